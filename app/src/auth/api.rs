@@ -1,0 +1,151 @@
+//! Server functions of signing in and out.
+
+use crate::error::AppError;
+use crate::model::Me;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::auth::{db, password, rules, session},
+    crate::db::{begin, Scope},
+    crate::state::app_state,
+    http::{header::SET_COOKIE, HeaderValue},
+};
+
+/// One message for an unknown address and a wrong password, so neither is revealed.
+pub const BAD_LOGIN: &str = "That e-mail and password don't match an account.";
+
+/// Signs in with e-mail and password. On success the session cookie is set (a new token:
+/// the id is rotated at every login) and the browser is sent to `next`.
+#[server(endpoint = "auth/login")]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    let state = app_state()?;
+    let ip = session::client_addr();
+    let headers = leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    let Some(email) = rules::normalize_email(&email) else {
+        return Err(AppError::invalid("Enter your e-mail address."));
+    };
+    if password.is_empty() {
+        return Err(AppError::invalid("Enter your password."));
+    }
+    let ipn = session::ip_network(ip);
+
+    let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
+    let since = chrono::Utc::now() - chrono::Duration::minutes(rules::RATE_WINDOW_MINUTES);
+    let (account_failures, address_failures) = db::recent_failures(&mut tx, &email, ipn, since).await?;
+    if rules::is_rate_limited(account_failures, address_failures) {
+        return Err(AppError::RateLimited);
+    }
+    let row = db::find_login(&mut tx, &email).await?;
+    let hash = row.as_ref().and_then(|r| r.password_hash.clone());
+    // Verify even when there is no account, so timing does not tell whether it exists.
+    let verified = password::verify(password, hash).await?;
+    let user = match row {
+        Some(r) if verified && !r.disabled => r.id,
+        _ => {
+            db::record_login_attempt(&mut tx, &email, ipn, false).await?;
+            tx.commit().await?;
+            return Err(AppError::invalid(BAD_LOGIN));
+        }
+    };
+    db::record_login_attempt(&mut tx, &email, ipn, true).await?;
+    tx.commit().await?;
+
+    let mut tx = begin(&state.pool, &Scope::person(user, [])).await?;
+    let idle = db::idle_timeout_minutes(&mut tx, user).await?;
+    let (token, token_hash) = session::new_token();
+    let ua = session::user_agent(&headers);
+    db::create_session(&mut tx, &token_hash, user, idle, ipn, ua.as_deref()).await?;
+    crate::audit::db::record(
+        &mut tx,
+        crate::audit::db::Event {
+            actor: Some(user),
+            action: "auth.login",
+            ip,
+            user_agent: ua,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+
+    set_cookie(&session::session_cookie(&token, state.settings.secure_cookies))?;
+    leptos_axum::redirect(&rules::safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Ends the session and clears the cookie.
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let state = app_state()?;
+    if let Some(actor) = session::current_actor() {
+        let mut tx = begin(&state.pool, &Scope::person(actor.user(), [])).await?;
+        db::end_session(&mut tx, &actor.token_hash).await?;
+        crate::audit::db::record(
+            &mut tx,
+            crate::audit::db::Event {
+                actor: Some(actor.user()),
+                action: "auth.logout",
+                ip: actor.ip,
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    set_cookie(&session::clearing_cookie(state.settings.secure_cookies))?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The signed-in person and their practices; `None` when signed out.
+#[server(endpoint = "auth/who_am_i")]
+pub async fn who_am_i() -> Result<Option<Me>, AppError> {
+    Ok(session::current_actor().map(|a| a.me.clone()))
+}
+
+/// Keeps the session alive ("Stay signed in" in the idle warning, or activity on the page).
+#[server(endpoint = "auth/keepalive")]
+pub async fn keepalive() -> Result<(), AppError> {
+    let actor = session::actor()?;
+    let state = app_state()?;
+    let mut tx = begin(&state.pool, &Scope::person(actor.user(), [])).await?;
+    db::touch_session(&mut tx, &actor.token_hash).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(value: &str) -> Result<(), AppError> {
+    let response =
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
+    let value = HeaderValue::from_str(value).map_err(|_| AppError::Internal)?;
+    response.append_header(SET_COOKIE, value);
+    Ok(())
+}
+
+/// A demo account as the login page of a demo instance lists it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DemoAccount {
+    pub email: String,
+    pub display_name: String,
+    pub what: String,
+}
+
+/// The password of every demo account (demo instances only).
+pub const DEMO_PASSWORD: &str = "switchboard-demo";
+
+/// The demo accounts, on a demo instance; nothing otherwise.
+#[server(endpoint = "auth/demo_accounts")]
+pub async fn demo_accounts() -> Result<Vec<DemoAccount>, AppError> {
+    let state = app_state()?;
+    if !state.settings.demo {
+        return Ok(Vec::new());
+    }
+    let mut tx = begin(&state.pool, &Scope::All { user: None }).await?;
+    let accounts = db::demo_accounts(&mut tx).await?;
+    tx.commit().await?;
+    Ok(accounts)
+}

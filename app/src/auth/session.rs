@@ -1,0 +1,224 @@
+//! Server-side sessions: the cookie, resolving it to the signed-in person once per request
+//! (an axum middleware in the server calls [`resolve`]), and reading that person inside a
+//! server function ([`actor`]).
+
+use crate::auth::{db, rules};
+use crate::db::{begin, Scope};
+use crate::error::AppError;
+use crate::model::{Me, PracticeId, Role};
+use crate::state::AppState;
+use base64::Engine;
+use chrono::Utc;
+use http::header::{COOKIE, USER_AGENT};
+use http::HeaderMap;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::types::ipnetwork::IpNetwork;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub const COOKIE_NAME: &str = "sb_session";
+
+/// The signed-in person of this request, put in the request's extensions by the server.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub me: Me,
+    pub token_hash: Vec<u8>,
+    pub ip: Option<IpAddr>,
+}
+
+/// Where the request came from, put in the request's extensions by the server.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl Actor {
+    pub fn user(&self) -> crate::model::UserId {
+        self.me.id
+    }
+
+    pub fn role_in(&self, practice: PracticeId) -> Option<Role> {
+        self.me.practice(practice).map(|p| p.role)
+    }
+
+    /// The person's role in `practice` if it is one of `allowed`; otherwise `Forbidden`.
+    pub fn require(&self, practice: PracticeId, allowed: &[Role]) -> Result<Role, AppError> {
+        match self.role_in(practice) {
+            Some(role) if allowed.contains(&role) => Ok(role),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Any member of the practice.
+    pub fn require_member(&self, practice: PracticeId) -> Result<Role, AppError> {
+        self.require(practice, &Role::ALL)
+    }
+
+    /// The practice's own admins, or an agency admin.
+    pub fn require_practice_admin(&self, practice: PracticeId) -> Result<(), AppError> {
+        if self.me.agency_admin {
+            return Ok(());
+        }
+        self.require(practice, &[Role::PracticeAdmin]).map(|_| ())
+    }
+
+    pub fn require_agency_admin(&self) -> Result<(), AppError> {
+        if self.me.agency_admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// A database scope of exactly one practice, for a person already checked to belong.
+    pub fn scope(&self, practice: PracticeId) -> Scope {
+        if self.me.agency_admin && self.role_in(practice).is_none() {
+            return Scope::All {
+                user: Some(self.me.id),
+            };
+        }
+        Scope::person(self.me.id, [practice])
+    }
+}
+
+/// A fresh random session token (for the cookie) and its hash (for the database).
+pub fn new_token() -> (String, Vec<u8>) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+pub fn hash_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clearing_cookie(secure: bool) -> String {
+    format!(
+        "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(300).collect())
+}
+
+pub fn ip_network(ip: Option<IpAddr>) -> Option<IpNetwork> {
+    ip.map(IpNetwork::from)
+}
+
+/// Touch `last_seen_at` at most this often, so a page's burst of requests writes once.
+const TOUCH_EVERY_SECONDS: i64 = 15;
+
+/// Finds the live session named by the request's cookie. An idle-expired session is ended.
+pub async fn resolve(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: Option<IpAddr>,
+) -> Result<Option<Actor>, AppError> {
+    let Some(token) = token_from_headers(headers) else {
+        return Ok(None);
+    };
+    let token_hash = hash_token(&token);
+    let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
+    let Some(session) = db::find_session(&mut tx, &token_hash).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let idle_seconds = state
+        .settings
+        .idle_timeout_override_seconds
+        .unwrap_or(session.idle_timeout_minutes * 60);
+    if rules::session_expired(session.last_seen_at, idle_seconds.into(), now) {
+        db::end_session(&mut tx, &token_hash).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
+    if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+        db::touch_session(&mut tx, &token_hash).await?;
+    }
+    tx.commit().await?;
+
+    let mut tx = begin(&state.pool, &Scope::person(session.user, [])).await?;
+    let me = db::load_me(&mut tx, session.user).await?;
+    tx.commit().await?;
+    Ok(me.map(|mut me| {
+        if let Some(seconds) = state.settings.idle_timeout_override_seconds {
+            me.idle_timeout_seconds = seconds;
+        }
+        Actor { me, token_hash, ip }
+    }))
+}
+
+/// The signed-in person of the current server-function call, or `Unauthenticated`.
+pub fn actor() -> Result<Arc<Actor>, AppError> {
+    current_actor().ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in person, if any.
+pub fn current_actor() -> Option<Arc<Actor>> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    parts.extensions.get::<Arc<Actor>>().cloned()
+}
+
+/// The client address of the current call.
+pub fn client_addr() -> Option<IpAddr> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<ClientAddr>().copied())
+        .and_then(|c| c.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, ha) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(hash_token(&a), ha);
+        assert_ne!(ha, a.as_bytes());
+    }
+
+    #[test]
+    fn cookie_is_http_only_lax_and_secure_when_asked() {
+        let c = session_cookie("t", true);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
+        assert!(!session_cookie("t", false).contains("Secure"));
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, HeaderValue::from_static("a=1; sb_session=abc; b=2"));
+        assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
+        let mut empty = HeaderMap::new();
+        empty.append(COOKIE, HeaderValue::from_static("sb_session="));
+        assert_eq!(token_from_headers(&empty), None);
+    }
+}

@@ -1,0 +1,96 @@
+//! The database handle and the one way into it: a transaction opened with a scope.
+//!
+//! Every application query runs inside [`begin`], which switches to the non-superuser role
+//! `switchboard_app` and sets the transaction-local settings that the row-level-security
+//! policies read (`app.practice_ids`, `app.user_id`, `app.all_practices`). A query that
+//! forgets a `WHERE practice_id = …` still cannot see another practice's rows.
+
+use crate::model::{PracticeId, UserId};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Executor, PgPool, Postgres, Transaction};
+use std::time::Duration;
+
+pub type Tx = Transaction<'static, Postgres>;
+
+/// Which rows a transaction may touch.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    /// Nothing practice-owned: login, token checks that need no practice.
+    Anonymous,
+    /// A person: their own memberships and practices, plus the practices listed.
+    Person {
+        user: UserId,
+        practices: Vec<PracticeId>,
+    },
+    /// Every practice: agency admins, background workers, token-authenticated links.
+    All { user: Option<UserId> },
+}
+
+impl Scope {
+    pub fn person(user: UserId, practices: impl IntoIterator<Item = PracticeId>) -> Self {
+        Scope::Person {
+            user,
+            practices: practices.into_iter().collect(),
+        }
+    }
+}
+
+/// Opens the application's pool. Every connection runs as `switchboard_app`.
+pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute("SET ROLE switchboard_app").await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+}
+
+/// Begins a transaction limited to `scope`.
+pub async fn begin(pool: &PgPool, scope: &Scope) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let (practices, user, all) = match scope {
+        Scope::Anonymous => (String::new(), String::new(), false),
+        Scope::Person { user, practices } => (pg_uuid_array(practices), user.to_string(), false),
+        Scope::All { user } => (
+            String::new(),
+            user.map(|u| u.to_string()).unwrap_or_default(),
+            true,
+        ),
+    };
+    sqlx::query(
+        "SELECT set_config('role', 'switchboard_app', true),
+                set_config('app.practice_ids', $1, true),
+                set_config('app.user_id', $2, true),
+                set_config('app.all_practices', $3, true)",
+    )
+    .bind(practices)
+    .bind(user)
+    .bind(if all { "on" } else { "off" })
+    .execute(&mut *tx)
+    .await?;
+    Ok(tx)
+}
+
+fn pg_uuid_array(ids: &[PracticeId]) -> String {
+    let inner: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    format!("{{{}}}", inner.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn practice_ids_become_a_postgres_array_literal() {
+        let a = PracticeId(Uuid::from_u128(1));
+        let b = PracticeId(Uuid::from_u128(2));
+        assert_eq!(pg_uuid_array(&[]), "{}");
+        assert_eq!(pg_uuid_array(&[a, b]), format!("{{{},{}}}", a.0, b.0));
+    }
+}

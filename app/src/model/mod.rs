@@ -1,0 +1,39 @@
+//! Types shared by the browser and the server: ids, roles, the signed-in person.
+
+mod ids;
+mod roles;
+
+pub use ids::{PracticeId, UserId};
+pub use roles::Role;
+
+use serde::{Deserialize, Serialize};
+
+/// One practice the signed-in person belongs to, as the top bar shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PracticeSummary {
+    pub id: PracticeId,
+    pub name: String,
+    pub time_zone: String,
+    pub role: Role,
+}
+
+/// The signed-in person as the UI needs it. Carries no secret.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: UserId,
+    pub display_name: String,
+    pub email: String,
+    pub agency_admin: bool,
+    pub practices: Vec<PracticeSummary>,
+    /// Seconds of inactivity after which the server ends the session.
+    pub idle_timeout_seconds: i32,
+    /// The browser's own IANA zone is not known to the server; this is the zone the
+    /// person chose (defaults to the first practice's).
+    pub time_zone: String,
+}
+
+impl Me {
+    pub fn practice(&self, id: PracticeId) -> Option<&PracticeSummary> {
+        self.practices.iter().find(|p| p.id == id)
+    }
+}

@@ -1,0 +1,7 @@
+//! Practice workspaces: the practice's page, its people and settings.
+
+pub mod api;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;

@@ -1,0 +1,25 @@
+//! Live updates: events published inside a transaction (`NOTIFY`, delivered on commit) reach
+//! every open browser of that practice through the server's WebSocket hub; presence says who
+//! of a practice's people has the app open.
+
+pub mod api;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+
+use crate::model::PracticeId;
+use serde::{Deserialize, Serialize};
+
+/// The PostgreSQL channel every app node listens on.
+pub const CHANNEL: &str = "switchboard_events";
+
+/// One live event. `kind` names what changed (`presence`, later `calendar`, `task`, `call`);
+/// `data` carries ids only, never patient data: browsers re-read through server functions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    pub practice: PracticeId,
+    pub kind: String,
+    #[serde(default)]
+    pub data: serde_json::Value,
+}

@@ -1,0 +1,92 @@
+//! The HTML document, the router and the page frame every signed-in page shares.
+
+use crate::auth::api::{Login, Logout};
+use crate::auth::ui::LoginPage;
+use crate::practices::ui::{Home, Section, Workspace};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_security_headers();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// A strict Content-Security-Policy whose only inline script is Leptos' hydration loader,
+/// allowed by this response's nonce.
+#[cfg(feature = "ssr")]
+fn set_security_headers() {
+    use http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// Actions of signing in and out, shared so that the signed-in person is re-read after either.
+#[derive(Clone, Copy)]
+pub struct AuthActions {
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+}
+
+/// The signed-in person, read once per page load and again after login/logout.
+pub type MeResource = Resource<Result<Option<crate::model::Me>, crate::error::AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let actions = AuthActions {
+        login: ServerAction::<Login>::new(),
+        logout: ServerAction::<Logout>::new(),
+    };
+    provide_context(actions);
+    let me: MeResource = Resource::new(
+        move || (actions.login.version().get(), actions.logout.version().get()),
+        |_| crate::auth::api::who_am_i(),
+    );
+    provide_context(me);
+
+    view! {
+        <Title text="Switchboard" />
+        <Router>
+            <Routes fallback=|| view! { <crate::ui::NotFound /> }>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/") view=Home />
+                <ParentRoute path=path!("/p/:practice") view=Workspace>
+                    <Route path=path!("") view=Section />
+                    <Route path=path!(":section") view=Section />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

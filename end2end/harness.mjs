@@ -1,0 +1,114 @@
+// Browser-test harness: starts the real release server on a free port against a fresh
+// database with the demo seeded, and launches Debian's Chromium through playwright-core.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const screenshotsDir = path.join(here, 'screenshots');
+mkdirSync(screenshotsDir, { recursive: true });
+
+export const DEMO_PASSWORD = 'switchboard-demo';
+export const demo = (local) => `${local}@demo.switchboard.test`;
+
+const pg = { host: process.env.PGHOST ?? '127.0.0.1', port: process.env.PGPORT ?? '5432', user: process.env.PGUSER ?? 'postgres' };
+const baseDbUrl = process.env.E2E_DATABASE_URL ?? `postgres://${pg.user}@${pg.host}:${pg.port}/switchboard_e2e`;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function psql(db, sql) {
+  return execFileSync('psql', ['-h', pg.host, '-p', pg.port, '-U', pg.user, '-d', db, '-Atc', sql], { encoding: 'utf8' }).trim();
+}
+
+/** Starts a server with its own fresh database; `env` adds settings. */
+export async function startServer(name, env = {}) {
+  const dbName = `${new URL(baseDbUrl).pathname.slice(1)}_${name}`;
+  psql('postgres', `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  const dbUrl = new URL(baseDbUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const port = await freePort();
+  const bin = process.env.SERVER_BIN;
+  if (!bin) throw new Error('SERVER_BIN is not set (run through .ci/test)');
+  const child = spawn(bin, [], {
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl.toString(),
+      SB_LISTEN: `127.0.0.1:${port}`,
+      SB_DEMO: '1',
+      SB_SITE_ROOT: process.env.SITE_ROOT,
+      LEPTOS_HASH_FILES: 'true',
+      RUST_LOG: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  // Wait for the health check to answer (the server migrates and seeds first).
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${base}/health`);
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    if (i > 600) throw new Error('server did not become healthy');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    sql: (q) => psql(dbName, q),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+const watched = new WeakSet();
+/** Prints the page's errors to the test output, so a failure shows what the browser saw. */
+export function watch(page) {
+  if (watched.has(page)) return;
+  watched.add(page);
+  page.on('pageerror', (e) => console.error(`[browser] page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && console.error(`[browser] ${m.text().slice(0, 2000)}`));
+}
+
+export async function signIn(page, base, email) {
+  watch(page);
+  await page.goto(`${base}/login`);
+  await waitForHydration(page);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/p\/[0-9a-f-]+\/inbox/);
+}
+
+/** Hydration done: Leptos has attached its event handlers. */
+export async function waitForHydration(page) {
+  await page.waitForFunction(() => document.body.dataset.hydrated === 'true', null, { timeout: 20000 });
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(screenshotsDir, `${name}.png`), fullPage: true });
+}

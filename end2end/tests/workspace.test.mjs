@@ -1,0 +1,134 @@
+// The multi-practice assistant's day starts here: sign in, see every practice, switch,
+// sign out. Also: a clinician cannot open another practice by URL, and the first load
+// stays within the size budget.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launchBrowser, signIn, waitForHydration, shot, demo, screenshotsDir } from '../harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer('workspace');
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the login page lists the demo accounts and refuses a wrong password', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.base}/login`);
+  await waitForHydration(page);
+  assert.match(await page.textContent('.demo'), /maya\.okafor@demo\.switchboard\.test/);
+  await shot(page, 'login');
+  await page.fill('input[name=email]', demo('maya.okafor'));
+  await page.fill('input[name=password]', 'not the password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error'), /don't match an account/);
+  assert.match(page.url(), /\/login/);
+  await page.close();
+});
+
+test('the multi-practice assistant sees three practices, switches, and signs out', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(page, server.base, demo('maya.okafor'));
+  await waitForHydration(page);
+  const options = await page.$$eval('#practice-switcher option', (os) => os.map((o) => o.textContent));
+  assert.equal(options.length, 3, `practices: ${options}`);
+  assert.ok(options.some((o) => o.includes('Sunset Pediatrics')));
+  assert.ok(options.some((o) => o.includes('Los Angeles')), 'each practice shows its time zone');
+  const first = await page.textContent('#practice-name');
+  await shot(page, 'workspace-inbox');
+
+  const sunset = await page.$eval('#practice-switcher', (s) =>
+    [...s.options].find((o) => o.textContent.includes('Sunset')).value);
+  await page.selectOption('#practice-switcher', sunset);
+  await page.waitForURL(new RegExp(`/p/${sunset}/inbox`));
+  await page.waitForFunction(() => document.querySelector('#practice-name')?.textContent === 'Sunset Pediatrics');
+  assert.notEqual(first, 'Sunset Pediatrics');
+  assert.match(await page.textContent('#staff'), /Priya Nair/);
+  await shot(page, 'workspace-switched');
+
+  await page.click('nav.sections >> text=Calendar');
+  await page.waitForURL(new RegExp(`/p/${sunset}/calendar`));
+
+  await page.setViewportSize({ width: 420, height: 800 });
+  await shot(page, 'workspace-narrow');
+
+  await page.click('#sign-out');
+  await page.waitForURL(/\/login/);
+  // The session is over on the server: the workspace now redirects to the login page.
+  await page.goto(`${server.base}/p/${sunset}/inbox`);
+  assert.match(page.url(), /\/login\?next=/);
+  await page.close();
+});
+
+test('presence: a second person signing in appears live in the first one\'s list', async () => {
+  const riverside = server.sql("SELECT id FROM practices WHERE name = 'Riverside Family Medicine'");
+  const first = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const maya = await first.newPage();
+  await signIn(maya, server.base, demo('maya.okafor'));
+  await maya.goto(`${server.base}/p/${riverside}/inbox`);
+  await waitForHydration(maya);
+  await maya.waitForSelector('#online-now >> text=Maya Okafor');
+  assert.doesNotMatch(await maya.textContent('#online-now'), /Luis Ortega/);
+
+  const second = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const luis = await second.newPage();
+  await signIn(luis, server.base, demo('luis.ortega'));
+  await waitForHydration(luis);
+  // No reload on Maya's page: the list changes through the realtime hub.
+  await maya.waitForSelector('#online-now >> text=Luis Ortega', { timeout: 10_000 });
+  await shot(maya, 'presence');
+
+  await second.close();
+  await maya.waitForFunction(() => !document.querySelector('#online-now')?.textContent.includes('Luis Ortega'), null, { timeout: 10_000 });
+  await first.close();
+});
+
+test('a clinician of one practice cannot open another practice by URL', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(page, server.base, demo('helen.park'));
+  const sunset = server.sql("SELECT id FROM practices WHERE name = 'Sunset Pediatrics'");
+  const response = await page.goto(`${server.base}/p/${sunset}/inbox`);
+  assert.equal(response.status(), 403);
+  await page.waitForSelector('#no-access');
+  assert.equal(await page.$('#practice-name'), null);
+  assert.doesNotMatch(await page.content(), /Priya Nair/);
+  await shot(page, 'no-access');
+  await page.close();
+});
+
+test('first loads stay under 300 KB compressed', async () => {
+  const sizes = {};
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const measure = async (name, url) => {
+    const client = await context.newCDPSession(page);
+    await client.send('Network.enable');
+    await client.send('Network.clearBrowserCache');
+    let bytes = 0;
+    client.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+    await page.goto(url);
+    await waitForHydration(page);
+    await page.waitForLoadState('networkidle');
+    await client.detach();
+    sizes[name] = bytes;
+  };
+  await measure('login', `${server.base}/login`);
+  await signIn(page, server.base, demo('maya.okafor'));
+  await measure('workspace', page.url());
+  writeFileSync(path.join(screenshotsDir, 'first-load-bytes.json'), JSON.stringify(sizes, null, 2));
+  console.log(`first load, compressed bytes: ${JSON.stringify(sizes)}`);
+  for (const [name, bytes] of Object.entries(sizes)) {
+    assert.ok(bytes > 10_000, `${name}: measured ${bytes} bytes, too few to be the page`);
+    assert.ok(bytes < 300 * 1024, `${name}: ${bytes} bytes is over the 300 KB budget`);
+  }
+  await context.close();
+});

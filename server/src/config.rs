@@ -1,0 +1,118 @@
+//! Typed configuration from environment variables, with defaults that run locally.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+#[derive(Clone)]
+pub struct Config {
+    /// `DATABASE_URL`; default: the local PostgreSQL, database `switchboard`.
+    pub database_url: String,
+    /// `SB_LISTEN`; default `127.0.0.1:3000`. Port 0 picks a free port (tests).
+    pub listen: SocketAddr,
+    /// `SMTP_URL`, e.g. `smtp://127.0.0.1:2525`. Without it mail is kept, not sent.
+    pub smtp_url: Option<String>,
+    /// `SB_MAIL_FROM`.
+    pub mail_from: String,
+    /// `SB_PUBLIC_URL`: the address people reach the site at (links in e-mail).
+    pub public_url: String,
+    /// `SB_DEMO=1`: seed the demo practices when the database is empty and list the accounts.
+    pub demo: bool,
+    /// `SB_SECURE_COOKIES=1` when served over HTTPS (default: when `SB_PUBLIC_URL` is https).
+    pub secure_cookies: bool,
+    /// `SB_IDLE_TIMEOUT_SECONDS`: override every practice's idle logout (tests only).
+    pub idle_timeout_override_seconds: Option<i32>,
+    /// `SB_DB_POOL`: connections per app node.
+    pub pool_size: u32,
+    /// `SB_SITE_ROOT`: where cargo-leptos put the compiled site (`target/site`).
+    pub site_root: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let flag = |k: &str| var(k).is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on"));
+        let public_url = var("SB_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        Ok(Config {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/switchboard".into()),
+            listen: var("SB_LISTEN")
+                .unwrap_or_else(|| "127.0.0.1:3000".into())
+                .parse()
+                .map_err(|e| format!("SB_LISTEN: {e}"))?,
+            smtp_url: var("SMTP_URL"),
+            mail_from: var("SB_MAIL_FROM")
+                .unwrap_or_else(|| "Switchboard <no-reply@switchboard.localhost>".into()),
+            secure_cookies: flag("SB_SECURE_COOKIES") || public_url.starts_with("https://"),
+            public_url,
+            demo: flag("SB_DEMO"),
+            idle_timeout_override_seconds: var("SB_IDLE_TIMEOUT_SECONDS")
+                .map(|v| v.parse().map_err(|e| format!("SB_IDLE_TIMEOUT_SECONDS: {e}")))
+                .transpose()?,
+            pool_size: var("SB_DB_POOL")
+                .map(|v| v.parse().map_err(|e| format!("SB_DB_POOL: {e}")))
+                .transpose()?
+                .unwrap_or(20),
+            site_root: var("SB_SITE_ROOT")
+                .or_else(|| var("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".into()),
+        })
+    }
+
+    /// A configuration for tests: the given database, a free port, no demo.
+    pub fn for_tests(database_url: String) -> Self {
+        Config {
+            database_url,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            smtp_url: None,
+            mail_from: "Switchboard <no-reply@switchboard.localhost>".into(),
+            public_url: "http://127.0.0.1".into(),
+            demo: false,
+            secure_cookies: false,
+            idle_timeout_override_seconds: None,
+            pool_size: 5,
+            site_root: "target/site".into(),
+        }
+    }
+}
+
+/// Passwords in URLs are redacted.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("public_url", &self.public_url)
+            .field("demo", &self.demo)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("pool_size", &self.pool_size)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_passwords() {
+        let mut c = Config::for_tests("postgres://app:hunter2@db:5432/sb".into());
+        c.smtp_url = Some("smtp://mailer:s3cret@mail:25".into());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("app:***@db"));
+    }
+}

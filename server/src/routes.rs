@@ -1,0 +1,211 @@
+//! The HTTP router: Leptos pages and server functions, static files, health, and the
+//! middleware every request passes (session, cross-site check, security headers).
+
+use app::auth::session::{self, Actor, ClientAddr};
+use app::state::AppState;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+
+pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/health", get(health))
+        .route(
+            "/ws",
+            get(crate::realtime::ws_handler).layer(axum::Extension(hub)),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), session_layer))
+        .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn(security_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match sqlx::query("SELECT 1").execute(&state.pool).await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// Pages that need a signed-in person; anyone else is sent to the login page.
+fn needs_sign_in(path: &str) -> bool {
+    path == "/" || path.starts_with("/p/")
+}
+
+/// Resolves the session cookie once per request and puts the person in the request.
+async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    req.extensions_mut().insert(ClientAddr(ip));
+    let path = req.uri().path();
+    let is_static = path.starts_with("/pkg/") || path == "/health" || path == "/favicon.svg";
+    if !is_static {
+        match session::resolve(&state, req.headers(), ip).await {
+            Ok(Some(actor)) => {
+                req.extensions_mut().insert(Arc::<Actor>::new(actor));
+            }
+            Ok(None) => {
+                if req.method() == Method::GET && needs_sign_in(req.uri().path()) {
+                    let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                    let location = if target == "/" {
+                        "/login".to_string()
+                    } else {
+                        format!("/login?next={}", urlencode(target))
+                    };
+                    return Redirect::to(&location).into_response();
+                }
+            }
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        }
+    }
+    next.run(req).await
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Refuses state-changing requests that a browser marks as coming from another site.
+async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && is_cross_site(&req) {
+        return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
+    }
+    next.run(req).await
+}
+
+pub fn is_cross_site(req: &Request<Body>) -> bool {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return true;
+        }
+    }
+    foreign_origin(headers)
+}
+
+/// The request names an `Origin` that is not this host. No Origin: not a browser (browsers
+/// send it with every POST and WebSocket handshake), so there is nothing to forge.
+pub fn foreign_origin(headers: &axum::http::HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    origin_host != host
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let is_pkg = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), geolocation=(), microphone=(self)"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; object-src 'none'"),
+        );
+    }
+    if is_pkg && res.status() == StatusCode::OK {
+        // File names carry a content hash: they never change.
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    } else if !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(headers: &[(&str, &str)]) -> Request<Body> {
+        let mut b = Request::builder().method("POST").uri("/api/x");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(Body::empty()).unwrap_or_default()
+    }
+
+    #[test]
+    fn cross_site_posts_are_recognised() {
+        assert!(!is_cross_site(&post(&[
+            ("host", "a.test"),
+            ("origin", "https://a.test")
+        ])));
+        assert!(is_cross_site(&post(&[
+            ("host", "a.test"),
+            ("origin", "https://evil.test")
+        ])));
+        assert!(is_cross_site(&post(&[
+            ("host", "a.test"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!is_cross_site(&post(&[
+            ("host", "a.test"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(!is_cross_site(&post(&[("host", "a.test")])));
+    }
+
+    #[test]
+    fn only_workspace_pages_need_sign_in() {
+        assert!(needs_sign_in("/"));
+        assert!(needs_sign_in("/p/123/inbox"));
+        assert!(!needs_sign_in("/login"));
+        assert!(!needs_sign_in("/pkg/switchboard.js"));
+    }
+
+    #[test]
+    fn next_paths_are_encoded() {
+        assert_eq!(urlencode("/p/1/inbox?x=a b"), "/p/1/inbox%3Fx%3Da%20b");
+    }
+}

@@ -1,0 +1,243 @@
+//! Signing in and out over HTTP against the real application.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::auth::api::BAD_LOGIN;
+use app::error::AppError;
+use app::model::Me;
+use common::{TestApp, PASSWORD};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+#[sqlx::test(migrations = "../migrations")]
+async fn login_sets_a_safe_cookie_and_the_session_knows_the_person(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.client();
+    // A plain HTML form post (no JavaScript yet): answered with a real redirect.
+    let res = client
+        .post(app.url("/api/auth/login"))
+        .header("accept", "text/html")
+        .form(&[
+            ("email", w.a_assistant.email.to_uppercase().as_str()),
+            ("password", PASSWORD),
+            ("next", "/p/x/inbox"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], "/p/x/inbox");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("sb_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+
+    let me: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
+    let me = me.expect("signed in");
+    assert_eq!(me.id, w.a_assistant.id);
+    assert_eq!(me.practices.len(), 1);
+    assert_eq!(me.practices[0].id, w.a);
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_new_login_rotates_the_session_token(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let mut cookies = Vec::new();
+    for _ in 0..2 {
+        let res = app
+            .client()
+            .post(app.url("/api/auth/login"))
+            .form(&[
+                ("email", w.a_admin.email.as_str()),
+                ("password", PASSWORD),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        cookies.push(res.headers()["set-cookie"].to_str().unwrap().to_string());
+    }
+    assert_ne!(cookies[0], cookies[1]);
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unknown_account_and_wrong_password_get_the_same_answer(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.client();
+    let wrong: Result<(), _> = app
+        .call(
+            &client,
+            "auth/login",
+            &[
+                ("email", &w.a_admin.email),
+                ("password", "not the password"),
+                ("next", ""),
+            ],
+        )
+        .await;
+    let unknown: Result<(), _> = app
+        .call(
+            &client,
+            "auth/login",
+            &[
+                ("email", "nobody@example.test"),
+                ("password", PASSWORD),
+                ("next", ""),
+            ],
+        )
+        .await;
+    assert_eq!(wrong, Err(AppError::Invalid(BAD_LOGIN.into())));
+    assert_eq!(unknown, wrong);
+    let bad_email: Result<(), _> = app
+        .call(
+            &client,
+            "auth/login",
+            &[("email", "nope"), ("password", "x"), ("next", "")],
+        )
+        .await;
+    assert!(matches!(bad_email, Err(AppError::Invalid(m)) if m.contains("e-mail")));
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn repeated_failures_lock_the_account_even_for_the_right_password(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.client();
+    for _ in 0..app::auth::rules::MAX_FAILURES_PER_ACCOUNT {
+        let r: Result<(), _> = app
+            .call(
+                &client,
+                "auth/login",
+                &[
+                    ("email", &w.a_admin.email),
+                    ("password", "guess guess guess"),
+                    ("next", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r, Err(AppError::Invalid(BAD_LOGIN.into())));
+    }
+    let r: Result<(), _> = app
+        .call(
+            &client,
+            "auth/login",
+            &[("email", &w.a_admin.email), ("password", PASSWORD), ("next", "")],
+        )
+        .await;
+    assert_eq!(r, Err(AppError::RateLimited));
+    // Another account from the same address is not locked by these few failures.
+    let other = app.login(&w.a_clinician.email).await;
+    let me: Option<Me> = app.call(&other, "auth/who_am_i", &[]).await.unwrap();
+    assert!(me.is_some());
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn logout_ends_the_session_on_the_server(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.login(&w.a_clinician.email).await;
+    // Keep the raw cookie to replay it after logout.
+    let me: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
+    assert!(me.is_some());
+    let _: () = app.call(&client, "auth/logout", &[]).await.unwrap();
+    let me: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
+    assert!(me.is_none());
+    let (ended,): (i64,) = sqlx::query_as("SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(ended, 1);
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_idle_session_expires(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.login(&w.a_clinician.email).await;
+    // The practice's idle logout is 15 minutes: pretend 16 have passed.
+    sqlx::query("UPDATE sessions SET last_seen_at = now() - interval '16 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let me: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
+    assert!(me.is_none(), "session should have expired");
+    let keep: Result<(), _> = app.call(&client, "auth/keepalive", &[]).await;
+    assert_eq!(keep, Err(AppError::Unauthenticated));
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_need_a_session_and_carry_security_headers(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let res = app
+        .client()
+        .get(app.url(&format!("/p/{}/inbox", w.a)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next=%2Fp%2F")
+            || res.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login?next=/p/")
+    );
+
+    let res = app.client().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let h = res.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
+        "{csp}"
+    );
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Sign in"));
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cross_site_server_function_calls_are_refused(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let res = app
+        .client()
+        .post(app.url("/api/auth/login"))
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("email", w.a_admin.email.as_str()),
+            ("password", PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let (sessions,): (i64,) = sqlx::query_as("SELECT count(*) FROM sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0, "a refused request changes nothing");
+    app.close().await;
+}

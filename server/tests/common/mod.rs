@@ -1,0 +1,205 @@
+//! Test harness: the real application on port 0 against a fresh PostgreSQL database per
+//! test (`#[sqlx::test]`), a cookie-keeping HTTP client, people in two practices, and the
+//! cross-tenant check every server function must pass.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use app::db::{begin, Scope};
+use app::error::AppError;
+use app::model::{PracticeId, Role, UserId};
+use serde::de::DeserializeOwned;
+use server::{config::Config, Application};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "password-for-tests";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub pool: PgPool,
+    running: server::Running,
+}
+
+impl TestApp {
+    pub async fn spawn(conn: PgConnectOptions) -> TestApp {
+        Self::spawn_with(conn, |_| {}).await
+    }
+
+    pub async fn spawn_with(conn: PgConnectOptions, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        server::telemetry::init();
+        let pool = app::db::connect(conn, 5).await.expect("pool");
+        let mut config = Config::for_tests(String::new());
+        tweak(&mut config);
+        let app = Application::build_with_pool(config, pool.clone())
+            .await
+            .expect("build");
+        let running = app.spawn();
+        TestApp {
+            addr: running.address,
+            pool,
+            running,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Signs in and returns the client holding the session cookie.
+    pub async fn login(&self, email: &str) -> reqwest::Client {
+        let client = self.client();
+        let res = client
+            .post(self.url("/api/auth/login"))
+            .form(&[("email", email), ("password", PASSWORD), ("next", "")])
+            .send()
+            .await
+            .expect("login request");
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "login of {email} failed: {}",
+            res.status()
+        );
+        client
+    }
+
+    /// Calls a server function by its endpoint with form-encoded arguments.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<T, AppError> {
+        let res = client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("server function request");
+        let status = res.status();
+        let body = res.text().await.expect("body");
+        if status.is_success() || status.is_redirection() {
+            Ok(serde_json::from_str(if body.is_empty() { "null" } else { &body })
+                .unwrap_or_else(|e| panic!("{endpoint}: cannot decode {body:?}: {e}")))
+        } else {
+            Err(serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {status} {body:?}: {e}")))
+        }
+    }
+
+    pub async fn close(self) {
+        self.running.stop();
+        self.pool.close().await;
+    }
+}
+
+pub struct Person {
+    pub id: UserId,
+    pub email: String,
+}
+
+/// Two practices: A with an admin, a clinician and an assistant; B with an admin and a
+/// clinician; and an agency admin.
+pub struct World {
+    pub a: PracticeId,
+    pub b: PracticeId,
+    pub a_admin: Person,
+    pub a_clinician: Person,
+    pub a_assistant: Person,
+    pub b_admin: Person,
+    pub b_clinician: Person,
+    pub agency: Person,
+}
+
+pub async fn world(pool: &PgPool) -> World {
+    let hash = app::auth::password::hash(PASSWORD.into()).await.expect("hash");
+    let mut tx = begin(pool, &Scope::All { user: None }).await.expect("tx");
+    let mut practice = async |name: &str| -> PracticeId {
+        let (id,): (Uuid,) = sqlx::query_as(
+            "INSERT INTO practices (name, time_zone, phone_script) VALUES ($1, 'America/New_York', $2) RETURNING id",
+        )
+        .bind(name)
+        .bind(format!("Script of {name}"))
+        .fetch_one(&mut *tx)
+        .await
+        .expect("practice");
+        PracticeId(id)
+    };
+    let a = practice("Practice A").await;
+    let b = practice("Practice B").await;
+    let person =
+        async |tx: &mut app::db::Tx, local: &str, membership: Option<(PracticeId, Role)>| -> Person {
+            let email = format!("{local}@example.test");
+            let (id,): (Uuid,) = sqlx::query_as(
+                "INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(&email)
+            .bind(local)
+            .bind(&hash)
+            .fetch_one(&mut **tx)
+            .await
+            .expect("user");
+            if let Some((p, role)) = membership {
+                sqlx::query("INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, $3)")
+                    .bind(p)
+                    .bind(id)
+                    .bind(role)
+                    .execute(&mut **tx)
+                    .await
+                    .expect("membership");
+            }
+            Person {
+                id: UserId(id),
+                email,
+            }
+        };
+    let w = World {
+        a,
+        b,
+        a_admin: person(&mut tx, "a.admin", Some((a, Role::PracticeAdmin))).await,
+        a_clinician: person(&mut tx, "a.clinician", Some((a, Role::Clinician))).await,
+        a_assistant: person(&mut tx, "a.assistant", Some((a, Role::Assistant))).await,
+        b_admin: person(&mut tx, "b.admin", Some((b, Role::PracticeAdmin))).await,
+        b_clinician: person(&mut tx, "b.clinician", Some((b, Role::Clinician))).await,
+        agency: person(&mut tx, "agency", None).await,
+    };
+    sqlx::query("INSERT INTO agency_admins (user_id) VALUES ($1)")
+        .bind(w.agency.id.0)
+        .execute(&mut *tx)
+        .await
+        .expect("agency admin");
+    tx.commit().await.expect("commit");
+    w
+}
+
+/// The check every server function must pass: each of `outsiders` (people of another
+/// practice, or with too small a role) calling `endpoint` with `form` is refused.
+pub async fn assert_refused(app: &TestApp, outsiders: &[&str], endpoint: &str, form: &[(&str, &str)]) {
+    for email in outsiders {
+        let client = app.login(email).await;
+        let result = app.call::<serde_json::Value>(&client, endpoint, form).await;
+        assert!(
+            matches!(result, Err(AppError::Forbidden) | Err(AppError::NotFound)),
+            "{email} calling {endpoint} should be refused, got {result:?}"
+        );
+    }
+}
+
+/// Anonymous callers are refused too.
+pub async fn assert_needs_sign_in(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) {
+    let result = app.call::<serde_json::Value>(&app.client(), endpoint, form).await;
+    assert_eq!(
+        result,
+        Err(AppError::Unauthenticated),
+        "{endpoint} without a session"
+    );
+}

@@ -1,0 +1,162 @@
+//! Row-level security itself, below any application check: a transaction scoped to one
+//! practice cannot see, insert or change another practice's rows, and the audit log cannot
+//! be rewritten.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::db::{begin, Scope};
+use app::model::Role;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use uuid::Uuid;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_practice_scope_sees_and_changes_none_of_another_practices_rows(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = app::db::connect(conn, 2).await.unwrap();
+    let w = common::world(&pool).await;
+    let mut tx = begin(&pool, &Scope::person(w.a_admin.id, [w.a])).await.unwrap();
+
+    // No WHERE clause: only practice A comes back.
+    let practices: Vec<(Uuid,)> = sqlx::query_as("SELECT id FROM practices")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(practices, vec![(w.a.0,)]);
+    let members: Vec<(Uuid,)> = sqlx::query_as("SELECT practice_id FROM memberships")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert!(
+        !members.is_empty() && members.iter().all(|(p,)| *p == w.a.0),
+        "{members:?}"
+    );
+
+    // Updates of B's rows touch nothing.
+    let changed = sqlx::query("UPDATE practices SET name = 'hijacked' WHERE id = $1")
+        .bind(w.b)
+        .execute(&mut *tx)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(changed, 0);
+    let changed = sqlx::query("UPDATE memberships SET role = 'practice_admin'")
+        .execute(&mut *tx)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(changed, 3, "only A's three memberships");
+
+    // Inserting into B is refused by the policy.
+    let insert = sqlx::query("INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, $3)")
+        .bind(w.b)
+        .bind(w.a_assistant.id)
+        .bind(Role::Assistant)
+        .execute(&mut *tx)
+        .await;
+    let err = insert.expect_err("insert into another practice must fail");
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    tx.rollback().await.unwrap();
+
+    // B is untouched.
+    let mut tx = begin(&pool, &Scope::All { user: None }).await.unwrap();
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM practices WHERE id = $1")
+        .bind(w.b)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(name, "Practice B");
+    tx.rollback().await.unwrap();
+    pool.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn rls_holds_even_when_the_connection_is_a_superuser(_: PgPoolOptions, conn: PgConnectOptions) {
+    // A plain pool of the superuser in DATABASE_URL, without the app's after-connect hook:
+    // `begin` still switches to the application role for the transaction.
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(conn)
+        .await
+        .unwrap();
+    let w = common::world(&pool).await;
+    let mut tx = begin(&pool, &Scope::person(w.b_admin.id, [w.b])).await.unwrap();
+    let (role,): (String,) = sqlx::query_as("SELECT current_user::text")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(role, "switchboard_app");
+    let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM practices WHERE id = $1")
+        .bind(w.a)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    tx.rollback().await.unwrap();
+    pool.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn no_scope_sees_no_practice(_: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app::db::connect(conn, 2).await.unwrap();
+    common::world(&pool).await;
+    let mut tx = begin(&pool, &Scope::Anonymous).await.unwrap();
+    let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM practices")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    tx.rollback().await.unwrap();
+    pool.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_audit_log_is_append_only(_: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app::db::connect(conn, 2).await.unwrap();
+    let w = common::world(&pool).await;
+    let mut tx = begin(&pool, &Scope::person(w.a_admin.id, [w.a])).await.unwrap();
+    app::audit::db::record(
+        &mut tx,
+        app::audit::db::Event {
+            practice: Some(w.a),
+            actor: Some(w.a_admin.id),
+            action: "test.event",
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    for statement in [
+        "UPDATE audit_events SET action = 'rewritten'",
+        "DELETE FROM audit_events",
+    ] {
+        let mut tx = begin(&pool, &Scope::All { user: None }).await.unwrap();
+        let result = sqlx::query(statement).execute(&mut *tx).await;
+        assert!(result.is_err(), "{statement} must be refused");
+        tx.rollback().await.unwrap();
+    }
+    // Not even the owner may rewrite it: the trigger refuses everyone.
+    let mut owner = sqlx::PgConnection::connect_with(&pool.connect_options())
+        .await
+        .unwrap();
+    let result = sqlx::query("UPDATE audit_events SET action = 'rewritten'")
+        .execute(&mut owner)
+        .await;
+    assert!(result.unwrap_err().to_string().contains("append-only"));
+
+    // Another practice cannot read it.
+    let mut tx = begin(&pool, &Scope::person(w.b_admin.id, [w.b])).await.unwrap();
+    let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM audit_events")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    tx.rollback().await.unwrap();
+    pool.close().await;
+}
+
+use sqlx::Connection;
