@@ -94,14 +94,14 @@ export function watch(page) {
   page.on('console', (m) => m.type() === 'error' && console.error(`[browser] ${m.text().slice(0, 2000)}`));
 }
 
-export async function signIn(page, base, email) {
+export async function signIn(page, base, email, landing = /\/p\/[0-9a-f-]+\/inbox/) {
   watch(page);
   await page.goto(`${base}/login`);
   await waitForHydration(page);
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', DEMO_PASSWORD);
   await page.click('button[type=submit]');
-  await page.waitForURL(/\/p\/[0-9a-f-]+\/inbox/);
+  await page.waitForURL(landing);
 }
 
 /** Hydration done: Leptos has attached its event handlers. */

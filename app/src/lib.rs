@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod mail;
 pub mod model;
 pub mod practices;
 pub mod realtime;

@@ -6,7 +6,7 @@ use crate::practices::ui::{Home, Section, Workspace};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,6 +62,9 @@ pub struct AuthActions {
 /// The signed-in person, read once per page load and again after login/logout.
 pub type MeResource = Resource<Result<Option<crate::model::Me>, crate::error::AppError>>;
 
+/// Every page is rendered whole before it is sent (`SsrMode::Async`): the data behind it are
+/// a few fast queries, and a streamed page can start hydrating before its last chunk has
+/// arrived, which Leptos cannot recover from.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -80,11 +83,12 @@ pub fn App() -> impl IntoView {
         <Title text="Switchboard" />
         <Router>
             <Routes fallback=|| view! { <crate::ui::NotFound /> }>
-                <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/") view=Home />
-                <ParentRoute path=path!("/p/:practice") view=Workspace>
-                    <Route path=path!("") view=Section />
-                    <Route path=path!(":section") view=Section />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/") view=Home ssr=SsrMode::Async />
+                <Route path=path!("/agency/mail") view=crate::mail::ui::SentMailPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("/p/:practice") view=Workspace ssr=SsrMode::Async>
+                    <Route path=path!("") view=Section ssr=SsrMode::Async />
+                    <Route path=path!(":section") view=Section ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

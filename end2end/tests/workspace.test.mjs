@@ -105,6 +105,24 @@ test('a clinician of one practice cannot open another practice by URL', async ()
   await page.close();
 });
 
+test('the agency admin reads the kept mail; a clinician may not', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(page, server.base, demo('dana.whitfield'), (url) => url.pathname === '/');
+  await page.click('text=Sent mail');
+  await page.waitForSelector('#sent-mail');
+  assert.match(await page.textContent('main'), /No SMTP server is configured/);
+  await shot(page, 'sent-mail');
+  await page.close();
+
+  const clinician = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(clinician, server.base, demo('owen.brooks'));
+  await clinician.goto(`${server.base}/agency/mail`);
+  await clinician.waitForSelector('.error');
+  assert.match(await clinician.textContent('.error'), /don't have access/);
+  assert.equal(await clinician.$('#sent-mail'), null);
+  await clinician.close();
+});
+
 test('first loads stay under 300 KB compressed', async () => {
   const sizes = {};
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

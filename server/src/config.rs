@@ -13,6 +13,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `SB_MAIL_FROM`.
     pub mail_from: String,
+    /// `SB_MAIL_POLL_MS`: how often the outbox worker looks for due mail.
+    pub mail_poll: std::time::Duration,
     /// `SB_PUBLIC_URL`: the address people reach the site at (links in e-mail).
     pub public_url: String,
     /// `SB_DEMO=1`: seed the demo practices when the database is empty and list the accounts.
@@ -42,6 +44,12 @@ impl Config {
             smtp_url: var("SMTP_URL"),
             mail_from: var("SB_MAIL_FROM")
                 .unwrap_or_else(|| "Switchboard <no-reply@switchboard.localhost>".into()),
+            mail_poll: std::time::Duration::from_millis(
+                var("SB_MAIL_POLL_MS")
+                    .map(|v| v.parse().map_err(|e| format!("SB_MAIL_POLL_MS: {e}")))
+                    .transpose()?
+                    .unwrap_or(2000),
+            ),
             secure_cookies: flag("SB_SECURE_COOKIES") || public_url.starts_with("https://"),
             public_url,
             demo: flag("SB_DEMO"),
@@ -65,6 +73,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             smtp_url: None,
             mail_from: "Switchboard <no-reply@switchboard.localhost>".into(),
+            mail_poll: std::time::Duration::from_millis(100),
             public_url: "http://127.0.0.1".into(),
             demo: false,
             secure_cookies: false,

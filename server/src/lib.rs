@@ -2,6 +2,7 @@
 //! `main` and every test start the application the same way: [`Application::build`].
 
 pub mod config;
+pub mod mail;
 pub mod realtime;
 pub mod routes;
 pub mod seed;
@@ -100,7 +101,15 @@ impl Application {
             }),
         };
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let hub = realtime::Hub::start(state.pool.clone(), stopped).await?;
+        let hub = realtime::Hub::start(state.pool.clone(), stopped.clone()).await?;
+        if let Some(smtp_url) = &config.smtp_url {
+            let settings = mail::MailSettings {
+                smtp_url: smtp_url.clone(),
+                from: config.mail_from.clone(),
+                poll: config.mail_poll,
+            };
+            mail::spawn_worker(state.pool.clone(), settings, stopped).map_err(StartError::Other)?;
+        }
         let router = routes::router(state.clone(), hub);
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Application {

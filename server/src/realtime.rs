@@ -52,6 +52,7 @@ impl Hub {
                         }
                         Err(e) => tracing::warn!(error = %e, "undecodable live event"),
                     },
+                    Err(_) if *stop_listening.borrow() => break,
                     Err(e) => {
                         // PgListener reconnects on the next recv; events in the gap are lost,
                         // browsers re-read on their next action.

@@ -53,7 +53,7 @@ async fn health(State(state): State<AppState>) -> Response {
 
 /// Pages that need a signed-in person; anyone else is sent to the login page.
 fn needs_sign_in(path: &str) -> bool {
-    path == "/" || path.starts_with("/p/")
+    path == "/" || path.starts_with("/p/") || path.starts_with("/agency")
 }
 
 /// Resolves the session cookie once per request and puts the person in the request.

@@ -42,14 +42,24 @@ pub fn Home() -> impl IntoView {
 
 #[component]
 fn NoPractice(me: Me) -> impl IntoView {
+    let agency = me.agency_admin;
     view! {
         <main class="centered">
-            <div class="card narrow">
+            <div class="card narrow" id="home">
                 <h1>{format!("Welcome, {}", me.display_name)}</h1>
-                {if me.agency_admin {
-                    "You administer the agency. Practice administration arrives on the Admin pages."
+                {if agency {
+                    view! {
+                        <p>"You administer the agency."</p>
+                        <ul>
+                            <li><a href="/agency/mail">"Sent mail"</a></li>
+                        </ul>
+                    }
+                        .into_any()
                 } else {
-                    "You are not a member of any practice yet. Ask your practice admin for an invitation."
+                    view! {
+                        <p>"You are not a member of any practice yet. Ask your practice admin for an invitation."</p>
+                    }
+                        .into_any()
                 }}
                 <SignOut />
             </div>

@@ -1,30 +1,27 @@
 //! The browser's end of the realtime hub: one WebSocket per page, reconnecting, and the
 //! "online now" list.
 
+use crate::error::AppError;
 use crate::model::PracticeId;
 use crate::realtime::api::online_now;
 use crate::realtime::LiveEvent;
 use leptos::prelude::*;
 
-/// Every live event this page receives; components re-read what an event touches.
+/// The live events this page receives; components re-read what an event touches.
 #[derive(Clone, Copy)]
 pub struct LiveFeed {
     pub last: RwSignal<Option<LiveEvent>>,
-    pub connected: RwSignal<bool>,
 }
 
 impl LiveFeed {
-    /// A counter that moves whenever an event of `kind` for `practice` arrives.
-    pub fn version_of(self, kind: &'static str, practice: Memo<Option<PracticeId>>) -> Memo<u64> {
-        let count = RwSignal::new(0_u64);
-        Effect::new(move |_| {
-            if let Some(e) = self.last.get() {
-                if e.kind == kind && Some(e.practice) == practice.get_untracked() {
-                    count.update(|c| *c += 1);
-                }
-            }
-        });
-        Memo::new(move |_| count.get())
+    /// True when the latest event (if any) is of `kind` for `practice`: a component's
+    /// effect that reads this re-runs on every event and acts on the relevant ones, and on
+    /// the first run (no event yet) too.
+    pub fn touches(self, kind: &str, practice: Option<PracticeId>) -> bool {
+        self.last.with(|e| {
+            e.as_ref()
+                .is_none_or(|e| e.kind == kind && Some(e.practice) == practice)
+        })
     }
 }
 
@@ -32,7 +29,6 @@ impl LiveFeed {
 pub fn provide_live_feed() -> LiveFeed {
     let feed = LiveFeed {
         last: RwSignal::new(None),
-        connected: RwSignal::new(false),
     };
     provide_context(feed);
     #[cfg(feature = "hydrate")]
@@ -67,11 +63,7 @@ mod browser {
         });
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
-        let on_open = Closure::<dyn FnMut()>::new(move || feed.connected.set(true));
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        on_open.forget();
         let on_close = Closure::<dyn FnMut()>::new(move || {
-            feed.connected.set(false);
             // Back off up to 10 s; a signed-out page stops trying after a few attempts.
             if attempt < 30 {
                 let delay = std::time::Duration::from_millis(500 * u64::from((attempt + 1).min(20)));
@@ -87,35 +79,41 @@ mod browser {
 #[component]
 pub fn OnlineNow(practice: Memo<Option<PracticeId>>) -> impl IntoView {
     let feed = expect_context::<LiveFeed>();
-    let version = feed.version_of("presence", practice);
-    let people = Resource::new(
-        move || (practice.get(), version.get()),
-        |(p, _)| async move {
-            match p {
+    // Browser-only: presence changes by the second, so the server renders the placeholder
+    // and the page fills it in after hydration (no Suspense: nothing to mismatch).
+    let people = RwSignal::new(None::<Result<Vec<crate::realtime::api::OnlinePerson>, AppError>>);
+    Effect::new(move |_| {
+        let p = practice.get();
+        if !feed.touches("presence", p) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let result = match p {
                 Some(p) => online_now(p).await,
                 None => Ok(Vec::new()),
-            }
-        },
-    );
+            };
+            people.set(Some(result));
+        });
+    });
     view! {
         <section class="panel">
             <h2>"Online now"</h2>
-            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
-                {move || Suspend::new(async move {
-                    match people.await {
-                        Ok(list) if list.is_empty() => view! { <p class="muted">"Nobody is online."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="online" id="online-now">
-                                {list.into_iter().map(|p| view! {
-                                    <li><span class="dot" aria-hidden="true"></span>{p.display_name}
-                                        <span class="muted">{format!(" · {}", p.role.label())}</span></li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(e) => view! { <crate::ui::ErrorNote error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match people.get() {
+                None => view! { <p class="muted">"…"</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"Nobody is online."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="online" id="online-now">
+                        {list.into_iter().map(|p| view! {
+                            <li>
+                                <span class="dot" aria-hidden="true"></span>
+                                <span>{p.display_name}</span>
+                                <span class="muted">{format!("· {}", p.role.label())}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Some(Err(e)) => view! { <crate::ui::ErrorNote error=e /> }.into_any(),
+            }}
         </section>
     }
 }

@@ -102,6 +102,21 @@ impl TestApp {
     }
 }
 
+/// A count over every practice (tests look past row-level security on purpose).
+pub async fn count(pool: &PgPool, sql: &str) -> i64 {
+    let mut tx = begin(pool, &Scope::All { user: None }).await.expect("tx");
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&mut *tx).await.expect(sql);
+    tx.rollback().await.expect("rollback");
+    n
+}
+
+/// Runs a statement over every practice.
+pub async fn exec(pool: &PgPool, sql: &str) {
+    let mut tx = begin(pool, &Scope::All { user: None }).await.expect("tx");
+    sqlx::query(sql).execute(&mut *tx).await.expect(sql);
+    tx.commit().await.expect("commit");
+}
+
 pub struct Person {
     pub id: UserId,
     pub email: String,
@@ -202,4 +217,84 @@ pub async fn assert_needs_sign_in(app: &TestApp, endpoint: &str, form: &[(&str, 
         Err(AppError::Unauthenticated),
         "{endpoint} without a session"
     );
+}
+
+/// A real SMTP server on 127.0.0.1 that keeps what it receives.
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<ReceivedMail>>>,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReceivedMail {
+    pub to: Vec<String>,
+    pub raw: String,
+}
+
+impl mailin_embedded::Handler for SmtpSink {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let mail = ReceivedMail {
+            to: std::mem::take(&mut self.to),
+            raw: String::from_utf8_lossy(&self.data).into(),
+        };
+        self.received.lock().unwrap().push(mail);
+        mailin_embedded::response::OK
+    }
+}
+
+impl SmtpSink {
+    /// Starts the server on `listener` (bind 127.0.0.1:0 for a free port) in a thread.
+    pub fn serve(listener: std::net::TcpListener) -> SmtpSink {
+        let sink = SmtpSink::default();
+        let mut server = mailin_embedded::Server::new(sink.clone());
+        server
+            .with_name("sink.test")
+            .with_ssl(mailin_embedded::SslConfig::None)
+            .expect("ssl config")
+            .with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        sink
+    }
+
+    pub fn start() -> (SmtpSink, String) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("smtp://{}", listener.local_addr().expect("addr"));
+        (Self::serve(listener), url)
+    }
+
+    pub fn count(&self) -> usize {
+        self.received.lock().unwrap().len()
+    }
+
+    /// Waits (up to 10 s) until `n` messages have arrived.
+    pub async fn wait_for(&self, n: usize) -> Vec<ReceivedMail> {
+        for _ in 0..200 {
+            if self.count() >= n {
+                return self.received.lock().unwrap().clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} messages, the SMTP server received {}", self.count());
+    }
 }

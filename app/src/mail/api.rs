@@ -1,0 +1,60 @@
+//! Server functions of the outbox.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::session,
+    db::{begin, Scope},
+    mail::db,
+    state::app_state,
+};
+
+/// A message of the outbox as the "Sent mail" page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct KeptMail {
+    pub id: Uuid,
+    pub practice: Option<String>,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// "2026-11-29 14:05 UTC": formatted on the server, so the browser needs no date code.
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// The newest 200 messages, with whether SMTP is configured. Agency admins only; reading
+/// bodies is recorded in the audit log (a body may name a practice's patient).
+#[server(endpoint = "mail/recent")]
+pub async fn recent_mail() -> Result<(bool, Vec<KeptMail>), AppError> {
+    let actor = session::actor()?;
+    actor.require_agency_admin()?;
+    let state = app_state()?;
+    let mut tx = begin(
+        &state.pool,
+        &Scope::All {
+            user: Some(actor.user()),
+        },
+    )
+    .await?;
+    let mail = db::recent(&mut tx, 200).await?;
+    crate::audit::db::record(
+        &mut tx,
+        crate::audit::db::Event {
+            actor: Some(actor.user()),
+            action: "mail.read_outbox",
+            ip: actor.ip,
+            detail: serde_json::json!({ "messages": mail.len() }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((state.settings.smtp_configured, mail))
+}

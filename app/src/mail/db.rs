@@ -1,0 +1,118 @@
+//! Queries of the outbox.
+
+use crate::db::Tx;
+use crate::mail::api::KeptMail;
+use crate::mail::rules;
+use crate::model::PracticeId;
+use uuid::Uuid;
+
+/// A message to send. `practice` is the practice it concerns, if any.
+pub struct Outgoing<'a> {
+    pub practice: Option<PracticeId>,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
+/// Queues a message; it leaves when (and only if) the transaction commits.
+#[tracing::instrument(skip_all)]
+pub async fn enqueue(tx: &mut Tx, mail: Outgoing<'_>) -> Result<Uuid, sqlx::Error> {
+    if let Some(problem) = rules::subject_problem(mail.subject) {
+        return Err(sqlx::Error::Protocol(format!("mail subject refused: {problem}")));
+    }
+    let (id,): (Uuid,) = sqlx::query_as(
+        "INSERT INTO mail_outbox (practice_id, to_address, subject, body_text)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(mail.practice)
+    .bind(mail.to)
+    .bind(mail.subject)
+    .bind(mail.body)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub struct Due {
+    pub id: Uuid,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i32,
+}
+
+/// Locks up to `limit` due messages. Other workers skip them until this transaction ends,
+/// so no two nodes send the same message at once.
+#[tracing::instrument(skip_all)]
+pub async fn claim_due(tx: &mut Tx, limit: i64) -> Result<Vec<Due>, sqlx::Error> {
+    let rows: Vec<(Uuid, String, String, String, i32)> = sqlx::query_as(
+        "SELECT id, to_address, subject, body_text, attempts FROM mail_outbox
+         WHERE sent_at IS NULL AND next_attempt_at <= now() AND attempts < $1
+         ORDER BY next_attempt_at
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED",
+    )
+    .bind(rules::MAX_ATTEMPTS)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, to, subject, body, attempts)| Due {
+            id,
+            to,
+            subject,
+            body,
+            attempts,
+        })
+        .collect())
+}
+
+pub async fn mark_sent(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn mark_failed(
+    tx: &mut Tx,
+    id: Uuid,
+    attempts_before: i32,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    let attempts = attempts_before + 1;
+    let delay = rules::retry_delay_seconds(attempts);
+    sqlx::query(
+        "UPDATE mail_outbox SET attempts = $2, last_error = $3,
+                next_attempt_at = now() + make_interval(secs => $4)
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(attempts)
+    .bind(error.chars().take(500).collect::<String>())
+    .bind(delay as f64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The newest messages of the outbox, sent or not.
+#[tracing::instrument(skip_all)]
+pub async fn recent(tx: &mut Tx, limit: i64) -> Result<Vec<KeptMail>, sqlx::Error> {
+    sqlx::query_as(
+        r#"SELECT o.id, p.name AS practice, o.to_address AS to, o.subject, o.body_text AS body,
+                to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS created_at,
+                to_char(o.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS sent_at,
+                o.attempts, o.last_error
+         FROM mail_outbox o LEFT JOIN practices p ON p.id = o.practice_id
+         ORDER BY o.created_at DESC LIMIT $1"#,
+    )
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await
+}
