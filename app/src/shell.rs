@@ -57,6 +57,8 @@ fn set_security_headers() {
 pub struct AuthActions {
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
+    /// Accepting an invitation signs a new person in.
+    pub accept: ServerAction<crate::practices::api::AcceptInvitation>,
 }
 
 /// The signed-in person, read once per page load and again after login/logout.
@@ -71,10 +73,17 @@ pub fn App() -> impl IntoView {
     let actions = AuthActions {
         login: ServerAction::<Login>::new(),
         logout: ServerAction::<Logout>::new(),
+        accept: ServerAction::new(),
     };
     provide_context(actions);
     let me: MeResource = Resource::new(
-        move || (actions.login.version().get(), actions.logout.version().get()),
+        move || {
+            (
+                actions.login.version().get(),
+                actions.logout.version().get(),
+                actions.accept.version().get(),
+            )
+        },
         |_| crate::auth::api::who_am_i(),
     );
     provide_context(me);
@@ -86,6 +95,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/") view=Home ssr=SsrMode::Async />
                 <Route path=path!("/agency/mail") view=crate::mail::ui::SentMailPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/invite/:token")
+                    view=crate::practices::admin_ui::AcceptInvitationPage
+                    ssr=SsrMode::Async
+                />
                 <ParentRoute path=path!("/p/:practice") view=Workspace ssr=SsrMode::Async>
                     <Route path=path!("") view=Section ssr=SsrMode::Async />
                     <Route path=path!(":section") view=Section ssr=SsrMode::Async />

@@ -15,6 +15,8 @@ pub struct Settings {
     pub demo: bool,
     /// Mail leaves through SMTP; otherwise it is kept and shown on the "Sent mail" page.
     pub smtp_configured: bool,
+    /// The address people reach the site at, for links in e-mail (no trailing slash).
+    pub public_url: String,
     /// Overrides every practice's idle-logout minutes (tests of the idle logout).
     pub idle_timeout_override_seconds: Option<i32>,
 }

@@ -123,6 +123,42 @@ test('the agency admin reads the kept mail; a clinician may not', async () => {
   await clinician.close();
 });
 
+test('a practice admin invites a new assistant, who joins through the e-mailed link', async () => {
+  const admin = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(admin, server.base, demo('tom.becker'));
+  await admin.click('nav.sections >> text=Admin');
+  await admin.waitForSelector('#invite-form');
+  await admin.fill('#invite-form input[name=display_name]', 'Nora Quinn');
+  await admin.fill('#invite-form input[name=email]', 'nora.quinn@example.test');
+  await admin.selectOption('#invite-form select[name=role]', 'assistant');
+  await admin.click('#invite-form button[type=submit]');
+  await admin.waitForSelector('#invite-sent');
+  await shot(admin, 'admin-invite');
+  await admin.close();
+
+  // No SMTP in this run: the mail waits in the outbox, where the link is read.
+  const body = server.sql("SELECT body_text FROM mail_outbox WHERE to_address = 'nora.quinn@example.test'");
+  const link = body.split('\n').find((l) => l.includes('/invite/')).trim();
+  const path = new URL(link).pathname;
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const nora = await context.newPage();
+  await nora.goto(`${server.base}${path}`);
+  await waitForHydration(nora);
+  assert.match(await nora.textContent('#invitation'), /Nora Quinn, you're invited to Riverside Family Medicine as assistant/);
+  await nora.fill('#accept-form input[name=password]', 'correct horse battery staple');
+  await nora.fill('#accept-form input[name=confirm]', 'correct horse battery staple');
+  await shot(nora, 'accept-invitation');
+  await nora.click('#accept-form button[type=submit]');
+  await nora.waitForURL(/\/p\/[0-9a-f-]+\/inbox/);
+  await nora.waitForSelector('#signed-in-as >> text=Nora Quinn');
+  // The link is spent.
+  await nora.goto(`${server.base}${path}`);
+  await nora.waitForSelector('.error');
+  assert.match(await nora.textContent('.error'), /not valid any more/);
+  await context.close();
+});
+
 test('first loads stay under 300 KB compressed', async () => {
   const sizes = {};
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -97,6 +97,7 @@ impl Application {
                 secure_cookies: config.secure_cookies,
                 demo: config.demo,
                 smtp_configured: config.smtp_url.is_some(),
+                public_url: config.public_url.trim_end_matches('/').to_string(),
                 idle_timeout_override_seconds: config.idle_timeout_override_seconds,
             }),
         };

@@ -100,7 +100,7 @@ async fn announce_presence(tx: &mut app::db::Tx, user: UserId) -> Result<(), sql
             &LiveEvent {
                 practice,
                 kind: "presence".into(),
-                data: serde_json::json!({ "user": user }),
+                subject: Some(user.0),
             },
         )
         .await?;

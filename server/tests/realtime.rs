@@ -58,7 +58,7 @@ async fn publish(app: &TestApp, practice: PracticeId, kind: &str) {
         &LiveEvent {
             practice,
             kind: kind.into(),
-            data: serde_json::Value::Null,
+            subject: None,
         },
     )
     .await

@@ -21,9 +21,6 @@ pub const BAD_LOGIN: &str = "That e-mail and password don't match an account.";
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let state = app_state()?;
     let ip = session::client_addr();
-    let headers = leptos::prelude::use_context::<http::request::Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default();
     let Some(email) = rules::normalize_email(&email) else {
         return Err(AppError::invalid("Enter your e-mail address."));
     };
@@ -53,11 +50,35 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     db::record_login_attempt(&mut tx, &email, ipn, true).await?;
     tx.commit().await?;
 
+    start_session(&state, user, ip).await?;
+    leptos_axum::redirect(&rules::safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Opens a new session for `user` (a new token every time: the id rotates at each login),
+/// records the login and sets the cookie.
+#[cfg(feature = "ssr")]
+pub async fn start_session(
+    state: &crate::state::AppState,
+    user: crate::model::UserId,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), AppError> {
+    let headers = leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
     let mut tx = begin(&state.pool, &Scope::person(user, [])).await?;
     let idle = db::idle_timeout_minutes(&mut tx, user).await?;
     let (token, token_hash) = session::new_token();
     let ua = session::user_agent(&headers);
-    db::create_session(&mut tx, &token_hash, user, idle, ipn, ua.as_deref()).await?;
+    db::create_session(
+        &mut tx,
+        &token_hash,
+        user,
+        idle,
+        session::ip_network(ip),
+        ua.as_deref(),
+    )
+    .await?;
     crate::audit::db::record(
         &mut tx,
         crate::audit::db::Event {
@@ -70,10 +91,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     )
     .await?;
     tx.commit().await?;
-
-    set_cookie(&session::session_cookie(&token, state.settings.secure_cookies))?;
-    leptos_axum::redirect(&rules::safe_next(next.as_deref()));
-    Ok(())
+    set_cookie(&session::session_cookie(&token, state.settings.secure_cookies))
 }
 
 /// Ends the session and clears the cookie.

@@ -49,3 +49,157 @@ pub async fn staff(tx: &mut Tx, practice: PracticeId) -> Result<Vec<StaffMember>
         })
         .collect())
 }
+
+/// Whether `email` already belongs to a member of the practice.
+pub async fn is_member_email(
+    tx: &mut Tx,
+    practice: PracticeId,
+    email_lower: &str,
+) -> Result<bool, sqlx::Error> {
+    let (exists,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                        WHERE m.practice_id = $1 AND lower(u.email) = $2)",
+    )
+    .bind(practice)
+    .bind(email_lower)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(exists)
+}
+
+pub async fn practice_name(tx: &mut Tx, practice: PracticeId) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT name FROM practices WHERE id = $1 AND archived_at IS NULL")
+            .bind(practice)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.map(|(n,)| n))
+}
+
+/// Replaces any pending invitation of this address to this practice with a new one.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_invitation(
+    tx: &mut Tx,
+    practice: PracticeId,
+    email_lower: &str,
+    display_name: &str,
+    role: Role,
+    token_hash: &[u8],
+    invited_by: UserId,
+    valid_days: i32,
+) -> Result<uuid::Uuid, sqlx::Error> {
+    sqlx::query(
+        "UPDATE invitations SET revoked_at = now()
+         WHERE practice_id = $1 AND lower(email) = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(practice)
+    .bind(email_lower)
+    .execute(&mut **tx)
+    .await?;
+    let (id,): (uuid::Uuid,) = sqlx::query_as(
+        "INSERT INTO invitations (practice_id, email, display_name, role, token_hash, invited_by, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7)) RETURNING id",
+    )
+    .bind(practice)
+    .bind(email_lower)
+    .bind(display_name)
+    .bind(role)
+    .bind(token_hash)
+    .bind(invited_by)
+    .bind(valid_days)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub struct OpenInvitation {
+    pub id: uuid::Uuid,
+    pub practice: PracticeId,
+    pub practice_name: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// An account with a password already exists for the address.
+    pub has_account: bool,
+}
+
+/// The invitation behind a token if it can still be accepted; locks it when `lock`.
+pub async fn open_invitation(
+    tx: &mut Tx,
+    token_hash: &[u8],
+    lock: bool,
+) -> Result<Option<OpenInvitation>, sqlx::Error> {
+    let sql = format!(
+        "SELECT i.id, i.practice_id, p.name, i.email, i.display_name, i.role,
+                EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(i.email) AND u.password_hash IS NOT NULL)
+         FROM invitations i JOIN practices p ON p.id = i.practice_id
+         WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
+         {}",
+        if lock { "FOR UPDATE OF i" } else { "" }
+    );
+    let row: Option<(uuid::Uuid, PracticeId, String, String, String, Role, bool)> = sqlx::query_as(&sql)
+        .bind(token_hash)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(
+        |(id, practice, practice_name, email, display_name, role, has_account)| OpenInvitation {
+            id,
+            practice,
+            practice_name,
+            email,
+            display_name,
+            role,
+            has_account,
+        },
+    ))
+}
+
+/// Creates the account if needed, adds the membership and closes the invitation.
+/// Returns the person and whether the account was created now.
+pub async fn accept_invitation(
+    tx: &mut Tx,
+    invitation: &OpenInvitation,
+    password_hash: &str,
+) -> Result<(UserId, bool), sqlx::Error> {
+    let existing: Option<(UserId, bool)> =
+        sqlx::query_as("SELECT id, password_hash IS NOT NULL FROM users WHERE lower(email) = lower($1)")
+            .bind(&invitation.email)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (user, created) = match existing {
+        Some((id, true)) => (id, false),
+        Some((id, false)) => {
+            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                .bind(id)
+                .bind(password_hash)
+                .execute(&mut **tx)
+                .await?;
+            (id, true)
+        }
+        None => {
+            let (id,): (UserId,) = sqlx::query_as(
+                "INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(&invitation.email)
+            .bind(&invitation.display_name)
+            .bind(password_hash)
+            .fetch_one(&mut **tx)
+            .await?;
+            (id, true)
+        }
+    };
+    sqlx::query(
+        "INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (practice_id, user_id) DO NOTHING",
+    )
+    .bind(invitation.practice)
+    .bind(user)
+    .bind(invitation.role)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE invitations SET accepted_at = now() WHERE id = $1")
+        .bind(invitation.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok((user, created))
+}

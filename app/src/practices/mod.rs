@@ -1,5 +1,6 @@
 //! Practice workspaces: the practice's page, its people and settings.
 
+pub mod admin_ui;
 pub mod api;
 pub mod ui;
 

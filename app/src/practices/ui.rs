@@ -295,7 +295,7 @@ pub fn Section() -> impl IntoView {
         "phone" => view! { <Placeholder title="Phone" what="The browser softphone arrives with a later issue." /> }.into_any(),
         "timesheets" => view! { <Placeholder title="Timesheets" what="Time tracking arrives with a later issue." /> }.into_any(),
         "patients" => view! { <Placeholder title="Patients" what="Patient records arrive with a later issue." /> }.into_any(),
-        "admin" => view! { <Placeholder title="Admin" what="Staff and practice settings arrive with the next slice of issue #2." /> }.into_any(),
+        "admin" => view! { <crate::practices::admin_ui::AdminSection practice=practice /> }.into_any(),
         _ => view! { <crate::ui::NotFound /> }.into_any(),
     }
     }

@@ -15,11 +15,12 @@ use serde::{Deserialize, Serialize};
 pub const CHANNEL: &str = "switchboard_events";
 
 /// One live event. `kind` names what changed (`presence`, later `calendar`, `task`, `call`);
-/// `data` carries ids only, never patient data: browsers re-read through server functions.
+/// `subject` is the id of the thing that changed, if any. Events carry ids only, never
+/// patient data: browsers re-read through server functions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LiveEvent {
     pub practice: PracticeId,
     pub kind: String,
     #[serde(default)]
-    pub data: serde_json::Value,
+    pub subject: Option<uuid::Uuid>,
 }
