@@ -1,6 +1,8 @@
 //! The Switchboard process: configuration, start-up, HTTP routes and background work.
 //! `main` and every test start the application the same way: [`Application::build`].
 
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod mail;
 pub mod realtime;

@@ -45,3 +45,35 @@ pub async fn record(tx: &mut Tx, event: Event<'_>) -> Result<(), sqlx::Error> {
     .await?;
     Ok(())
 }
+
+/// The practice's events, newest first. Days are the practice's local days.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    tx: &mut Tx,
+    practice: PracticeId,
+    person: Option<UserId>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    limit: i64,
+) -> Result<Vec<crate::audit::api::AuditRow>, sqlx::Error> {
+    sqlx::query_as(
+        r#"SELECT e.id, to_char(e.at AT TIME ZONE p.time_zone, 'YYYY-MM-DD HH24:MI:SS') AS at_local,
+                  u.display_name AS actor, e.action, e.subject_type, e.subject_id, host(e.ip) AS ip
+           FROM audit_events e
+           JOIN practices p ON p.id = e.practice_id
+           LEFT JOIN users u ON u.id = e.actor_user_id
+           WHERE e.practice_id = $1
+             AND ($2::uuid IS NULL OR e.actor_user_id = $2)
+             AND ($3::date IS NULL OR e.at >= ($3::date::timestamp AT TIME ZONE p.time_zone))
+             AND ($4::date IS NULL OR e.at < (($4::date + 1)::timestamp AT TIME ZONE p.time_zone))
+           ORDER BY e.at DESC, e.id DESC
+           LIMIT $5"#,
+    )
+    .bind(practice)
+    .bind(person)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await
+}

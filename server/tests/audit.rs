@@ -1,0 +1,102 @@
+//! The audit viewer: a practice admin reads its own practice's events, filtered by person
+//! and by the practice's local days; nobody else reads them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::audit::api::AuditRow;
+use app::error::AppError;
+use common::TestApp;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admins_read_their_own_practices_log_filtered(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    // Practice A is in New York. 2026-03-08 04:30 UTC is the evening of March 7th there.
+    common::exec(
+        &app.pool,
+        &format!(
+            "INSERT INTO audit_events (practice_id, actor_user_id, action, at) VALUES
+               ('{a}', '{clin}', 'test.evening', '2026-03-08 04:30:00+00'),
+               ('{a}', '{asst}', 'test.next_day', '2026-03-08 15:00:00+00'),
+               ('{b}', '{bclin}', 'test.other_practice', '2026-03-08 15:00:00+00')",
+            a = w.a,
+            b = w.b,
+            clin = w.a_clinician.id,
+            asst = w.a_assistant.id,
+            bclin = w.b_clinician.id
+        ),
+    )
+    .await;
+    let a = w.a.to_string();
+    let admin = app.login(&w.a_admin.email).await;
+
+    let all: Vec<AuditRow> = app
+        .call(&admin, "audit/events", &[("practice", &a)])
+        .await
+        .unwrap();
+    assert!(all.iter().all(|r| r.action != "test.other_practice"), "{all:?}");
+    assert!(all.iter().any(|r| r.action == "test.evening"));
+
+    let day: Vec<AuditRow> = app
+        .call(
+            &admin,
+            "audit/events",
+            &[("practice", &a), ("from", "2026-03-07"), ("to", "2026-03-07")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        day.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        vec!["test.evening"]
+    );
+    assert_eq!(day[0].at_local, "2026-03-07 23:30:00");
+
+    let clinician = w.a_clinician.id.to_string();
+    let theirs: Vec<AuditRow> = app
+        .call(
+            &admin,
+            "audit/events",
+            &[("practice", &a), ("person", &clinician)],
+        )
+        .await
+        .unwrap();
+    assert!(
+        !theirs.is_empty() && theirs.iter().all(|r| r.actor.as_deref() == Some("a.clinician")),
+        "{theirs:?}"
+    );
+
+    let backwards: Result<Vec<AuditRow>, _> = app
+        .call(
+            &admin,
+            "audit/events",
+            &[("practice", &a), ("from", "2026-03-09"), ("to", "2026-03-01")],
+        )
+        .await;
+    assert!(matches!(backwards, Err(AppError::Invalid(m)) if m.contains("after")));
+    let garbage: Result<Vec<AuditRow>, _> = app
+        .call(&admin, "audit/events", &[("practice", &a), ("from", "March 1")])
+        .await;
+    assert!(matches!(garbage, Err(AppError::Invalid(_))));
+
+    // Reading the log is itself logged.
+    assert!(
+        common::count(
+            &app.pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'audit.read'"
+        )
+        .await
+            >= 3
+    );
+
+    common::assert_refused(
+        &app,
+        &[&w.b_admin.email, &w.a_clinician.email, &w.a_assistant.email],
+        "audit/events",
+        &[("practice", &a)],
+    )
+    .await;
+    common::assert_needs_sign_in(&app, "audit/events", &[("practice", &a)]).await;
+    app.close().await;
+}
