@@ -91,7 +91,7 @@ export function watch(page) {
   if (watched.has(page)) return;
   watched.add(page);
   page.on('pageerror', (e) => console.error(`[browser] page error: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && console.error(`[browser] ${m.text().slice(0, 2000)}`));
+  page.on('console', (m) => m.type() === 'error' && console.error(`[browser] ${m.location()?.url ?? ''}: ${m.text().slice(0, 600)}`));
 }
 
 export async function signIn(page, base, email, landing = /\/p\/[0-9a-f-]+\/inbox/) {

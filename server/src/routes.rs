@@ -132,7 +132,9 @@ pub fn foreign_origin(headers: &axum::http::HeaderMap) -> bool {
 
 async fn security_headers(req: Request, next: Next) -> Response {
     let is_pkg = req.uri().path().starts_with("/pkg/");
-    let mut res = next.run(req).await;
+    let res = next.run(req).await;
+    let mut res = with_content_security_policy(res).await;
+    let ok = res.status() == StatusCode::OK;
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -144,23 +146,67 @@ async fn security_headers(req: Request, next: Next) -> Response {
         "permissions-policy",
         HeaderValue::from_static("camera=(), geolocation=(), microphone=(self)"),
     );
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; object-src 'none'"),
-        );
-    }
-    if is_pkg && res.status() == StatusCode::OK {
+    if is_pkg && ok {
         // File names carry a content hash: they never change.
-        res.headers_mut().insert(
+        h.insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         );
-    } else if !res.headers().contains_key(header::CACHE_CONTROL) {
-        res.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// Pages get a Content-Security-Policy whose only allowed inline scripts are those carrying
+/// the nonce Leptos put in this very document (read back from the HTML, so the header and
+/// the page can never disagree); everything else gets a policy that allows no script.
+async fn with_content_security_policy(res: Response) -> Response {
+    const NONE: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'none'";
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !is_html {
+        let mut res = res;
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(NONE));
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let policy = match find_nonce(&bytes) {
+        Some(nonce) => page_policy(nonce),
+        None => NONE.to_string(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+}
+
+/// The first `nonce="…"` of a document, if it is a plausible base64url nonce.
+fn find_nonce(html: &[u8]) -> Option<&str> {
+    let marker = b"nonce=\"";
+    let start = html.windows(marker.len()).position(|w| w == marker)? + marker.len();
+    let len = html[start..].iter().position(|&b| b == b'"')?;
+    let nonce = std::str::from_utf8(&html[start..start + len]).ok()?;
+    let plausible = (16..=64).contains(&nonce.len())
+        && nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plausible.then_some(nonce)
 }
 
 #[cfg(test)]
@@ -202,6 +248,14 @@ mod tests {
         assert!(needs_sign_in("/p/123/inbox"));
         assert!(!needs_sign_in("/login"));
         assert!(!needs_sign_in("/pkg/switchboard.js"));
+    }
+
+    #[test]
+    fn the_documents_own_nonce_is_found_and_nothing_else() {
+        let html = br#"<script type="module" nonce="AbCdEfGhIjKlMnOpQrSt_-">x</script>"#;
+        assert_eq!(find_nonce(html), Some("AbCdEfGhIjKlMnOpQrSt_-"));
+        assert_eq!(find_nonce(br#"<p>no scripts</p>"#), None);
+        assert_eq!(find_nonce(br#"<script nonce="x' 'unsafe-inline">"#), None);
     }
 
     #[test]
