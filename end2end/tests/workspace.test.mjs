@@ -57,6 +57,11 @@ test('the multi-practice assistant sees three practices, switches, and signs out
 
   await page.click('nav.sections >> text=Calendar');
   await page.waitForURL(new RegExp(`/p/${sunset}/calendar`));
+  // Keyboard: Alt+T opens Tasks, Alt+I the inbox.
+  await page.keyboard.press('Alt+t');
+  await page.waitForURL(new RegExp(`/p/${sunset}/tasks`));
+  await page.keyboard.press('Alt+i');
+  await page.waitForURL(new RegExp(`/p/${sunset}/inbox`));
 
   await page.setViewportSize({ width: 420, height: 800 });
   await shot(page, 'workspace-narrow');

@@ -147,6 +147,27 @@ fn TopBar(me: Me) -> impl IntoView {
     };
     let current_id = move || practice.get().map(|p| p.to_string()).unwrap_or_default();
     let practices = me.practices.clone();
+    // Alt+<key> opens a section (the keys are announced with aria-keyshortcuts).
+    #[cfg(feature = "hydrate")]
+    {
+        let navigate = use_navigate();
+        let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+            if !ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+                return;
+            }
+            let Some((path, _, _)) = SECTIONS
+                .iter()
+                .find(|(_, _, key)| ev.key().eq_ignore_ascii_case(key))
+            else {
+                return;
+            };
+            if let Some(p) = practice.get_untracked() {
+                ev.prevent_default();
+                navigate(&format!("/p/{p}/{path}"), Default::default());
+            }
+        });
+        on_cleanup(move || keys.remove());
+    }
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Switchboard"</a>
