@@ -181,22 +181,10 @@ async fn serve_socket(
     tx.commit().await
 }
 
-/// A socket outlives no session: after logout or idle expiry it is closed.
+/// A socket outlives no session: after logout or idle expiry it is closed. A database
+/// hiccup keeps the socket (the next heartbeat asks again).
 async fn session_alive(state: &AppState, actor: &Actor) -> bool {
-    let Ok(mut tx) = begin(&state.pool, &Scope::Anonymous).await else {
-        return true;
-    };
-    let alive = match app::auth::db::find_session(&mut tx, &actor.token_hash).await {
-        Ok(Some(s)) => {
-            let idle = state
-                .settings
-                .idle_timeout_override_seconds
-                .unwrap_or(s.idle_timeout_minutes * 60);
-            !app::auth::rules::session_expired(s.last_seen_at, idle.into(), chrono::Utc::now())
-        }
-        Ok(None) => false,
-        Err(_) => true,
-    };
-    let _ = tx.commit().await;
-    alive
+    app::auth::session::is_live(state, &actor.token_hash)
+        .await
+        .unwrap_or(true)
 }

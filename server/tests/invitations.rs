@@ -30,6 +30,21 @@ async fn token_from_outbox(app: &TestApp, to: &str) -> String {
     link.rsplit('/').next().unwrap().trim().to_string()
 }
 
+/// Accepts the invitation behind `token` with `password` typed twice.
+async fn accept(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: &str,
+    password: &str,
+) -> Result<(), AppError> {
+    app.call(
+        client,
+        "practices/accept_invitation",
+        &[("token", token), ("password", password), ("confirm", password)],
+    )
+    .await
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn an_invited_person_sets_a_password_once_and_joins(_: PgPoolOptions, conn: PgConnectOptions) {
     let app = TestApp::spawn(conn).await;
@@ -55,23 +70,10 @@ async fn an_invited_person_sets_a_password_once_and_joins(_: PgPoolOptions, conn
     );
 
     let nora = app.client();
-    let short: Result<(), _> = app
-        .call(
-            &nora,
-            "practices/accept_invitation",
-            &[("token", &token), ("password", "short"), ("confirm", "short")],
-        )
-        .await;
+    let short = accept(&app, &nora, &token, "short").await;
     assert!(matches!(short, Err(AppError::Invalid(m)) if m.contains("12")));
     let pw = "a long enough password";
-    let () = app
-        .call(
-            &nora,
-            "practices/accept_invitation",
-            &[("token", &token), ("password", pw), ("confirm", pw)],
-        )
-        .await
-        .unwrap();
+    let () = accept(&app, &nora, &token, pw).await.unwrap();
     // Signed in by accepting, as an assistant of A.
     let me: Option<Me> = app.call(&nora, "auth/who_am_i", &[]).await.unwrap();
     let me = me.unwrap();
@@ -79,13 +81,7 @@ async fn an_invited_person_sets_a_password_once_and_joins(_: PgPoolOptions, conn
     assert_eq!((me.practices[0].id, me.practices[0].role), (w.a, Role::Assistant));
 
     // The link works once.
-    let again: Result<(), _> = app
-        .call(
-            &app.client(),
-            "practices/accept_invitation",
-            &[("token", &token), ("password", pw), ("confirm", pw)],
-        )
-        .await;
+    let again: Result<(), _> = accept(&app, &app.client(), &token, pw).await;
     assert_eq!(again, Err(AppError::Invalid(BAD_INVITATION.into())));
     // Inviting a member again is refused.
     let dup: Result<(), _> = app.call(&admin, "practices/invite", &invite).await;
@@ -119,13 +115,7 @@ async fn an_expired_or_replaced_link_does_nothing(_: PgPoolOptions, conn: PgConn
     let second = token_from_outbox(&app, "old@example.test").await;
     assert_ne!(first, second);
     let pw = "a long enough password";
-    let replaced: Result<(), _> = app
-        .call(
-            &app.client(),
-            "practices/accept_invitation",
-            &[("token", &first), ("password", pw), ("confirm", pw)],
-        )
-        .await;
+    let replaced: Result<(), _> = accept(&app, &app.client(), &first, pw).await;
     assert_eq!(replaced, Err(AppError::Invalid(BAD_INVITATION.into())));
 
     common::exec(
@@ -133,13 +123,7 @@ async fn an_expired_or_replaced_link_does_nothing(_: PgPoolOptions, conn: PgConn
         "UPDATE invitations SET expires_at = now() - interval '1 minute'",
     )
     .await;
-    let expired: Result<(), _> = app
-        .call(
-            &app.client(),
-            "practices/accept_invitation",
-            &[("token", &second), ("password", pw), ("confirm", pw)],
-        )
-        .await;
+    let expired: Result<(), _> = accept(&app, &app.client(), &second, pw).await;
     assert_eq!(expired, Err(AppError::Invalid(BAD_INVITATION.into())));
     assert_eq!(
         common::count(

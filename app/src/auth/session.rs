@@ -147,11 +147,7 @@ pub async fn resolve(
         return Ok(None);
     };
     let now = Utc::now();
-    let idle_seconds = state
-        .settings
-        .idle_timeout_override_seconds
-        .unwrap_or(session.idle_timeout_minutes * 60);
-    if rules::session_expired(session.last_seen_at, idle_seconds.into(), now) {
+    if is_expired(state, &session, now) {
         db::end_session(&mut tx, &token_hash).await?;
         tx.commit().await?;
         return Ok(None);
@@ -170,6 +166,24 @@ pub async fn resolve(
         }
         Actor { me, token_hash, ip }
     }))
+}
+
+/// Whether the session has been idle longer than its timeout (or the test override).
+fn is_expired(state: &AppState, session: &db::SessionRow, now: chrono::DateTime<Utc>) -> bool {
+    let idle_seconds = state
+        .settings
+        .idle_timeout_override_seconds
+        .unwrap_or(session.idle_timeout_minutes * 60);
+    rules::session_expired(session.last_seen_at, idle_seconds.into(), now)
+}
+
+/// Whether the session behind `token_hash` is still live (not ended, not idle-expired).
+/// Does not renew it: open WebSockets ask this and must not keep a session alive.
+pub async fn is_live(state: &AppState, token_hash: &[u8]) -> Result<bool, AppError> {
+    let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
+    let session = db::find_session(&mut tx, token_hash).await?;
+    tx.commit().await?;
+    Ok(session.is_some_and(|s| !is_expired(state, &s, Utc::now())))
 }
 
 /// The signed-in person of the current server-function call, or `Unauthenticated`.

@@ -171,7 +171,12 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
             return Err(AppError::invalid("The two passwords differ."));
         }
     }
-    let hash = crate::auth::password::hash(password).await?;
+    // An existing account keeps its password: nothing to hash.
+    let hash = if inv.has_account {
+        String::new()
+    } else {
+        crate::auth::password::hash(password).await?
+    };
     let (user, _) = db::accept_invitation(&mut tx, &inv, &hash).await?;
     let ip = session::client_addr();
     crate::audit::db::record(

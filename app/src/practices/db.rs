@@ -154,7 +154,8 @@ pub async fn open_invitation(
     ))
 }
 
-/// Creates the account if needed, adds the membership and closes the invitation.
+/// Creates the account if needed (with `password_hash`; an account that has a password
+/// keeps it), adds the membership and closes the invitation.
 /// Returns the person and whether the account was created now.
 pub async fn accept_invitation(
     tx: &mut Tx,
