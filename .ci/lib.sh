@@ -46,5 +46,5 @@ ensure_postgres() {
 
 # The release build: server binary plus the hydrating WASM, hashed and precompressed.
 build_release() {
-  (cd "$ROOT" && cargo leptos build --release --precompress)
+  (cd "$ROOT" && cargo leptos build --release --precompress --split)
 }

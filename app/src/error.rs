@@ -19,6 +19,12 @@ pub enum AppError {
     Invalid(String),
     #[error("Too many attempts. Please wait a few minutes and try again.")]
     RateLimited,
+    /// The password was right; the account's second factor is asked for next.
+    #[error("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")]
+    SecondFactor,
+    /// Signed in, but two-factor sign-in must be set up (Account page) before anything else.
+    #[error("Set up two-factor sign-in on your Account page first.")]
+    MfaRequired,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached the server function (network, encoding).

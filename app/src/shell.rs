@@ -1,12 +1,13 @@
 //! The HTML document, the router and the page frame every signed-in page shares.
 
-use crate::auth::api::{Login, Logout};
+use crate::auth::api::Login;
 use crate::auth::ui::LoginPage;
-use crate::practices::ui::{Home, Section, Workspace};
+use crate::practices::admin_ui::{AdminLogRoute, AdminPeopleRoute, AdminSettingsRoute, InvitationRoute};
+use crate::practices::ui::{Home, Inbox, Section, Workspace};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -30,11 +31,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Actions of signing in and out, shared so that the signed-in person is re-read after either.
+/// Actions that sign a person in, shared so that the signed-in person is re-read after them.
+/// (Signing out is a plain form post that leaves the page.)
 #[derive(Clone, Copy)]
 pub struct AuthActions {
     pub login: ServerAction<Login>,
-    pub logout: ServerAction<Logout>,
     /// Accepting an invitation signs a new person in.
     pub accept: ServerAction<crate::practices::api::AcceptInvitation>,
 }
@@ -45,23 +46,20 @@ pub type MeResource = Resource<Result<Option<crate::model::Me>, crate::error::Ap
 /// Every page is rendered whole before it is sent (`SsrMode::Async`): the data behind it are
 /// a few fast queries, and a streamed page can start hydrating before its last chunk has
 /// arrived, which Leptos cannot recover from.
+///
+/// Pages that not everyone opens every day are lazy routes (`Lazy<…>`): their view code is a
+/// separate WASM chunk fetched when the page is first opened (preloaded when it is the page
+/// being loaded), which keeps the first load of every page small.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let actions = AuthActions {
         login: ServerAction::<Login>::new(),
-        logout: ServerAction::<Logout>::new(),
         accept: ServerAction::new(),
     };
     provide_context(actions);
     let me: MeResource = Resource::new(
-        move || {
-            (
-                actions.login.version().get(),
-                actions.logout.version().get(),
-                actions.accept.version().get(),
-            )
-        },
+        move || (actions.login.version().get(), actions.accept.version().get()),
         |_| crate::auth::api::who_am_i(),
     );
     provide_context(me);
@@ -72,14 +70,18 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <crate::ui::NotFound /> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/") view=Home ssr=SsrMode::Async />
-                <Route path=path!("/agency/mail") view=crate::mail::ui::SentMailPage ssr=SsrMode::Async />
-                <Route
-                    path=path!("/invite/:token")
-                    view=crate::practices::admin_ui::AcceptInvitationPage
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/account") view={Lazy::<crate::auth::account_ui::AccountRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/forgot") view={Lazy::<crate::auth::reset_ui::ForgotRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/reset/:token") view={Lazy::<crate::auth::reset_ui::ResetRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agency") view={Lazy::<crate::agency::ui::AgencyRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agency/mail") view={Lazy::<crate::mail::ui::SentMailRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view={Lazy::<InvitationRoute>::new()} ssr=SsrMode::Async />
                 <ParentRoute path=path!("/p/:practice") view=Workspace ssr=SsrMode::Async>
-                    <Route path=path!("") view=Section ssr=SsrMode::Async />
+                    <Route path=path!("") view=Inbox ssr=SsrMode::Async />
+                    <Route path=path!("inbox") view=Inbox ssr=SsrMode::Async />
+                    <Route path=path!("admin") view={Lazy::<AdminPeopleRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/log") view={Lazy::<AdminLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!(":section") view=Section ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

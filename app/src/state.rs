@@ -19,6 +19,8 @@ pub struct Settings {
     pub public_url: String,
     /// Overrides every practice's idle-logout minutes (tests of the idle logout).
     pub idle_timeout_override_seconds: Option<i32>,
+    /// Agency admins must use two-factor sign-in.
+    pub require_agency_mfa: bool,
 }
 
 #[derive(Clone, FromRef)]

@@ -23,6 +23,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `SB_IDLE_TIMEOUT_SECONDS`: override every practice's idle logout (tests only).
     pub idle_timeout_override_seconds: Option<i32>,
+    /// `SB_AGENCY_MFA=1`: agency admins must use two-factor sign-in.
+    pub require_agency_mfa: bool,
     /// `SB_DB_POOL`: connections per app node.
     pub pool_size: u32,
     /// `SB_SITE_ROOT`: where cargo-leptos put the compiled site (`target/site`).
@@ -53,6 +55,7 @@ impl Config {
             secure_cookies: flag("SB_SECURE_COOKIES") || public_url.starts_with("https://"),
             public_url,
             demo: flag("SB_DEMO"),
+            require_agency_mfa: flag("SB_AGENCY_MFA"),
             idle_timeout_override_seconds: var("SB_IDLE_TIMEOUT_SECONDS")
                 .map(|v| v.parse().map_err(|e| format!("SB_IDLE_TIMEOUT_SECONDS: {e}")))
                 .transpose()?,
@@ -76,6 +79,7 @@ impl Config {
             mail_poll: std::time::Duration::from_millis(100),
             public_url: "http://127.0.0.1".into(),
             demo: false,
+            require_agency_mfa: false,
             secure_cookies: false,
             idle_timeout_override_seconds: None,
             pool_size: 5,
@@ -106,6 +110,7 @@ impl fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("public_url", &self.public_url)
             .field("demo", &self.demo)
+            .field("require_agency_mfa", &self.require_agency_mfa)
             .field("secure_cookies", &self.secure_cookies)
             .field("pool_size", &self.pool_size)
             .finish_non_exhaustive()

@@ -101,6 +101,7 @@ impl Application {
                 smtp_configured: config.smtp_url.is_some(),
                 public_url: config.public_url.trim_end_matches('/').to_string(),
                 idle_timeout_override_seconds: config.idle_timeout_override_seconds,
+                require_agency_mfa: config.require_agency_mfa,
             }),
         };
         let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -34,6 +34,7 @@ pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn(security_headers))
@@ -53,7 +54,38 @@ async fn health(State(state): State<AppState>) -> Response {
 
 /// Pages that need a signed-in person; anyone else is sent to the login page.
 fn needs_sign_in(path: &str) -> bool {
-    path == "/" || path.starts_with("/p/") || path.starts_with("/agency")
+    path == "/" || path == "/account" || path.starts_with("/p/") || path.starts_with("/agency")
+}
+
+/// Server functions answer every error with 500; this gives each error its own status (a
+/// refused or bad request is not a server failure, for monitoring and for the browser's
+/// console). The body, the error itself, is unchanged.
+async fn error_status(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = status_of(&error);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn status_of(error: &app::error::AppError) -> StatusCode {
+    use app::error::AppError::*;
+    match error {
+        Unauthenticated | SecondFactor => StatusCode::UNAUTHORIZED,
+        Forbidden | MfaRequired => StatusCode::FORBIDDEN,
+        NotFound => StatusCode::NOT_FOUND,
+        Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Internal | Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 /// Resolves the session cookie once per request and puts the person in the request.
@@ -243,9 +275,21 @@ mod tests {
     }
 
     #[test]
+    fn refusals_are_not_server_errors() {
+        use app::error::AppError;
+        assert_eq!(
+            status_of(&AppError::invalid("x")),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(status_of(&AppError::Forbidden), StatusCode::FORBIDDEN);
+        assert_eq!(status_of(&AppError::Internal), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
     fn only_workspace_pages_need_sign_in() {
         assert!(needs_sign_in("/"));
         assert!(needs_sign_in("/p/123/inbox"));
+        assert!(needs_sign_in("/account"));
         assert!(!needs_sign_in("/login"));
         assert!(!needs_sign_in("/pkg/switchboard.js"));
     }

@@ -160,3 +160,43 @@ async fn the_audit_log_is_append_only(_: PgPoolOptions, conn: PgConnectOptions) 
 }
 
 use sqlx::Connection;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn one_persons_recovery_codes_are_out_of_anothers_reach(_: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app::db::connect(conn, 2).await.unwrap();
+    let w = common::world(&pool).await;
+    common::exec(
+        &pool,
+        &format!(
+            "INSERT INTO recovery_codes (user_id, code_hash) VALUES ('{}', '\\x01'), ('{}', '\\x02')",
+            w.a_admin.id, w.b_admin.id
+        ),
+    )
+    .await;
+    // B's admin, even scoped to practice A's id, sees and changes only their own codes.
+    let mut tx = begin(&pool, &Scope::person(w.b_admin.id, [w.a])).await.unwrap();
+    let seen: Vec<(Uuid,)> = sqlx::query_as("SELECT user_id FROM recovery_codes")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, vec![(w.b_admin.id.0,)]);
+    let used = sqlx::query("UPDATE recovery_codes SET used_at = now() WHERE user_id = $1")
+        .bind(w.a_admin.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(used.rows_affected(), 0);
+    let insert = sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, '\\x03')")
+        .bind(w.a_admin.id)
+        .execute(&mut *tx)
+        .await;
+    assert!(insert.is_err(), "planting a code for someone else is refused");
+    tx.rollback().await.unwrap();
+    // Nobody signed in sees any.
+    let mut tx = begin(&pool, &Scope::Anonymous).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM recovery_codes")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}

@@ -18,7 +18,11 @@ pub struct AuditRow {
     pub action: String,
     pub subject_type: Option<String>,
     pub subject_id: Option<String>,
+    /// The person an event is about, when it is about a person.
+    pub subject_name: Option<String>,
     pub ip: Option<String>,
+    /// Ids and field names only (never patient data); empty when there are none.
+    pub detail: String,
 }
 
 /// At most this many events per query; narrow the filter to see older ones.

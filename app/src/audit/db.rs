@@ -58,10 +58,13 @@ pub async fn list(
 ) -> Result<Vec<crate::audit::api::AuditRow>, sqlx::Error> {
     sqlx::query_as(
         r#"SELECT e.id, to_char(e.at AT TIME ZONE p.time_zone, 'YYYY-MM-DD HH24:MI:SS') AS at_local,
-                  u.display_name AS actor, e.action, e.subject_type, e.subject_id, host(e.ip) AS ip
+                  u.display_name AS actor, e.action, e.subject_type, e.subject_id,
+                  s.display_name AS subject_name, host(e.ip) AS ip,
+                  CASE WHEN e.detail = '{}'::jsonb THEN '' ELSE e.detail::text END AS detail
            FROM audit_events e
            JOIN practices p ON p.id = e.practice_id
            LEFT JOIN users u ON u.id = e.actor_user_id
+           LEFT JOIN users s ON e.subject_type = 'user' AND s.id::text = e.subject_id
            WHERE e.practice_id = $1
              AND ($2::uuid IS NULL OR e.actor_user_id = $2)
              AND ($3::date IS NULL OR e.at >= ($3::date::timestamp AT TIME ZONE p.time_zone))

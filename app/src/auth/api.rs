@@ -15,10 +15,17 @@ use {
 /// One message for an unknown address and a wrong password, so neither is revealed.
 pub const BAD_LOGIN: &str = "That e-mail and password don't match an account.";
 
-/// Signs in with e-mail and password. On success the session cookie is set (a new token:
-/// the id is rotated at every login) and the browser is sent to `next`.
+/// Signs in with e-mail and password, and the code of the account's authenticator app (or a
+/// recovery code) when two-factor sign-in is on: without it the answer is `SecondFactor`,
+/// and the form asks for it. On success the session cookie is set (a new token: the id is
+/// rotated at every login) and the browser is sent to `next`.
 #[server(endpoint = "auth/login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    code: Option<String>,
+    next: Option<String>,
+) -> Result<(), AppError> {
     let state = app_state()?;
     let ip = session::client_addr();
     let Some(email) = rules::normalize_email(&email) else {
@@ -47,12 +54,58 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             return Err(AppError::invalid(BAD_LOGIN));
         }
     };
+    if let Some(totp) = db::totp_state(&mut tx, user).await?.filter(|t| t.enabled) {
+        let code = code.as_deref().map(str::trim).unwrap_or_default();
+        if code.is_empty() {
+            tx.commit().await?;
+            return Err(AppError::SecondFactor);
+        }
+        // The recovery codes are the person's own rows: checked in a transaction scoped to them.
+        let mut own = begin(&state.pool, &Scope::person(user, [])).await?;
+        let ok = second_factor_ok(&mut own, user, &totp, code, ip).await?;
+        own.commit().await?;
+        if !ok {
+            db::record_login_attempt(&mut tx, &email, ipn, false).await?;
+            tx.commit().await?;
+            return Err(AppError::invalid("That code is not right."));
+        }
+    }
     db::record_login_attempt(&mut tx, &email, ipn, true).await?;
     tx.commit().await?;
 
     start_session(&state, user, ip).await?;
     leptos_axum::redirect(&rules::safe_next(next.as_deref()));
     Ok(())
+}
+
+/// Checks an authenticator code (good once) or uses up a recovery code.
+#[cfg(feature = "ssr")]
+async fn second_factor_ok(
+    tx: &mut crate::db::Tx,
+    user: crate::model::UserId,
+    totp: &db::TotpState,
+    code: &str,
+    ip: Option<std::net::IpAddr>,
+) -> Result<bool, AppError> {
+    let now = chrono::Utc::now().timestamp();
+    if let Some(step) = crate::auth::totp::verify(&totp.secret, code, now, totp.last_step) {
+        return Ok(db::advance_totp_step(tx, user, step).await?);
+    }
+    let recovery = crate::auth::totp::normalize_recovery(code);
+    if !db::use_recovery_code(tx, user, &session::hash_token(&recovery)).await? {
+        return Ok(false);
+    }
+    crate::audit::db::record(
+        tx,
+        crate::audit::db::Event {
+            actor: Some(user),
+            action: "auth.recovery_code_used",
+            ip,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(true)
 }
 
 /// Opens a new session for `user` (a new token every time: the id rotates at each login),
@@ -127,7 +180,7 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
 /// Keeps the session alive ("Stay signed in" in the idle warning, or activity on the page).
 #[server(endpoint = "auth/keepalive")]
 pub async fn keepalive() -> Result<(), AppError> {
-    let actor = session::actor()?;
+    let actor = session::enrolling_actor()?;
     let state = app_state()?;
     let mut tx = begin(&state.pool, &Scope::person(actor.user(), [])).await?;
     db::touch_session(&mut tx, &actor.token_hash).await?;

@@ -142,14 +142,18 @@ pub async fn end_session(tx: &mut Tx, token_hash: &[u8]) -> Result<(), sqlx::Err
 /// The person with their practices, in one query. Needs a scope that names the user.
 #[tracing::instrument(skip_all)]
 pub async fn load_me(tx: &mut Tx, user: UserId) -> Result<Option<Me>, sqlx::Error> {
-    let head: Option<(String, String, bool)> = sqlx::query_as(
-        "SELECT display_name, email, EXISTS (SELECT 1 FROM agency_admins a WHERE a.user_id = u.id)
+    let head: Option<(String, String, bool, bool, bool)> = sqlx::query_as(
+        "SELECT display_name, email, EXISTS (SELECT 1 FROM agency_admins a WHERE a.user_id = u.id),
+                totp_enabled_at IS NOT NULL,
+                EXISTS (SELECT 1 FROM memberships m JOIN practices p ON p.id = m.practice_id
+                        WHERE m.user_id = u.id AND m.role = 'practice_admin'
+                          AND p.require_admin_mfa AND p.archived_at IS NULL)
          FROM users u WHERE id = $1 AND disabled_at IS NULL",
     )
     .bind(user)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((display_name, email, agency_admin)) = head else {
+    let Some((display_name, email, agency_admin, mfa_enabled, mfa_required)) = head else {
         return Ok(None);
     };
     let rows: Vec<(PracticeId, String, String, Role, i32)> = sqlx::query_as(
@@ -182,6 +186,9 @@ pub async fn load_me(tx: &mut Tx, user: UserId) -> Result<Option<Me>, sqlx::Erro
             .collect(),
         idle_timeout_seconds,
         time_zone,
+        mfa_enabled,
+        mfa_required,
+        agency_practices: Vec::new(),
     }))
 }
 
@@ -209,6 +216,236 @@ pub async fn demo_accounts(tx: &mut Tx) -> Result<Vec<crate::auth::api::DemoAcco
             email,
             display_name,
             what,
+        })
+        .collect())
+}
+
+/// Reset links asked for from `ip` in the last hour (with or without an account behind).
+pub async fn recent_resets_from(tx: &mut Tx, ip: Option<IpNetwork>) -> Result<i64, sqlx::Error> {
+    let Some(ip) = ip else { return Ok(0) };
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM password_resets WHERE requested_ip = $1 AND created_at > now() - interval '1 hour'",
+    )
+    .bind(ip)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
+pub async fn recent_resets_of(tx: &mut Tx, user: UserId) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > now() - interval '1 hour'",
+    )
+    .bind(user)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
+/// A request that sends nothing (no account, or the account's limit reached): only
+/// counted, never usable.
+pub async fn record_reset_request(
+    tx: &mut Tx,
+    user: Option<UserId>,
+    ip: Option<IpNetwork>,
+) -> Result<(), sqlx::Error> {
+    let mut token = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut token);
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, user_id, requested_ip, expires_at, used_at)
+         VALUES ($1, $2, $3, now(), now())",
+    )
+    .bind(&token[..])
+    .bind(user)
+    .bind(ip)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn create_reset(
+    tx: &mut Tx,
+    user: UserId,
+    token_hash: &[u8],
+    ip: Option<IpNetwork>,
+    minutes: i32,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, user_id, requested_ip, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(ip)
+    .bind(minutes)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Uses up a reset link: the person it was for, if it was still good.
+pub async fn take_reset(tx: &mut Tx, token_hash: &[u8]) -> Result<Option<UserId>, sqlx::Error> {
+    let row: Option<(UserId,)> = sqlx::query_as(
+        "UPDATE password_resets SET used_at = now()
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() AND user_id IS NOT NULL
+         RETURNING user_id",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(u,)| u))
+}
+
+pub async fn set_password(tx: &mut Tx, user: UserId, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user)
+        .bind(hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn end_all_sessions(tx: &mut Tx, user: UserId) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET ended_at = now() WHERE user_id = $1 AND ended_at IS NULL")
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub struct TotpState {
+    pub secret: String,
+    pub enabled: bool,
+    pub last_step: Option<i64>,
+}
+
+/// The person's authenticator secret, enrolled or pending.
+pub async fn totp_state(tx: &mut Tx, user: UserId) -> Result<Option<TotpState>, sqlx::Error> {
+    let row: Option<(Option<String>, bool, Option<i64>)> = sqlx::query_as(
+        "SELECT totp_secret, totp_enabled_at IS NOT NULL, totp_last_step FROM users WHERE id = $1",
+    )
+    .bind(user)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.and_then(|(secret, enabled, last_step)| {
+        secret.map(|secret| TotpState {
+            secret,
+            enabled,
+            last_step,
+        })
+    }))
+}
+
+pub async fn set_pending_totp(tx: &mut Tx, user: UserId, secret: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = $2, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1",
+    )
+    .bind(user)
+    .bind(secret)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Turns the pending secret on and replaces the recovery codes.
+pub async fn enable_totp(
+    tx: &mut Tx,
+    user: UserId,
+    step: i64,
+    code_hashes: &[Vec<u8>],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET totp_enabled_at = now(), totp_last_step = $2 WHERE id = $1")
+        .bind(user)
+        .bind(step)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])")
+        .bind(user)
+        .bind(code_hashes)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn disable_totp(tx: &mut Tx, user: UserId) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1",
+    )
+    .bind(user)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records the step of an accepted code, if it is later than the last one (so two
+/// concurrent sign-ins cannot both use one code). Whether it was recorded.
+pub async fn advance_totp_step(tx: &mut Tx, user: UserId, step: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+    )
+    .bind(user)
+    .bind(step)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Uses up a recovery code; whether it was one of the person's unused ones.
+pub async fn use_recovery_code(tx: &mut Tx, user: UserId, code_hash: &[u8]) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+    )
+    .bind(user)
+    .bind(code_hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn recovery_codes_left(tx: &mut Tx, user: UserId) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+            .bind(user)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(n)
+}
+
+pub async fn password_hash(tx: &mut Tx, user: UserId) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.and_then(|(h,)| h))
+}
+
+/// The practices `user` is not a member of (for an agency admin's switcher; needs the
+/// all-practices scope). Their `role` is meaningless and never used for access.
+pub async fn other_practices(tx: &mut Tx, user: UserId) -> Result<Vec<PracticeSummary>, sqlx::Error> {
+    let rows: Vec<(PracticeId, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.name, p.time_zone FROM practices p
+         WHERE p.archived_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.practice_id = p.id AND m.user_id = $1)
+         ORDER BY p.name",
+    )
+    .bind(user)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, time_zone)| PracticeSummary {
+            id,
+            name,
+            time_zone,
+            role: Role::PracticeAdmin,
         })
         .collect())
 }

@@ -1,6 +1,10 @@
 //! Accounts, sessions and roles: login/logout, the session cookie, who is signed in.
 
+pub mod account_ui;
 pub mod api;
+pub mod mfa;
+pub mod reset;
+pub mod reset_ui;
 pub mod rules;
 pub mod ui;
 
@@ -10,3 +14,5 @@ pub mod db;
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod totp;

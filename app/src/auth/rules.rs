@@ -8,6 +8,10 @@ pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const RATE_WINDOW_MINUTES: i64 = 15;
 pub const MIN_PASSWORD_LEN: usize = 12;
+/// Password-reset links sent to one account per hour.
+pub const MAX_RESETS_PER_ACCOUNT: i64 = 3;
+/// Password-reset requests from one client address per hour.
+pub const MAX_RESETS_PER_ADDRESS: i64 = 10;
 
 /// Lower-cases and trims an e-mail address; `None` when it cannot be one.
 pub fn normalize_email(input: &str) -> Option<String> {

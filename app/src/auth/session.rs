@@ -158,12 +158,18 @@ pub async fn resolve(
     tx.commit().await?;
 
     let mut tx = begin(&state.pool, &Scope::person(session.user, [])).await?;
-    let me = db::load_me(&mut tx, session.user).await?;
+    let mut me = db::load_me(&mut tx, session.user).await?;
     tx.commit().await?;
+    if let Some(me) = me.as_mut().filter(|m| m.agency_admin) {
+        let mut tx = begin(&state.pool, &Scope::All { user: Some(me.id) }).await?;
+        me.agency_practices = db::other_practices(&mut tx, me.id).await?;
+        tx.commit().await?;
+    }
     Ok(me.map(|mut me| {
         if let Some(seconds) = state.settings.idle_timeout_override_seconds {
             me.idle_timeout_seconds = seconds;
         }
+        me.mfa_required |= me.agency_admin && state.settings.require_agency_mfa;
         Actor { me, token_hash, ip }
     }))
 }
@@ -186,8 +192,19 @@ pub async fn is_live(state: &AppState, token_hash: &[u8]) -> Result<bool, AppErr
     Ok(session.is_some_and(|s| !is_expired(state, &s, Utc::now())))
 }
 
-/// The signed-in person of the current server-function call, or `Unauthenticated`.
+/// The signed-in person of the current server-function call, or `Unauthenticated`; a person
+/// who must first enrol in two-factor sign-in gets `MfaRequired`.
 pub fn actor() -> Result<Arc<Actor>, AppError> {
+    let actor = enrolling_actor()?;
+    if actor.me.must_enrol_mfa() {
+        return Err(AppError::MfaRequired);
+    }
+    Ok(actor)
+}
+
+/// The signed-in person, even one who has yet to enrol in two-factor sign-in (for the
+/// Account page's own functions and keeping the session alive).
+pub fn enrolling_actor() -> Result<Arc<Actor>, AppError> {
     current_actor().ok_or(AppError::Unauthenticated)
 }
 

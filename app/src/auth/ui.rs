@@ -14,6 +14,12 @@ pub fn LoginPage() -> impl IntoView {
     let reason = move || query.read().get("reason");
     let demo = Resource::new(|| (), |_| demo_accounts());
     let pending = actions.login.pending();
+    // Once the password was right and a code is asked for, the code field stays.
+    let login_value = actions.login.value();
+    let needs_code = Memo::new(move |before: Option<&bool>| {
+        before.copied().unwrap_or(false)
+            || matches!(login_value.get(), Some(Err(crate::error::AppError::SecondFactor)))
+    });
 
     view! {
         <main class="centered login">
@@ -21,14 +27,12 @@ pub fn LoginPage() -> impl IntoView {
                 <h1 class="brand">"Switchboard"</h1>
                 <p class="muted">"Sign in to your practices."</p>
                 {move || {
-                    (reason().as_deref() == Some("idle"))
-                        .then(|| {
-                            view! {
-                                <p class="notice" role="status">
-                                    "You were signed out after a period of inactivity."
-                                </p>
-                            }
-                        })
+                    let text = match reason().as_deref() {
+                        Some("idle") => "You were signed out after a period of inactivity.",
+                        Some("reset") => "Your new password is set. Sign in with it.",
+                        _ => return None,
+                    };
+                    Some(view! { <p class="notice" role="status" id="login-reason">{text}</p> })
                 }}
                 <ActionForm action=actions.login attr:class="stack" attr:id="login-form">
                     <label>
@@ -39,14 +43,24 @@ pub fn LoginPage() -> impl IntoView {
                         "Password"
                         <input type="password" name="password" autocomplete="current-password" required />
                     </label>
+                    <Show when=move || needs_code.get()>
+                        <label>
+                            "Code from your authenticator app"
+                            <input name="code" id="login-code" inputmode="numeric" autocomplete="one-time-code" required autofocus />
+                        </label>
+                    </Show>
                     <input type="hidden" name="next" prop:value=next />
                     <button type="submit" class="primary" disabled=pending>
                         {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
                 {move || {
-                    actions.login.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e /> })
+                    login_value.get().and_then(|r| r.err()).map(|e| match e {
+                        crate::error::AppError::SecondFactor => view! { <p class="notice" role="status">{e.to_string()}</p> }.into_any(),
+                        e => view! { <ErrorNote error=e /> }.into_any(),
+                    })
                 }}
+                <p class="small"><a href="/forgot" id="forgot-link">"Forgot your password?"</a></p>
             </div>
             <Suspense>
                 {move || Suspend::new(async move {

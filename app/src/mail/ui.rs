@@ -7,16 +7,18 @@ use crate::ui::ErrorNote;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
+crate::lazy_page!(
+    /// `/agency/mail`: only agency admins open it.
+    SentMailRoute => SentMailPage
+);
+
 #[component]
 pub fn SentMailPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     let mail = Resource::new(|| (), |_| recent_mail());
     view! {
         <div class="app">
-            <header class="topbar">
-                <a class="brand" href="/">"Switchboard"</a>
-                <span class="muted">"Agency · Sent mail"</span>
-            </header>
+            <crate::agency::ui::AgencyBar current="Sent mail" />
             <main class="content">
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
@@ -36,14 +38,12 @@ pub fn SentMailPage() -> impl IntoView {
                                             "No SMTP server is configured: mail is kept here and not sent."
                                         }}
                                     </p>
+                                    {list.is_empty().then(|| view! { <p class="muted">"No mail yet."</p> })}
                                     <table class="dense" id="sent-mail">
                                         <thead>
                                             <tr><th>"Queued"</th><th>"To"</th><th>"Subject"</th><th>"Practice"</th><th>"State"</th></tr>
                                         </thead>
                                         <tbody>
-                                            {list.is_empty().then(|| view! {
-                                                <tr><td colspan="5" class="muted">"No mail yet."</td></tr>
-                                            })}
                                             {list.into_iter().map(|m| {
                                                 let state = match (&m.sent_at, &m.last_error) {
                                                     (Some(at), _) => format!("sent {at}"),

@@ -30,9 +30,20 @@ pub struct Me {
     /// The browser's own IANA zone is not known to the server; this is the zone the
     /// person chose (defaults to the first practice's).
     pub time_zone: String,
+    /// Two-factor sign-in is on for the account.
+    pub mfa_enabled: bool,
+    /// A practice the person administers (or the agency) requires two-factor sign-in.
+    pub mfa_required: bool,
+    /// For agency admins: the practices they are not a member of (they may open any).
+    pub agency_practices: Vec<PracticeSummary>,
 }
 
 impl Me {
+    /// Signed in, but must enrol in two-factor sign-in before reaching anything else.
+    pub fn must_enrol_mfa(&self) -> bool {
+        self.mfa_required && !self.mfa_enabled
+    }
+
     pub fn practice(&self, id: PracticeId) -> Option<&PracticeSummary> {
         self.practices.iter().find(|p| p.id == id)
     }

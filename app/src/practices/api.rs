@@ -202,3 +202,153 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
     leptos_axum::redirect(&format!("/p/{}/inbox", inv.practice));
     Ok(())
 }
+
+/// The practice's settings as its admins edit them: the form's own text, checked on save by
+/// [`crate::practices::rules::check_settings`]. Opening hours are one field per weekday.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PracticeSettings {
+    pub name: String,
+    pub time_zone: String,
+    pub phone_script: String,
+    pub emergency_rules: String,
+    pub idle_logout_minutes: String,
+    /// A checkbox: present ("on") when ticked.
+    #[serde(default)]
+    pub require_admin_mfa: Option<String>,
+    #[serde(default)]
+    pub mon: String,
+    #[serde(default)]
+    pub tue: String,
+    #[serde(default)]
+    pub wed: String,
+    #[serde(default)]
+    pub thu: String,
+    #[serde(default)]
+    pub fri: String,
+    #[serde(default)]
+    pub sat: String,
+    #[serde(default)]
+    pub sun: String,
+}
+
+impl PracticeSettings {
+    /// The weekday fields, Monday first (the order of [`crate::practices::rules::WEEKDAYS`]).
+    pub fn days(&self) -> [&str; 7] {
+        [
+            &self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun,
+        ]
+    }
+
+    pub fn days_mut(&mut self) -> [&mut String; 7] {
+        [
+            &mut self.mon,
+            &mut self.tue,
+            &mut self.wed,
+            &mut self.thu,
+            &mut self.fri,
+            &mut self.sat,
+            &mut self.sun,
+        ]
+    }
+}
+
+/// The practice's settings, for its admins (and agency admins).
+#[server(endpoint = "practices/settings")]
+pub async fn read_practice_settings(practice: PracticeId) -> Result<PracticeSettings, AppError> {
+    let actor = session::actor()?;
+    actor.require_practice_admin(practice)?;
+    let state = app_state()?;
+    let mut tx = begin(&state.pool, &actor.scope(practice)).await?;
+    let settings = db::settings(&mut tx, practice).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(settings)
+}
+
+/// Saves the practice's settings. Practice admins of that practice and agency admins only;
+/// a bad field changes nothing and says what to fix. Recorded in the audit log with the
+/// names of the fields that changed.
+#[server(endpoint = "practices/save_settings")]
+pub async fn save_practice_settings(
+    practice: PracticeId,
+    settings: PracticeSettings,
+) -> Result<(), AppError> {
+    let actor = session::actor()?;
+    actor.require_practice_admin(practice)?;
+    let checked = crate::practices::rules::check_settings(&settings)?;
+    let state = app_state()?;
+    let mut tx = begin(&state.pool, &actor.scope(practice)).await?;
+    db::require_time_zone(&mut tx, &checked.time_zone).await?;
+    let before = db::settings(&mut tx, practice).await?.ok_or(AppError::NotFound)?;
+    db::save_settings(&mut tx, practice, &checked).await?;
+    let after = db::settings(&mut tx, practice).await?.ok_or(AppError::NotFound)?;
+    crate::audit::db::record(
+        &mut tx,
+        crate::audit::db::Event {
+            practice: Some(practice),
+            actor: Some(actor.user()),
+            action: "practice.settings",
+            subject_type: Some("practice"),
+            subject_id: Some(practice.to_string()),
+            ip: actor.ip,
+            detail: serde_json::json!({ "changed": crate::practices::rules::changed_fields(&before, &after) }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a member's role. Practice admins of that practice and agency admins only; the
+/// practice always keeps at least one practice admin.
+#[server(endpoint = "practices/set_role")]
+pub async fn set_member_role(practice: PracticeId, person: UserId, role: Role) -> Result<(), AppError> {
+    change_membership(practice, person, Some(role)).await
+}
+
+/// Removes a person from the practice (their account stays, with their other practices).
+/// Same rules as [`set_member_role`]; the person's next request no longer reaches the practice.
+#[server(endpoint = "practices/remove_member")]
+pub async fn remove_member(practice: PracticeId, person: UserId) -> Result<(), AppError> {
+    change_membership(practice, person, None).await
+}
+
+#[cfg(feature = "ssr")]
+async fn change_membership(practice: PracticeId, person: UserId, role: Option<Role>) -> Result<(), AppError> {
+    let actor = session::actor()?;
+    actor.require_practice_admin(practice)?;
+    let state = app_state()?;
+    let mut tx = begin(&state.pool, &actor.scope(practice)).await?;
+    // Locks the practice's admin rows so two admins demoting each other cannot both succeed.
+    let admins = db::lock_admins(&mut tx, practice).await?;
+    let Some(current) = db::member_role(&mut tx, practice, person).await? else {
+        return Err(AppError::NotFound);
+    };
+    crate::practices::rules::keeps_an_admin(&admins, person, Some(current), role)?;
+    let action = match role {
+        Some(role) => {
+            db::set_role(&mut tx, practice, person, role).await?;
+            "member.role"
+        }
+        None => {
+            db::remove_member(&mut tx, practice, person).await?;
+            "member.remove"
+        }
+    };
+    crate::audit::db::record(
+        &mut tx,
+        crate::audit::db::Event {
+            practice: Some(practice),
+            actor: Some(actor.user()),
+            action,
+            subject_type: Some("user"),
+            subject_id: Some(person.to_string()),
+            ip: actor.ip,
+            detail: serde_json::json!({ "from": current.as_str(), "to": role.map(Role::as_str) }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -2,7 +2,8 @@
 
 use crate::db::Tx;
 use crate::model::{PracticeId, Role, UserId};
-use crate::practices::api::{PracticeInfo, StaffMember};
+use crate::practices::api::{PracticeInfo, PracticeSettings, StaffMember};
+use crate::practices::rules::{format_day_hours, CheckedSettings, Hours, WEEKDAYS};
 
 #[tracing::instrument(skip_all)]
 pub async fn overview(tx: &mut Tx, practice: PracticeId) -> Result<Option<PracticeInfo>, sqlx::Error> {
@@ -203,4 +204,135 @@ pub async fn accept_invitation(
         .execute(&mut **tx)
         .await?;
     Ok((user, created))
+}
+
+type SettingsRow = (
+    String,
+    String,
+    String,
+    String,
+    i32,
+    bool,
+    sqlx::types::Json<Hours>,
+);
+
+/// The settings as the admin form shows them (opening hours formatted per weekday).
+#[tracing::instrument(skip_all)]
+pub async fn settings(tx: &mut Tx, practice: PracticeId) -> Result<Option<PracticeSettings>, sqlx::Error> {
+    let row: Option<SettingsRow> = sqlx::query_as(
+        "SELECT name, time_zone, phone_script, emergency_rules, idle_logout_minutes, require_admin_mfa, business_hours
+         FROM practices WHERE id = $1 AND archived_at IS NULL",
+    )
+    .bind(practice)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(
+        |(name, time_zone, phone_script, emergency_rules, idle, mfa, hours)| {
+            let mut s = PracticeSettings {
+                name,
+                time_zone,
+                phone_script,
+                emergency_rules,
+                idle_logout_minutes: idle.to_string(),
+                require_admin_mfa: mfa.then(|| "on".to_string()),
+                ..Default::default()
+            };
+            for ((key, _), day) in WEEKDAYS.iter().zip(s.days_mut()) {
+                *day = hours
+                    .get(*key)
+                    .map(|spans| format_day_hours(spans))
+                    .unwrap_or_default();
+            }
+            s
+        },
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn save_settings(
+    tx: &mut Tx,
+    practice: PracticeId,
+    s: &CheckedSettings,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE practices SET name = $2, time_zone = $3, phone_script = $4, emergency_rules = $5,
+                idle_logout_minutes = $6, require_admin_mfa = $7, business_hours = $8
+         WHERE id = $1 AND archived_at IS NULL",
+    )
+    .bind(practice)
+    .bind(&s.name)
+    .bind(&s.time_zone)
+    .bind(&s.phone_script)
+    .bind(&s.emergency_rules)
+    .bind(s.idle_logout_minutes)
+    .bind(s.require_admin_mfa)
+    .bind(sqlx::types::Json(&s.hours))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Refuses a time zone PostgreSQL (which turns times into the practice's local days) does
+/// not know.
+pub async fn require_time_zone(tx: &mut Tx, zone: &str) -> Result<(), crate::error::AppError> {
+    let (exists,): (bool,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+            .bind(zone)
+            .fetch_one(&mut **tx)
+            .await?;
+    if !exists {
+        return Err(crate::error::AppError::invalid(
+            "Choose a time zone from the list (e.g. America/New_York).",
+        ));
+    }
+    Ok(())
+}
+
+/// The practice's admins, their membership rows locked until the transaction ends.
+pub async fn lock_admins(tx: &mut Tx, practice: PracticeId) -> Result<Vec<UserId>, sqlx::Error> {
+    let rows: Vec<(UserId,)> = sqlx::query_as(
+        "SELECT user_id FROM memberships WHERE practice_id = $1 AND role = 'practice_admin' FOR UPDATE",
+    )
+    .bind(practice)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(u,)| u).collect())
+}
+
+pub async fn member_role(
+    tx: &mut Tx,
+    practice: PracticeId,
+    person: UserId,
+) -> Result<Option<Role>, sqlx::Error> {
+    let row: Option<(Role,)> =
+        sqlx::query_as("SELECT role FROM memberships WHERE practice_id = $1 AND user_id = $2 FOR UPDATE")
+            .bind(practice)
+            .bind(person)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.map(|(r,)| r))
+}
+
+pub async fn set_role(
+    tx: &mut Tx,
+    practice: PracticeId,
+    person: UserId,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE memberships SET role = $3 WHERE practice_id = $1 AND user_id = $2")
+        .bind(practice)
+        .bind(person)
+        .bind(role)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove_member(tx: &mut Tx, practice: PracticeId, person: UserId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM memberships WHERE practice_id = $1 AND user_id = $2")
+        .bind(practice)
+        .bind(person)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

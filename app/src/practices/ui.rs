@@ -3,11 +3,11 @@
 
 use crate::model::{Me, PracticeId};
 use crate::practices::api::practice_overview;
-use crate::shell::{AuthActions, MeResource};
-use crate::ui::{ErrorNote, Placeholder};
+use crate::shell::MeResource;
+use crate::ui::{ErrorNote, PageError, Placeholder, SignOut};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 /// The sections of a practice workspace: (path, label, key for the keyboard shortcut).
 pub const SECTIONS: [(&str, &str, &str); 7] = [
@@ -28,8 +28,10 @@ pub fn Home() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
+                    Ok(Some(me)) if me.must_enrol_mfa() => view! { <Redirect path="/account" /> }.into_any(),
                     Ok(Some(me)) => match me.practices.first() {
                         Some(p) => view! { <Redirect path=format!("/p/{}/inbox", p.id) /> }.into_any(),
+                        None if me.agency_admin => view! { <Redirect path="/agency" /> }.into_any(),
                         None => view! { <NoPractice me /> }.into_any(),
                     },
                     Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
@@ -42,43 +44,34 @@ pub fn Home() -> impl IntoView {
 
 #[component]
 fn NoPractice(me: Me) -> impl IntoView {
-    let agency = me.agency_admin;
     view! {
         <main class="centered">
             <div class="card narrow" id="home">
                 <h1>{format!("Welcome, {}", me.display_name)}</h1>
-                {if agency {
-                    view! {
-                        <p>"You administer the agency."</p>
-                        <ul>
-                            <li><a href="/agency/mail">"Sent mail"</a></li>
-                        </ul>
-                    }
-                        .into_any()
-                } else {
-                    view! {
-                        <p>"You are not a member of any practice yet. Ask your practice admin for an invitation."</p>
-                    }
-                        .into_any()
-                }}
+                <p>"You are not a member of any practice yet. Ask your practice admin for an invitation."</p>
                 <SignOut />
             </div>
         </main>
     }
 }
 
-fn practice_param() -> Memo<Option<PracticeId>> {
+pub(crate) fn practice_param() -> Memo<Option<PracticeId>> {
     let params = use_params_map();
     Memo::new(move |_| params.read().get("practice").and_then(|p| p.parse().ok()))
 }
 
+/// The section in the address (`/p/:practice/<section>`), "inbox" when there is none.
 fn section_param() -> Memo<String> {
-    let params = use_params_map();
+    let location = use_location();
     Memo::new(move |_| {
-        params
+        location
+            .pathname
             .read()
-            .get("section")
-            .unwrap_or_else(|| "inbox".to_string())
+            .split('/')
+            .nth(3)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("inbox")
+            .to_string()
     })
 }
 
@@ -86,49 +79,32 @@ fn section_param() -> Memo<String> {
 #[component]
 pub fn Workspace() -> impl IntoView {
     let me = expect_context::<MeResource>();
-    let practice = practice_param();
     crate::realtime::ui::provide_live_feed();
+    // Only the frame waits for the person. The page (the Outlet) sits outside the Suspense:
+    // on the server a Suspense renders its children more than once (a dry run to find their
+    // resources, then for real), so a page inside it was built three times, each copy with its
+    // own resources: repeated queries, repeated audit records, and hydration reading the
+    // values of a discarded copy. Each page checks access through its own server functions
+    // and shows "No access" (403) when refused.
     view! {
-        <Suspense fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let me = match me.await {
-                    Ok(Some(me)) => me,
-                    Ok(None) => return view! { <Redirect path="/login" /> }.into_any(),
-                    Err(e) => return view! { <ErrorNote error=e /> }.into_any(),
-                };
-                let member = me.clone();
-                // Re-checked on every navigation without re-creating the frame.
-                let allowed = move || {
-                    practice.get().is_some_and(|id| member.practice(id).is_some() || member.agency_admin)
-                };
-                view! {
-                    <div class="app">
-                        <TopBar me=me.clone() />
-                        <IdleGuard timeout_seconds=me.idle_timeout_seconds />
-                        <main class="content">
-                            <Show when=allowed fallback=|| view! { <NoAccess /> }>
-                                <Outlet />
-                            </Show>
-                        </main>
-                    </div>
-                }
-                    .into_any()
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn NoAccess() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        resp.set_status(http::StatusCode::FORBIDDEN);
-    }
-    view! {
-        <div class="card narrow" id="no-access">
-            <h1>"No access"</h1>
-            <p>"You don't have access to this practice."</p>
-            <a href="/">"Back to your practices"</a>
+        <div class="app">
+            <Suspense fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(me)) if me.must_enrol_mfa() => view! { <Redirect path="/account" /> }.into_any(),
+                        Ok(Some(me)) => view! {
+                            <TopBar me=me.clone() />
+                            <IdleGuard timeout_seconds=me.idle_timeout_seconds />
+                        }
+                            .into_any(),
+                        Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <main class="content">
+                <Outlet />
+            </main>
         </div>
     }
 }
@@ -147,6 +123,18 @@ fn TopBar(me: Me) -> impl IntoView {
     };
     let current_id = move || practice.get().map(|p| p.to_string()).unwrap_or_default();
     let practices = me.practices.clone();
+    let agency = me.agency_practices.clone();
+    // Each practice's local time, re-read every 15 seconds.
+    let clock = Trigger::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let timer = set_interval_with_handle(move || clock.notify(), std::time::Duration::from_secs(15)).ok();
+        on_cleanup(move || {
+            if let Some(t) = timer {
+                t.clear();
+            }
+        });
+    }
     // Alt+<key> opens a section (the keys are announced with aria-keyshortcuts).
     #[cfg(feature = "hydrate")]
     {
@@ -169,58 +157,90 @@ fn TopBar(me: Me) -> impl IntoView {
         on_cleanup(move || keys.remove());
     }
     view! {
-        <header class="topbar">
-            <a class="brand" href="/">"Switchboard"</a>
-            <label class="switcher">
-                <span class="sr-only">"Practice"</span>
-                <select id="practice-switcher" on:change=switch prop:value=current_id>
-                    {practices
-                        .into_iter()
-                        .map(|p| {
-                            let id = p.id.to_string();
+            <header class="topbar">
+                <a class="brand" href="/">"Switchboard"</a>
+                <label class="switcher">
+                    <span class="sr-only">"Practice"</span>
+                    <select id="practice-switcher" on:change=switch prop:value=current_id>
+    {practice_options(practices, current_id, clock)}
+                        {(!agency.is_empty()).then(|| view! {
+                            <optgroup label="Agency: other practices">{practice_options(agency, current_id, clock)}</optgroup>
+                        })}
+                    </select>
+                </label>
+                <nav class="sections" aria-label="Sections">
+                    {SECTIONS
+                        .iter()
+                        .map(|(path, label, key)| {
+                            let href = move || format!("/p/{}/{}", current_id(), path);
                             view! {
-                                <option value=id.clone() selected=move || current_id() == id>
-                                    {format!("{} · {}", p.name, short_zone(&p.time_zone))}
-                                </option>
+                                <A href=href attr:aria-keyshortcuts=format!("Alt+{key}")>
+                                    {*label}
+                                </A>
                             }
                         })
                         .collect_view()}
-                </select>
-            </label>
-            <nav class="sections" aria-label="Sections">
-                {SECTIONS
-                    .iter()
-                    .map(|(path, label, key)| {
-                        let href = move || format!("/p/{}/{}", current_id(), path);
-                        view! {
-                            <A href=href attr:aria-keyshortcuts=format!("Alt+{key}")>
-                                {*label}
-                            </A>
-                        }
-                    })
-                    .collect_view()}
-            </nav>
-            <div class="who">
-                <span class="name" id="signed-in-as">{me.display_name.clone()}</span>
-                <SignOut />
-            </div>
-        </header>
+                </nav>
+                <div class="who">
+                    {me.agency_admin.then(|| view! { <a href="/agency">"Agency"</a> })}
+                    <a class="name" id="signed-in-as" href="/account" title="Your account">{me.display_name.clone()}</a>
+                    <SignOut />
+                </div>
+            </header>
+        }
+}
+
+/// One `<option>` per practice: its name, its city and its local time.
+fn practice_options(
+    practices: Vec<crate::model::PracticeSummary>,
+    current_id: impl Fn() -> String + Copy + Send + Sync + 'static,
+    clock: Trigger,
+) -> impl IntoView {
+    practices
+        .into_iter()
+        .map(|p| {
+            let id = p.id.to_string();
+            view! {
+                <option value=id.clone() selected=move || current_id() == id>
+                    {move || {
+                        clock.track();
+                        format!("{} · {} {}", p.name, short_zone(&p.time_zone), local_time(&p.time_zone))
+                    }}
+                </option>
+            }
+        })
+        .collect_view()
+}
+
+/// The time now in `zone`, e.g. "9:41 AM" (the browser's own time-zone data in the
+/// browser; chrono-tz on the server).
+pub fn local_time(zone: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let options = js_sys::Object::new();
+        for (key, value) in [("timeZone", zone), ("hour", "numeric"), ("minute", "2-digit")] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        js_sys::Date::new_0()
+            .to_locale_time_string_with_options("en-US", &options)
+            .into()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        #[cfg(feature = "ssr")]
+        if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
+            return chrono::Utc::now()
+                .with_timezone(&tz)
+                .format("%-I:%M %p")
+                .to_string();
+        }
+        String::new()
     }
 }
 
 /// "America/Los_Angeles" → "Los Angeles".
 pub fn short_zone(zone: &str) -> String {
     zone.rsplit('/').next().unwrap_or(zone).replace('_', " ")
-}
-
-#[component]
-fn SignOut() -> impl IntoView {
-    let actions = expect_context::<AuthActions>();
-    view! {
-        <ActionForm action=actions.logout attr:class="inline">
-            <button type="submit" class="link" id="sign-out">"Sign out"</button>
-        </ActionForm>
-    }
 }
 
 /// Warns a minute before the idle logout and signs out when the time is up. The server
@@ -303,27 +323,26 @@ pub fn fill_script(script: &str, me: Option<&Me>) -> String {
     script.replace("{assistant}", first)
 }
 
-/// One section of a practice's workspace.
+/// A section of a practice's workspace that has no page of its own yet.
 #[component]
 pub fn Section() -> impl IntoView {
     let section = section_param();
-    let practice = practice_param();
     move || {
         match section.get().as_str() {
-        "inbox" => view! { <Inbox practice=practice /> }.into_any(),
         "calendar" => view! { <Placeholder title="Calendar" what="Shared calendars arrive with issue #3." /> }.into_any(),
         "tasks" => view! { <Placeholder title="Tasks" what="The practice's task queue arrives with a later issue." /> }.into_any(),
         "phone" => view! { <Placeholder title="Phone" what="The browser softphone arrives with a later issue." /> }.into_any(),
         "timesheets" => view! { <Placeholder title="Timesheets" what="Time tracking arrives with a later issue." /> }.into_any(),
         "patients" => view! { <Placeholder title="Patients" what="Patient records arrive with a later issue." /> }.into_any(),
-        "admin" => view! { <crate::practices::admin_ui::AdminSection practice=practice /> }.into_any(),
         _ => view! { <crate::ui::NotFound /> }.into_any(),
     }
     }
 }
 
+/// `/p/:practice` and `/p/:practice/inbox`: what an assistant needs at hand for the practice.
 #[component]
-fn Inbox(practice: Memo<Option<PracticeId>>) -> impl IntoView {
+pub fn Inbox() -> impl IntoView {
+    let practice = practice_param();
     let overview = Resource::new(
         move || practice.get(),
         |p| async move {
@@ -352,7 +371,7 @@ fn Inbox(practice: Memo<Option<PracticeId>>) -> impl IntoView {
                             </section>
                         }
                             .into_any(),
-                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -402,6 +421,9 @@ mod tests {
             practices: vec![],
             idle_timeout_seconds: 900,
             time_zone: "UTC".into(),
+            mfa_enabled: false,
+            mfa_required: false,
+            agency_practices: vec![],
         };
         assert_eq!(fill_script("This is {assistant}.", Some(&me)), "This is Maya.");
         assert_eq!(fill_script("This is {assistant}.", None), "This is your name.");

@@ -1,4 +1,28 @@
-//! Small shared widgets.
+//! Small shared widgets, and `lazy_page!`.
+
+/// Declares `$route`, a lazy route (`Lazy::<$route>` in the router) whose view is the
+/// component `$page` (a component without props). The page's code, resources included, is a
+/// separate WASM chunk loaded when the page is first opened; only the route's name stays in
+/// the main bundle. Pages create their resources in their own body as usual: that runs once,
+/// when the route is chosen, in the same order on the server and in the browser.
+#[macro_export]
+macro_rules! lazy_page {
+    ($(#[$meta:meta])* $route:ident => $page:path) => {
+        $(#[$meta])*
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> leptos::prelude::AnyView {
+                leptos::prelude::IntoAny::into_any($page())
+            }
+        }
+    };
+}
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -26,6 +50,27 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }
 
+/// An error in place of a whole page's content: a refusal is the "No access" card (and a 403
+/// for the server-rendered page), anything else the error note.
+#[component]
+pub fn PageError(error: AppError) -> impl IntoView {
+    if error != AppError::Forbidden {
+        return view! { <ErrorNote error /> }.into_any();
+    }
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <div class="card narrow" id="no-access">
+            <h1>"No access"</h1>
+            <p>"You don't have access to this practice."</p>
+            <a href="/">"Back to your practices"</a>
+        </div>
+    }
+    .into_any()
+}
+
 /// A page section that a later piece of work fills.
 #[component]
 pub fn Placeholder(title: &'static str, what: &'static str) -> impl IntoView {
@@ -34,5 +79,54 @@ pub fn Placeholder(title: &'static str, what: &'static str) -> impl IntoView {
             <h2>{title}</h2>
             <p class="muted">{what}</p>
         </section>
+    }
+}
+
+/// Time zones suggested wherever one is typed; any IANA name PostgreSQL knows is accepted.
+pub const SUGGESTED_ZONES: [&str; 8] = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+];
+
+/// The `<datalist id="zones">` that time-zone inputs point at with `list="zones"`.
+#[component]
+pub fn ZoneList() -> impl IntoView {
+    view! {
+        <datalist id="zones">
+            {SUGGESTED_ZONES.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}
+        </datalist>
+    }
+}
+
+/// A plain form post, not an action: the browser leaves the page for the login page at
+/// once, instead of the page re-reading the signed-in person while it is taken down.
+#[component]
+pub fn SignOut() -> impl IntoView {
+    view! {
+        <form method="post" action="/api/auth/logout" class="inline">
+            <button type="submit" class="link" id="sign-out">"Sign out"</button>
+        </form>
+    }
+}
+
+/// `<select name="role">` with every role, `selected` chosen.
+#[component]
+pub fn RoleSelect(
+    #[prop(optional)] selected: Option<crate::model::Role>,
+    #[prop(optional, into)] label: Option<String>,
+) -> impl IntoView {
+    view! {
+        <select name="role" aria-label=label>
+            {crate::model::Role::ALL
+                .into_iter()
+                .map(|r| view! { <option value=r.as_str() selected=Some(r) == selected>{r.label()}</option> })
+                .collect_view()}
+        </select>
     }
 }

@@ -1,0 +1,262 @@
+//! Pure rules of practice settings: checking what an admin typed, and the weekly opening
+//! hours written as text ("08:00-12:00, 13:00-17:00"; empty means closed).
+
+use crate::error::AppError;
+use crate::practices::api::PracticeSettings;
+use chrono::NaiveTime;
+use std::collections::BTreeMap;
+
+/// Weekday keys as stored in `practices.business_hours`, Monday first.
+pub const WEEKDAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+/// Opening hours: weekday key → list of `[open, close]` local times ("HH:MM").
+pub type Hours = BTreeMap<String, Vec<[String; 2]>>;
+
+/// Settings an admin may save, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedSettings {
+    pub name: String,
+    pub time_zone: String,
+    pub phone_script: String,
+    pub emergency_rules: String,
+    pub idle_logout_minutes: i32,
+    pub require_admin_mfa: bool,
+    pub hours: Hours,
+}
+
+pub const IDLE_MINUTES: std::ops::RangeInclusive<i32> = 2..=480;
+const TEXT_LIMIT: usize = 20_000;
+
+/// Checks a practice's name (also used when a practice is created).
+pub fn check_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(AppError::invalid(
+            "Enter the practice's name (at most 120 characters).",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Checks the whole settings form; the first problem found is reported and nothing is saved.
+/// Whether the time zone exists is checked against the database's zone list by the caller.
+pub fn check_settings(form: &PracticeSettings) -> Result<CheckedSettings, AppError> {
+    let name = check_name(&form.name)?;
+    let time_zone = form.time_zone.trim().to_string();
+    if time_zone.is_empty() {
+        return Err(AppError::invalid("Choose the practice's time zone."));
+    }
+    let idle_logout_minutes = form
+        .idle_logout_minutes
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|m| IDLE_MINUTES.contains(m))
+        .ok_or_else(|| {
+            AppError::invalid(format!(
+                "Idle sign-out is a whole number of minutes from {} to {}.",
+                IDLE_MINUTES.start(),
+                IDLE_MINUTES.end()
+            ))
+        })?;
+    if form.phone_script.len() > TEXT_LIMIT || form.emergency_rules.len() > TEXT_LIMIT {
+        return Err(AppError::invalid(
+            "The phone script and the emergency rules are at most 20,000 characters each.",
+        ));
+    }
+    let mut hours = Hours::new();
+    for ((key, label), text) in WEEKDAYS.iter().zip(form.days()) {
+        let spans = parse_day_hours(text).map_err(|why| AppError::invalid(format!("{label}: {why}")))?;
+        if !spans.is_empty() {
+            hours.insert((*key).to_string(), spans);
+        }
+    }
+    Ok(CheckedSettings {
+        name,
+        time_zone,
+        phone_script: form.phone_script.trim_end().to_string(),
+        emergency_rules: form.emergency_rules.trim_end().to_string(),
+        idle_logout_minutes,
+        require_admin_mfa: form.require_admin_mfa.is_some(),
+        hours,
+    })
+}
+
+/// Refuses a change that would leave the practice without a practice admin: `person`, now
+/// `current`, would become `next` (`None`: leaves the practice); `admins` are the practice's
+/// admins now.
+pub fn keeps_an_admin(
+    admins: &[crate::model::UserId],
+    person: crate::model::UserId,
+    current: Option<crate::model::Role>,
+    next: Option<crate::model::Role>,
+) -> Result<(), AppError> {
+    use crate::model::Role::PracticeAdmin;
+    let loses_admin = current == Some(PracticeAdmin) && next != Some(PracticeAdmin);
+    if loses_admin && admins.iter().all(|a| *a == person) {
+        return Err(AppError::invalid(
+            "A practice needs at least one practice admin: make someone else admin first.",
+        ));
+    }
+    Ok(())
+}
+
+/// The names of the fields that differ between two versions of the settings (for the audit
+/// log, which records what changed but not the texts themselves).
+pub fn changed_fields(before: &PracticeSettings, after: &PracticeSettings) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    let pairs: [(&'static str, bool); 7] = [
+        ("name", before.name != after.name),
+        ("time_zone", before.time_zone != after.time_zone),
+        ("phone_script", before.phone_script != after.phone_script),
+        ("emergency_rules", before.emergency_rules != after.emergency_rules),
+        (
+            "idle_logout_minutes",
+            before.idle_logout_minutes != after.idle_logout_minutes,
+        ),
+        (
+            "require_admin_mfa",
+            before.require_admin_mfa.is_some() != after.require_admin_mfa.is_some(),
+        ),
+        ("business_hours", before.days() != after.days()),
+    ];
+    for (name, differs) in pairs {
+        if differs {
+            changed.push(name);
+        }
+    }
+    changed
+}
+
+/// "08:00-12:00, 13:00-17:00" → spans in order; "" → closed. Spans must not overlap.
+pub fn parse_day_hours(text: &str) -> Result<Vec<[String; 2]>, String> {
+    let mut spans: Vec<(NaiveTime, NaiveTime)> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (open, close) = part
+            .split_once(['-', '–'])
+            .ok_or_else(|| format!("write opening hours as 08:00-17:00 (not \"{part}\")"))?;
+        let open = parse_time(open)?;
+        let close = parse_time(close)?;
+        if close <= open {
+            return Err(format!("{part} closes before it opens"));
+        }
+        spans.push((open, close));
+    }
+    spans.sort();
+    if spans.windows(2).any(|w| w[1].0 < w[0].1) {
+        return Err("the opening hours overlap".to_string());
+    }
+    Ok(spans
+        .into_iter()
+        .map(|(o, c)| [o.format("%H:%M").to_string(), c.format("%H:%M").to_string()])
+        .collect())
+}
+
+fn parse_time(text: &str) -> Result<NaiveTime, String> {
+    let text = text.trim();
+    NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| format!("\"{text}\" is not a time like 08:30"))
+}
+
+/// The text an admin edits for one day.
+pub fn format_day_hours(spans: &[[String; 2]]) -> String {
+    spans
+        .iter()
+        .map(|[o, c]| format!("{o}-{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> PracticeSettings {
+        PracticeSettings {
+            name: " Riverside ".into(),
+            time_zone: "America/New_York".into(),
+            phone_script: "Hello".into(),
+            emergency_rules: "Call 911".into(),
+            idle_logout_minutes: "15".into(),
+            require_admin_mfa: Some("on".into()),
+            mon: "08:00-12:00, 13:00-17:00".into(),
+            fri: "9:00-16:00".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_is_checked_into_settings() {
+        let s = check_settings(&form()).expect("valid");
+        assert_eq!(s.name, "Riverside");
+        assert_eq!(s.idle_logout_minutes, 15);
+        assert!(s.require_admin_mfa);
+        assert_eq!(s.hours.len(), 2, "closed days are left out: {:?}", s.hours);
+        assert_eq!(
+            s.hours["mon"],
+            vec![
+                ["08:00".to_string(), "12:00".to_string()],
+                ["13:00".to_string(), "17:00".to_string()]
+            ]
+        );
+        assert_eq!(s.hours["fri"], vec![["09:00".to_string(), "16:00".to_string()]]);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let mut f = form();
+        f.name = "  ".into();
+        assert!(check_settings(&f).is_err());
+        let mut f = form();
+        f.idle_logout_minutes = "1".into();
+        assert!(matches!(check_settings(&f), Err(AppError::Invalid(m)) if m.contains("2 to 480")));
+        let mut f = form();
+        f.tue = "17:00-08:00".into();
+        assert!(matches!(check_settings(&f), Err(AppError::Invalid(m)) if m.starts_with("Tuesday")));
+        let mut f = form();
+        f.wed = "08:00-12:00, 11:00-14:00".into();
+        assert!(matches!(check_settings(&f), Err(AppError::Invalid(m)) if m.contains("overlap")));
+        let mut f = form();
+        f.thu = "all day".into();
+        assert!(check_settings(&f).is_err());
+    }
+
+    #[test]
+    fn the_last_admin_stays_an_admin() {
+        use crate::model::{Role, UserId};
+        let (a, b) = (UserId(uuid::Uuid::from_u128(1)), UserId(uuid::Uuid::from_u128(2)));
+        let admin = Some(Role::PracticeAdmin);
+        assert!(keeps_an_admin(&[a], a, admin, Some(Role::Clinician)).is_err());
+        assert!(keeps_an_admin(&[a], a, admin, None).is_err(), "nor leaves");
+        assert!(
+            keeps_an_admin(&[a, b], a, admin, None).is_ok(),
+            "another admin remains"
+        );
+        assert!(keeps_an_admin(&[a], a, admin, admin).is_ok());
+        assert!(keeps_an_admin(&[a], b, Some(Role::Assistant), None).is_ok());
+    }
+
+    #[test]
+    fn only_changed_fields_are_named() {
+        let a = form();
+        let mut b = form();
+        b.phone_script = "Good morning".into();
+        b.sat = "09:00-12:00".into();
+        assert_eq!(changed_fields(&a, &b), vec!["phone_script", "business_hours"]);
+        assert!(changed_fields(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn hours_survive_a_round_trip_through_the_form() {
+        let spans = parse_day_hours("13:00-17:00,08:00-12:00").expect("valid");
+        assert_eq!(format_day_hours(&spans), "08:00-12:00, 13:00-17:00");
+        assert_eq!(parse_day_hours("").expect("closed"), Vec::<[String; 2]>::new());
+    }
+}

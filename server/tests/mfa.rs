@@ -1,0 +1,173 @@
+//! Two-factor sign-in: enrolling, signing in with a code or a recovery code, and the
+//! requirement a practice can set for its admins.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::auth::mfa::{Enrolment, Security};
+use app::auth::totp;
+use app::error::AppError;
+use app::model::Me;
+use app::practices::api::PracticeInfo;
+use common::{TestApp, PASSWORD};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+fn code_now(secret: &str, offset_steps: i64) -> String {
+    let step = totp::step_of(chrono::Utc::now().timestamp()) + offset_steps;
+    format!("{:06}", totp::code_at(secret, step).unwrap())
+}
+
+async fn sign_in(app: &TestApp, email: &str, code: Option<&str>) -> (reqwest::Client, Result<(), AppError>) {
+    let client = app.client();
+    let mut form = vec![("email", email), ("password", PASSWORD)];
+    if let Some(code) = code {
+        form.push(("code", code));
+    }
+    let r = app.call(&client, "auth/login", &form).await;
+    (client, r)
+}
+
+/// Enrols `client` and answers the secret and the recovery codes.
+async fn enrol(app: &TestApp, client: &reqwest::Client) -> (String, Vec<String>) {
+    let e: Enrolment = app.call(client, "auth/totp_begin", &[]).await.unwrap();
+    assert!(e.uri.starts_with("otpauth://totp/Switchboard:") && e.qr_svg.contains("<svg"));
+    let wrong = app
+        .call::<Vec<String>>(client, "auth/totp_confirm", &[("code", "000000")])
+        .await;
+    assert!(matches!(wrong, Err(AppError::Invalid(_))), "{wrong:?}");
+    let codes: Vec<String> = app
+        .call(client, "auth/totp_confirm", &[("code", &code_now(&e.secret, 0))])
+        .await
+        .unwrap();
+    assert_eq!(codes.len(), totp::RECOVERY_CODES);
+    (e.secret, codes)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn with_two_factor_on_a_password_alone_does_not_sign_in(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let email = w.a_assistant.email.as_str();
+    let me = app.login(email).await;
+    let (secret, codes) = enrol(&app, &me).await;
+    let s: Security = app.call(&me, "auth/security", &[]).await.unwrap();
+    assert!(s.totp_enabled && !s.required);
+    assert_eq!(s.recovery_codes_left, 10);
+
+    // Password only: the form is asked for the code, and no session starts.
+    let (client, r) = sign_in(&app, email, None).await;
+    assert_eq!(r, Err(AppError::SecondFactor));
+    let who: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
+    assert_eq!(who, None);
+    // A wrong code is refused; the next step's code (clock drift) signs in.
+    let (_, r) = sign_in(&app, email, Some("123456")).await;
+    assert_eq!(r, Err(AppError::invalid("That code is not right.")));
+    let code = code_now(&secret, 1);
+    let (client, r) = sign_in(&app, email, Some(&code)).await;
+    r.unwrap();
+    let who: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
+    assert!(who.unwrap().mfa_enabled);
+    // The same code does not sign in twice.
+    let (_, r) = sign_in(&app, email, Some(&code)).await;
+    assert_eq!(r, Err(AppError::invalid("That code is not right.")));
+
+    // A recovery code works once, typed any which way.
+    let (_, r) = sign_in(&app, email, Some(&codes[3].to_uppercase().replace('-', " "))).await;
+    r.unwrap();
+    let (_, r) = sign_in(&app, email, Some(&codes[3])).await;
+    assert!(r.is_err());
+    let s: Security = app.call(&me, "auth/security", &[]).await.unwrap();
+    assert_eq!(s.recovery_codes_left, 9);
+
+    // Turning it off takes the password.
+    let r = app
+        .call::<()>(&me, "auth/totp_disable", &[("password", "not my password")])
+        .await;
+    assert!(matches!(r, Err(AppError::Invalid(_))));
+    let () = app
+        .call(&me, "auth/totp_disable", &[("password", PASSWORD)])
+        .await
+        .unwrap();
+    let (_, r) = sign_in(&app, email, None).await;
+    r.unwrap();
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_admin_of_a_practice_that_requires_it_reaches_nothing_before_enrolling(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let a = w.a.to_string();
+    common::exec(
+        &app.pool,
+        &format!("UPDATE practices SET require_admin_mfa = true WHERE id = '{a}'"),
+    )
+    .await;
+
+    let admin = app.login(&w.a_admin.email).await;
+    let me: Option<Me> = app.call(&admin, "auth/who_am_i", &[]).await.unwrap();
+    assert!(me.unwrap().must_enrol_mfa());
+    let r = app
+        .call::<PracticeInfo>(&admin, "practices/overview", &[("practice", &a)])
+        .await;
+    assert_eq!(r, Err(AppError::MfaRequired));
+    // Others of the practice are not asked.
+    let clinician = app.login(&w.a_clinician.email).await;
+    let _: PracticeInfo = app
+        .call(&clinician, "practices/overview", &[("practice", &a)])
+        .await
+        .unwrap();
+
+    let (_secret, _) = enrol(&app, &admin).await;
+    let _: PracticeInfo = app
+        .call(&admin, "practices/overview", &[("practice", &a)])
+        .await
+        .unwrap();
+    let r = app
+        .call::<()>(&admin, "auth/totp_disable", &[("password", PASSWORD)])
+        .await;
+    assert!(
+        matches!(&r, Err(AppError::Invalid(m)) if m.contains("requires")),
+        "{r:?}"
+    );
+    assert_eq!(
+        common::count(
+            &app.pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'auth.mfa_enabled'"
+        )
+        .await,
+        1
+    );
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_deployment_can_require_it_of_agency_admins(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn_with(conn, |c| c.require_agency_mfa = true).await;
+    let w = common::world(&app.pool).await;
+    let agency = app.login(&w.agency.email).await;
+    let r = app
+        .call::<serde_json::Value>(&agency, "agency/practices", &[])
+        .await;
+    assert_eq!(r, Err(AppError::MfaRequired));
+    let s: Security = app.call(&agency, "auth/security", &[]).await.unwrap();
+    assert!(s.required && !s.totp_enabled);
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn enrolment_needs_a_session(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    for endpoint in [
+        "auth/security",
+        "auth/totp_begin",
+        "auth/totp_confirm",
+        "auth/totp_disable",
+    ] {
+        common::assert_needs_sign_in(&app, endpoint, &[("code", "123456"), ("password", "x")]).await;
+    }
+    app.close().await;
+}
