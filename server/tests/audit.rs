@@ -100,3 +100,41 @@ async fn admins_read_their_own_practices_log_filtered(_: PgPoolOptions, conn: Pg
     common::assert_needs_sign_in(&app, "audit/events", &[("practice", &a)]).await;
     app.close().await;
 }
+
+/// Opening the access log records one read, and the page the server sends shows the events
+/// it recorded for that read (the page is built once, not once per Suspense pass).
+#[sqlx::test(migrations = "../migrations")]
+async fn opening_the_log_page_records_one_read(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let admin = app.login(&w.a_admin.email).await;
+    let page = admin
+        .get(app.url(&format!("/p/{}/admin/log", w.a)))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"audit-events\""), "the log is in the page");
+    let reads = common::count(
+        &app.pool,
+        &format!(
+            "SELECT count(*) FROM audit_events WHERE action = 'audit.read' AND practice_id = '{}'",
+            w.a
+        ),
+    )
+    .await;
+    assert_eq!(reads, 1, "one page view, one recorded read");
+    // Somebody of another practice gets the "No access" page, with its status.
+    let other = app.login(&w.b_admin.email).await;
+    let page = other
+        .get(app.url(&format!("/p/{}/admin/log", w.a)))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::FORBIDDEN);
+    assert!(page.text().await.unwrap().contains("id=\"no-access\""));
+    app.close().await;
+}

@@ -40,3 +40,42 @@ async fn members_read_their_practice_overview_and_outsiders_are_refused(
     common::assert_needs_sign_in(&app, "practices/overview", &args).await;
     app.close().await;
 }
+
+/// Every page of a practice, the ones later issues fill included, is refused (403, "No
+/// access") to someone of another practice.
+#[sqlx::test(migrations = "../migrations")]
+async fn another_practices_pages_answer_no_access(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let outsider = app.login(&w.b_clinician.email).await;
+    let member = app.login(&w.a_clinician.email).await;
+    for section in ["inbox", "calendar", "admin", "admin/settings", "admin/log"] {
+        let url = app.url(&format!("/p/{}/{section}", w.a));
+        let page = outsider
+            .get(&url)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), reqwest::StatusCode::FORBIDDEN, "{section}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("id=\"no-access\""), "{section}");
+        assert!(
+            !html.contains("Script of Practice A"),
+            "{section} leaks the practice"
+        );
+        let page = member
+            .get(&url)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        let ok = if section.starts_with("admin/") {
+            reqwest::StatusCode::FORBIDDEN // a clinician is no admin
+        } else {
+            reqwest::StatusCode::OK
+        };
+        assert_eq!(page.status(), ok, "{section} for a member");
+    }
+    app.close().await;
+}

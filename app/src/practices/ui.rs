@@ -323,19 +323,33 @@ pub fn fill_script(script: &str, me: Option<&Me>) -> String {
     script.replace("{assistant}", first)
 }
 
-/// A section of a practice's workspace that has no page of its own yet.
+/// A section of a practice's workspace that has no page of its own yet (members only,
+/// like every page of a practice).
 #[component]
 pub fn Section() -> impl IntoView {
     let section = section_param();
-    move || {
-        match section.get().as_str() {
-        "calendar" => view! { <Placeholder title="Calendar" what="Shared calendars arrive with issue #3." /> }.into_any(),
-        "tasks" => view! { <Placeholder title="Tasks" what="The practice's task queue arrives with a later issue." /> }.into_any(),
-        "phone" => view! { <Placeholder title="Phone" what="The browser softphone arrives with a later issue." /> }.into_any(),
-        "timesheets" => view! { <Placeholder title="Timesheets" what="Time tracking arrives with a later issue." /> }.into_any(),
-        "patients" => view! { <Placeholder title="Patients" what="Patient records arrive with a later issue." /> }.into_any(),
-        _ => view! { <crate::ui::NotFound /> }.into_any(),
-    }
+    let practice = practice_param();
+    let me = expect_context::<MeResource>();
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let member = me.await.ok().flatten().zip(practice.get()).is_some_and(|(me, p)| {
+                    me.practice(p).is_some() || me.agency_admin
+                });
+                if !member {
+                    return view! { <PageError error=crate::error::AppError::Forbidden /> }.into_any();
+                }
+                let (title, what) = match section.get().as_str() {
+                    "calendar" => ("Calendar", "Shared calendars arrive with issue #3."),
+                    "tasks" => ("Tasks", "The practice's task queue arrives with a later issue."),
+                    "phone" => ("Phone", "The browser softphone arrives with a later issue."),
+                    "timesheets" => ("Timesheets", "Time tracking arrives with a later issue."),
+                    "patients" => ("Patients", "Patient records arrive with a later issue."),
+                    _ => return view! { <crate::ui::NotFound /> }.into_any(),
+                };
+                view! { <Placeholder title what /> }.into_any()
+            })}
+        </Transition>
     }
 }
 

@@ -64,7 +64,7 @@ pub fn PageError(error: AppError) -> impl IntoView {
     view! {
         <div class="card narrow" id="no-access">
             <h1>"No access"</h1>
-            <p>"You don't have access to this practice."</p>
+            <p>"You don't have access to this page."</p>
             <a href="/">"Back to your practices"</a>
         </div>
     }
