@@ -8,6 +8,8 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/switchboard/target}
 export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 export SERVER_BIN="$CARGO_TARGET_DIR/release/server"
+# Incremental caches only help while editing; in CI runs they filled the disk (16 GB).
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 export SITE_ROOT="$ROOT/target/site"
 
 say() { echo "[switchboard] $*" >&2; }
@@ -42,6 +44,19 @@ ensure_postgres() {
   done
   say "PostgreSQL does not answer on $PGHOST:$PGPORT; set DATABASE_URL to one that does"
   return 1
+}
+
+# The build cache keeps every superseded artifact. Past TARGET_LIMIT_GB (default 25) the
+# debug half (tests) is dropped and rebuilt: a few minutes, instead of a full disk.
+prune_target() {
+  local limit_kb=$(( ${TARGET_LIMIT_GB:-25} * 1024 * 1024 ))
+  [ -d "$CARGO_TARGET_DIR" ] || return 0
+  local used_kb; used_kb=$(du -sk "$CARGO_TARGET_DIR" | cut -f1)
+  if [ "$used_kb" -gt "$limit_kb" ]; then
+    say "build cache is $(( used_kb / 1024 / 1024 )) GB: dropping its debug artifacts"
+    rm -rf "$CARGO_TARGET_DIR/debug" "$CARGO_TARGET_DIR/front/debug" \
+      "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/debug"
+  fi
 }
 
 # The release build: server binary plus the hydrating WASM, hashed and precompressed.
