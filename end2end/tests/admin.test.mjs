@@ -70,6 +70,8 @@ test('a practice admin changes a role; the last admin cannot step down', async (
   await page.waitForFunction(() =>
     [...document.querySelectorAll('#admin-staff tr')].some((tr) => tr.textContent.includes('Helen Park')
       && tr.querySelector('select').selectedOptions[0].textContent === 'Assistant'));
+  // The table is re-read after a change: let that settle before using it again.
+  await page.waitForLoadState('networkidle');
   await row('Tom Becker').locator('select[name=role]').selectOption('clinician');
   await row('Tom Becker').locator('button >> text=Change').click();
   await page.waitForSelector('.panel .error >> text=at least one practice admin');

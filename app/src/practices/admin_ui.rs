@@ -150,7 +150,7 @@ fn People(
         <section class="panel wide">
             <h2>"People"</h2>
             {outcome}
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(o) => view! {
@@ -167,7 +167,7 @@ fn People(
                         Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
