@@ -242,30 +242,12 @@ pub async fn recent_resets_of(tx: &mut Tx, user: UserId) -> Result<i64, sqlx::Er
     Ok(n)
 }
 
-/// A request that sends nothing (no account, or the account's limit reached): only
-/// counted, never usable.
-pub async fn record_reset_request(
-    tx: &mut Tx,
-    user: Option<UserId>,
-    ip: Option<IpNetwork>,
-) -> Result<(), sqlx::Error> {
-    let mut token = [0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut token);
-    sqlx::query(
-        "INSERT INTO password_resets (token_hash, user_id, requested_ip, expires_at, used_at)
-         VALUES ($1, $2, $3, now(), now())",
-    )
-    .bind(&token[..])
-    .bind(user)
-    .bind(ip)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
+/// Records a reset link valid for `minutes`. A request that sends nothing (no account, or
+/// the account's limit reached) is recorded with 0 minutes: already expired, never usable,
+/// but counted by the per-address limit.
 pub async fn create_reset(
     tx: &mut Tx,
-    user: UserId,
+    user: Option<UserId>,
     token_hash: &[u8],
     ip: Option<IpNetwork>,
     minutes: i32,

@@ -39,17 +39,17 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
         .filter(|a| !a.disabled && a.password_hash.is_some());
     let Some(account) = account else {
         // Recorded without a person so the per-address limit counts guesses too.
-        db::record_reset_request(&mut tx, None, ipn).await?;
+        db::create_reset(&mut tx, None, &session::new_token().1, ipn, 0).await?;
         tx.commit().await?;
         return Ok(RESET_SENT.to_string());
     };
     if db::recent_resets_of(&mut tx, account.id).await? >= rules::MAX_RESETS_PER_ACCOUNT {
-        db::record_reset_request(&mut tx, Some(account.id), ipn).await?;
+        db::create_reset(&mut tx, Some(account.id), &session::new_token().1, ipn, 0).await?;
         tx.commit().await?;
         return Ok(RESET_SENT.to_string());
     }
     let (token, token_hash) = session::new_token();
-    db::create_reset(&mut tx, account.id, &token_hash, ipn, RESET_MINUTES).await?;
+    db::create_reset(&mut tx, Some(account.id), &token_hash, ipn, RESET_MINUTES).await?;
     let body = format!(
         "Hello,\n\nSomeone (hopefully you) asked to set a new password for your Switchboard account.\n\n\
          Set it here (the link works once, for {RESET_MINUTES} minutes):\n{url}/reset/{token}\n\n\
