@@ -32,6 +32,11 @@ async fn the_agency_creates_a_practice_and_assigns_an_assistant(_: PgPoolOptions
     assert_eq!(harbor.members, 0);
     assert_eq!(list.len(), 3);
 
+    // The agency admin's switcher offers the practices they are not a member of.
+    let me: Option<Me> = app.call(&agency, "auth/who_am_i", &[]).await.unwrap();
+    let offered: Vec<String> = me.unwrap().agency_practices.into_iter().map(|p| p.name).collect();
+    assert_eq!(offered, vec!["Harbor Cardiology", "Practice A", "Practice B"]);
+
     // A's assistant takes on the new practice too; their switcher shows both.
     let harbor_id = harbor.id.to_string();
     let () = app

@@ -95,7 +95,11 @@ pub async fn assign_person(practice: PracticeId, email: String, role: Role) -> R
     {
         return Err(AppError::NotFound);
     }
-    let Some(person) = db::account_by_email(&mut tx, &email).await? else {
+    let account = crate::auth::db::find_login(&mut tx, &email).await?;
+    let Some(person) = account
+        .filter(|a| !a.disabled && a.password_hash.is_some())
+        .map(|a| a.id)
+    else {
         return Err(AppError::invalid(
             "No account has that e-mail yet: invite the person from the practice's Admin section.",
         ));
@@ -103,7 +107,7 @@ pub async fn assign_person(practice: PracticeId, email: String, role: Role) -> R
     let admins = crate::practices::db::lock_admins(&mut tx, practice).await?;
     let before = crate::practices::db::member_role(&mut tx, practice, person).await?;
     crate::practices::rules::keeps_an_admin(&admins, person, before, Some(role))?;
-    db::assign(&mut tx, practice, person, role).await?;
+    crate::practices::db::set_role(&mut tx, practice, person, role).await?;
     crate::audit::db::record(
         &mut tx,
         crate::audit::db::Event {

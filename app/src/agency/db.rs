@@ -2,7 +2,7 @@
 
 use crate::agency::api::AgencyPractice;
 use crate::db::Tx;
-use crate::model::{PracticeId, Role, UserId};
+use crate::model::PracticeId;
 
 pub async fn practices(tx: &mut Tx) -> Result<Vec<AgencyPractice>, sqlx::Error> {
     sqlx::query_as(
@@ -25,33 +25,4 @@ pub async fn create_practice(tx: &mut Tx, name: &str, time_zone: &str) -> Result
             .fetch_one(&mut **tx)
             .await?;
     Ok(id)
-}
-
-/// An account that can sign in (has a password and is not disabled).
-pub async fn account_by_email(tx: &mut Tx, email_lower: &str) -> Result<Option<UserId>, sqlx::Error> {
-    let row: Option<(UserId,)> = sqlx::query_as(
-        "SELECT id FROM users WHERE lower(email) = $1 AND password_hash IS NOT NULL AND disabled_at IS NULL",
-    )
-    .bind(email_lower)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|(u,)| u))
-}
-
-pub async fn assign(
-    tx: &mut Tx,
-    practice: PracticeId,
-    person: UserId,
-    role: Role,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, $3)
-         ON CONFLICT (practice_id, user_id) DO UPDATE SET role = EXCLUDED.role",
-    )
-    .bind(practice)
-    .bind(person)
-    .bind(role)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

@@ -171,10 +171,22 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// The signed-in person and their practices; `None` when signed out.
+/// The signed-in person and their practices; `None` when signed out. For an agency admin
+/// also the practices they are not a member of (for the switcher; read here, once per page,
+/// rather than on every request's session check).
 #[server(endpoint = "auth/who_am_i")]
 pub async fn who_am_i() -> Result<Option<Me>, AppError> {
-    Ok(session::current_actor().map(|a| a.me.clone()))
+    let Some(actor) = session::current_actor() else {
+        return Ok(None);
+    };
+    let mut me = actor.me.clone();
+    if me.agency_admin {
+        let state = app_state()?;
+        let mut tx = begin(&state.pool, &Scope::All { user: Some(me.id) }).await?;
+        me.agency_practices = db::other_practices(&mut tx, me.id).await?;
+        tx.commit().await?;
+    }
+    Ok(Some(me))
 }
 
 /// Keeps the session alive ("Stay signed in" in the idle warning, or activity on the page).

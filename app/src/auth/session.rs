@@ -158,13 +158,8 @@ pub async fn resolve(
     tx.commit().await?;
 
     let mut tx = begin(&state.pool, &Scope::person(session.user, [])).await?;
-    let mut me = db::load_me(&mut tx, session.user).await?;
+    let me = db::load_me(&mut tx, session.user).await?;
     tx.commit().await?;
-    if let Some(me) = me.as_mut().filter(|m| m.agency_admin) {
-        let mut tx = begin(&state.pool, &Scope::All { user: Some(me.id) }).await?;
-        me.agency_practices = db::other_practices(&mut tx, me.id).await?;
-        tx.commit().await?;
-    }
     Ok(me.map(|mut me| {
         if let Some(seconds) = state.settings.idle_timeout_override_seconds {
             me.idle_timeout_seconds = seconds;

@@ -34,7 +34,8 @@ pub struct Me {
     pub mfa_enabled: bool,
     /// A practice the person administers (or the agency) requires two-factor sign-in.
     pub mfa_required: bool,
-    /// For agency admins: the practices they are not a member of (they may open any).
+    /// For agency admins: the practices they are not a member of (they may open any). Filled
+    /// by `who_am_i` only; empty in the per-request `Actor`.
     pub agency_practices: Vec<PracticeSummary>,
 }
 

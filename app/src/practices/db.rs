@@ -313,18 +313,22 @@ pub async fn member_role(
     Ok(row.map(|(r,)| r))
 }
 
+/// Gives `person` `role` in the practice, adding the membership if there is none.
 pub async fn set_role(
     tx: &mut Tx,
     practice: PracticeId,
     person: UserId,
     role: Role,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE memberships SET role = $3 WHERE practice_id = $1 AND user_id = $2")
-        .bind(practice)
-        .bind(person)
-        .bind(role)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (practice_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+    )
+    .bind(practice)
+    .bind(person)
+    .bind(role)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
