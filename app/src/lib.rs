@@ -5,6 +5,7 @@
 pub mod agency;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod error;
 pub mod mail;
 pub mod model;

@@ -2,9 +2,13 @@
 //! when asked (`SB_DEMO=1`) and only on a database without practices.
 
 use app::auth::api::DEMO_PASSWORD;
+use app::calendar::model::{ApptType, EntryKind, NewEntry};
+use app::calendar::rules::WeeklyRange;
+use app::calendar::{book, db as cal};
 use app::db::{begin, Scope};
 use app::error::AppError;
-use app::model::Role;
+use app::model::{PracticeId, Role, TypeId, UserId};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -115,6 +119,8 @@ pub async fn seed_demo_if_empty(pool: &PgPool) -> Result<bool, AppError> {
         }))
         .fetch_one(&mut *tx)
         .await?;
+        let mut clinicians = Vec::new();
+        let mut assistant = None;
         for (name, local, role) in p.people {
             let user = ensure_user(&mut tx, name, local).await?;
             sqlx::query("INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, $3)")
@@ -123,9 +129,147 @@ pub async fn seed_demo_if_empty(pool: &PgPool) -> Result<bool, AppError> {
                 .bind(*role)
                 .execute(&mut *tx)
                 .await?;
+            match role {
+                Role::Clinician => clinicians.push(UserId(user)),
+                Role::Assistant => assistant = assistant.or(Some(UserId(user))),
+                Role::PracticeAdmin => {}
+            }
+        }
+        if let Some(assistant) = assistant {
+            seed_calendar(&mut tx, PracticeId(practice), p.time_zone, &clinicians, assistant).await?;
         }
     }
     tx.commit().await?;
     tracing::info!("seeded the demo practices");
     Ok(true)
+}
+
+const PATIENTS: [(&str, &str, &str); 12] = [
+    ("Eleanor Vance", "1954-03-12", "eleanor.vance@example.com"),
+    ("Marcus Holloway", "1987-07-30", ""),
+    ("Sofia Alvarez", "2015-11-02", "alvarez.family@example.com"),
+    ("James Whitaker", "1962-01-19", "jwhitaker@example.com"),
+    ("Aiko Tanaka", "1999-05-25", "aiko.t@example.com"),
+    ("Daniel O'Brien", "1975-09-08", ""),
+    ("Fatima Rahman", "1991-12-14", "fatima.rahman@example.com"),
+    ("George Papadakis", "1948-04-03", ""),
+    ("Hannah Schultz", "2009-06-21", "schultz.home@example.com"),
+    ("Isaac Mensah", "1983-02-27", "isaac.mensah@example.com"),
+    ("Julia Novak", "1970-10-10", "jnovak@example.com"),
+    ("Kevin Duarte", "2001-08-16", ""),
+];
+
+/// Rooms, appointment types, weekly hours and two weeks of appointments of a demo practice.
+async fn seed_calendar(
+    tx: &mut app::db::Tx,
+    practice: PracticeId,
+    zone: &str,
+    clinicians: &[UserId],
+    assistant: UserId,
+) -> Result<(), AppError> {
+    let mut rooms = Vec::new();
+    for name in ["Exam 1", "Exam 2", "Procedure room"] {
+        rooms.push(cal::insert_room(tx, practice, name).await?);
+    }
+    let mut types: Vec<TypeId> = Vec::new();
+    for (name, minutes, before, after, color, needs_room) in [
+        ("Follow-up", 20, 0, 5, "#3b6ea5", true),
+        ("New patient", 40, 5, 10, "#2f855a", true),
+        ("Annual physical", 45, 0, 10, "#b7791f", true),
+        ("Telehealth", 20, 0, 0, "#6b5ca5", false),
+    ] {
+        let t = ApptType {
+            id: TypeId(Uuid::nil()),
+            name: name.into(),
+            minutes,
+            buffer_before: before,
+            buffer_after: after,
+            color: color.into(),
+            needs_room,
+            provider_ids: vec![],
+        };
+        if let Some(id) = cal::save_type(tx, practice, None, &t).await? {
+            types.push(id);
+        }
+    }
+    let tz: chrono_tz::Tz = zone.parse().map_err(|_| AppError::Internal)?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let from = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
+    let at = |h: u32, m: u32| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
+    for c in clinicians {
+        let mut week = Vec::new();
+        for day in [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ] {
+            for (s, e) in [(at(8, 30), at(12, 0)), (at(13, 0), at(17, 0))] {
+                week.push(WeeklyRange {
+                    weekday: day,
+                    start: s,
+                    end: e,
+                    from,
+                    until: None,
+                });
+            }
+        }
+        cal::replace_template(tx, practice, *c, from, &week, assistant).await?;
+    }
+    let mut patients = Vec::new();
+    for (name, born, email) in PATIENTS {
+        let born = NaiveDate::parse_from_str(born, "%Y-%m-%d").ok();
+        patients.push(cal::insert_patient(tx, practice, name, born, "", email).await?);
+    }
+    // This week's and next week's working days: a few appointments per clinician and day.
+    let monday = today - Duration::days(today.weekday().num_days_from_monday().into());
+    let mut n = 0usize;
+    for d in (0..12).filter(|d| d % 7 < 5) {
+        let day = monday + Duration::days(d);
+        for (ci, c) in clinicians.iter().enumerate() {
+            for (h, m) in [(9, 0), (10, 30), (14, 0), (15, 30)] {
+                n += 1;
+                if (n + ci).is_multiple_of(3) {
+                    continue;
+                }
+                let entry = NewEntry {
+                    kind: EntryKind::Appointment,
+                    patient: Some(patients[n % patients.len()]),
+                    type_id: Some(types[n % types.len()]),
+                    provider: Some(*c),
+                    room: Some(rooms[(n + ci) % rooms.len()]),
+                    attendees: vec![],
+                    title: String::new(),
+                    start: day.and_time(at(h, m)),
+                    minutes: None,
+                    notes: String::new(),
+                    rrule: None,
+                    override_availability: false,
+                    skip_conflicts: false,
+                };
+                book::book(tx, practice, assistant, &entry).await?;
+            }
+        }
+        // Lunch is blocked for everyone.
+        for c in clinicians {
+            let lunch = NewEntry {
+                kind: EntryKind::Block,
+                patient: None,
+                type_id: None,
+                provider: Some(*c),
+                room: None,
+                attendees: vec![],
+                title: "Lunch".into(),
+                start: day.and_time(at(12, 0)),
+                minutes: Some(60),
+                notes: String::new(),
+                rrule: None,
+                override_availability: false,
+                skip_conflicts: false,
+            };
+            book::book(tx, practice, assistant, &lunch).await?;
+        }
+    }
+    Ok(())
 }

@@ -38,6 +38,27 @@ id_type!(
     UserId
 );
 
+id_type!(
+    /// A patient's record in one practice.
+    PatientId
+);
+id_type!(
+    /// A room of a practice.
+    RoomId
+);
+id_type!(
+    /// An appointment type of a practice.
+    TypeId
+);
+id_type!(
+    /// Anything on a calendar: an appointment, a meeting or a block.
+    EntryId
+);
+id_type!(
+    /// A recurring series of entries.
+    SeriesId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -298,3 +298,55 @@ impl SmtpSink {
         panic!("expected {n} messages, the SMTP server received {}", self.count());
     }
 }
+
+impl TestApp {
+    /// Calls a server function whose arguments travel as JSON.
+    pub async fn call_json<T: DeserializeOwned>(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        args: serde_json::Value,
+    ) -> Result<T, AppError> {
+        let res = client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "application/json")
+            .json(&args)
+            .send()
+            .await
+            .expect("server function request");
+        let status = res.status();
+        let body = res.text().await.expect("body");
+        if status.is_success() {
+            Ok(serde_json::from_str(if body.is_empty() { "null" } else { &body })
+                .unwrap_or_else(|e| panic!("{endpoint}: cannot decode {body:?}: {e}")))
+        } else {
+            Err(serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {status} {body:?}: {e}")))
+        }
+    }
+}
+
+/// Like [`assert_refused`], for server functions taking JSON.
+pub async fn assert_refused_json(app: &TestApp, outsiders: &[&str], endpoint: &str, args: serde_json::Value) {
+    for email in outsiders {
+        let client = app.login(email).await;
+        let result = app
+            .call_json::<serde_json::Value>(&client, endpoint, args.clone())
+            .await;
+        assert!(
+            matches!(result, Err(AppError::Forbidden) | Err(AppError::NotFound)),
+            "{email} calling {endpoint} should be refused, got {result:?}"
+        );
+    }
+}
+
+/// Like [`assert_needs_sign_in`], for server functions taking JSON.
+pub async fn assert_needs_sign_in_json(app: &TestApp, endpoint: &str, args: serde_json::Value) {
+    let result = app
+        .call_json::<serde_json::Value>(&app.client(), endpoint, args)
+        .await;
+    assert_eq!(
+        result,
+        Err(AppError::Unauthenticated),
+        "{endpoint} without a session"
+    );
+}

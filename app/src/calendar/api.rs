@@ -1,0 +1,335 @@
+//! Server functions of calendars: thin — who may, then `book.rs` / `db.rs` / `rules.rs`.
+//! Arguments travel as JSON (nested forms such as a booking do not fit URL encoding).
+
+use crate::calendar::model::{ApptType, NewEntry, Offer, Outcome, Setup, Status, View};
+use crate::error::AppError;
+use crate::model::{EntryId, PatientId, PracticeId, RoomId, TypeId, UserId};
+use chrono::{NaiveDate, NaiveDateTime};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::session,
+    calendar::{book, db},
+    db::begin,
+    model::Role,
+    state::app_state,
+};
+
+/// Members who work the calendar. Agency admins see no patient data unless they are members.
+#[cfg(feature = "ssr")]
+const CALENDAR_ROLES: [Role; 3] = [Role::Assistant, Role::Clinician, Role::PracticeAdmin];
+
+/// Opens a transaction for a member of `practice` with one of `roles`.
+#[cfg(feature = "ssr")]
+async fn open(
+    practice: PracticeId,
+    roles: &[Role],
+) -> Result<(std::sync::Arc<session::Actor>, crate::db::Tx), AppError> {
+    let actor = session::actor()?;
+    actor.require(practice, roles)?;
+    let state = app_state()?;
+    let tx = begin(&state.pool, &actor.scope(practice)).await?;
+    Ok((actor, tx))
+}
+
+/// The practice's providers, rooms, types and zone.
+#[server(endpoint = "calendar/setup", input = Json)]
+pub async fn calendar_setup(practice: PracticeId) -> Result<Setup, AppError> {
+    let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let setup = book::setup(&mut tx, practice).await?;
+    tx.commit().await?;
+    Ok(setup)
+}
+
+/// Entries of `days` local days from `first_day`, and when each provider is open. Audited
+/// (the view names patients).
+#[server(endpoint = "calendar/view", input = Json)]
+pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32) -> Result<View, AppError> {
+    if !(1..=42).contains(&days) {
+        return Err(AppError::invalid("A calendar view spans 1 to 42 days."));
+    }
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let view = book::view(&mut tx, practice, first_day, days).await?;
+    let patients = view.entries.iter().filter(|e| e.patient_id.is_some()).count();
+    crate::audit::db::record(
+        &mut tx,
+        crate::audit::db::Event {
+            practice: Some(practice),
+            actor: Some(actor.user()),
+            action: "calendar.view",
+            ip: actor.ip,
+            detail: serde_json::json!({ "from": first_day, "days": days, "appointments": patients }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Books an appointment, meeting or block (a series when `entry.rrule` is set). A conflict
+/// or a time outside availability changes nothing and comes back as the outcome.
+#[server(endpoint = "calendar/book", input = Json)]
+pub async fn book_entry(practice: PracticeId, entry: NewEntry) -> Result<Outcome, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let outcome = book::book(&mut tx, practice, actor.user(), &entry).await?;
+    if matches!(outcome, Outcome::Done { .. }) {
+        tx.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// Moves an entry to another start (and provider or room). `version` is the one the person
+/// saw: a change made meanwhile by someone else is refused, not overwritten.
+#[server(endpoint = "calendar/move", input = Json)]
+pub async fn move_entry(
+    practice: PracticeId,
+    id: EntryId,
+    version: i32,
+    start: NaiveDateTime,
+    provider: Option<UserId>,
+    room: Option<RoomId>,
+    override_availability: bool,
+) -> Result<Outcome, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let outcome = book::move_entry(
+        &mut tx,
+        practice,
+        actor.user(),
+        book::Move {
+            id,
+            version,
+            start,
+            provider,
+            room,
+            override_availability,
+        },
+    )
+    .await?;
+    if matches!(outcome, Outcome::Done { .. }) {
+        tx.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// Moves an entry along its status (arrived, in room, …); cancelling needs a reason.
+#[server(endpoint = "calendar/status", input = Json)]
+pub async fn set_status(
+    practice: PracticeId,
+    id: EntryId,
+    version: i32,
+    status: Status,
+    reason: Option<String>,
+) -> Result<(), AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    book::set_status(
+        &mut tx,
+        practice,
+        actor.user(),
+        id,
+        version,
+        status,
+        reason.as_deref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The next free slots for a type across `providers` (empty: every allowed provider) from
+/// `from` to `to` (local dates, inclusive).
+#[server(endpoint = "calendar/slots", input = Json)]
+pub async fn free_slots(
+    practice: PracticeId,
+    type_id: TypeId,
+    providers: Vec<UserId>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Offer>, AppError> {
+    if to < from || (to - from).num_days() > 62 {
+        return Err(AppError::invalid(
+            "Search at most two months, with the last day after the first.",
+        ));
+    }
+    let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let offers = book::search(&mut tx, practice, type_id, &providers, from, to, 20).await?;
+    tx.commit().await?;
+    Ok(offers)
+}
+
+/// A patient found by the booking form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatientHit {
+    pub id: PatientId,
+    pub name: String,
+    pub born: Option<NaiveDate>,
+    pub phone: String,
+}
+
+/// Patients by part of the name, or by date of birth (YYYY-MM-DD). Audited.
+#[server(endpoint = "calendar/patients", input = Json)]
+pub async fn find_patients(practice: PracticeId, query: String) -> Result<Vec<PatientHit>, AppError> {
+    let query = query.trim().to_string();
+    if query.chars().count() < 2 {
+        return Ok(vec![]);
+    }
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let born = NaiveDate::parse_from_str(&query, "%Y-%m-%d").ok();
+    let rows = db::search_patients(&mut tx, practice, &query, born).await?;
+    crate::audit::db::record(
+        &mut tx,
+        crate::audit::db::Event {
+            practice: Some(practice),
+            actor: Some(actor.user()),
+            action: "patient.search",
+            ip: actor.ip,
+            detail: serde_json::json!({ "found": rows.len() }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, born, phone)| PatientHit {
+            id,
+            name,
+            born,
+            phone,
+        })
+        .collect())
+}
+
+/// Adds a patient (the minimal record a booking needs).
+#[server(endpoint = "calendar/add-patient", input = Json)]
+pub async fn add_patient(
+    practice: PracticeId,
+    name: String,
+    born: String,
+    phone: String,
+    email: String,
+) -> Result<PatientId, AppError> {
+    let checked =
+        crate::calendar::rules::check_patient(&name, &born, &phone, &email).map_err(AppError::Invalid)?;
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let id = db::insert_patient(
+        &mut tx,
+        practice,
+        &checked.name,
+        checked.born,
+        &checked.phone,
+        &checked.email,
+    )
+    .await?;
+    crate::audit::db::record(
+        &mut tx,
+        crate::audit::db::Event {
+            practice: Some(practice),
+            actor: Some(actor.user()),
+            action: "patient.create",
+            subject_type: Some("patient"),
+            subject_id: Some(id.to_string()),
+            patient: Some(id.0),
+            ip: actor.ip,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds a room. Practice admins and assistants.
+#[server(endpoint = "calendar/add-room", input = Json)]
+pub async fn add_room(practice: PracticeId, name: String) -> Result<RoomId, AppError> {
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::invalid(
+            "Enter the room's name (at most 80 characters).",
+        ));
+    }
+    let (_, mut tx) = open(practice, &[Role::Assistant, Role::PracticeAdmin]).await?;
+    if db::rooms(&mut tx, practice)
+        .await?
+        .iter()
+        .any(|r| r.name.eq_ignore_ascii_case(&name))
+    {
+        return Err(AppError::invalid("There is already a room of that name."));
+    }
+    let id = db::insert_room(&mut tx, practice, &name).await?;
+    crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Creates (`id` None) or changes an appointment type. Practice admins and assistants.
+#[server(endpoint = "calendar/save-type", input = Json)]
+pub async fn save_type(
+    practice: PracticeId,
+    id: Option<TypeId>,
+    appt_type: ApptType,
+) -> Result<TypeId, AppError> {
+    let (_, mut tx) = open(practice, &[Role::Assistant, Role::PracticeAdmin]).await?;
+    let providers: Vec<UserId> = db::people(&mut tx, practice)
+        .await?
+        .into_iter()
+        .filter(|(_, clinician)| *clinician)
+        .map(|(p, _)| p.id)
+        .collect();
+    let checked = crate::calendar::rules::check_type(&appt_type, &providers).map_err(AppError::Invalid)?;
+    let others = db::types(&mut tx, practice).await?;
+    if others
+        .iter()
+        .any(|t| Some(t.id) != id && t.name.eq_ignore_ascii_case(&checked.name))
+    {
+        return Err(AppError::invalid("There is already a type of that name."));
+    }
+    let saved = db::save_type(&mut tx, practice, id, &checked)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Sets a provider's weekly hours from `from` on: one text per weekday, Monday first
+/// ("08:00-12:00, 13:00-17:00"; empty: not working). The provider themself, assistants and
+/// practice admins.
+#[server(endpoint = "calendar/weekly-hours", input = Json)]
+pub async fn set_weekly_hours(
+    practice: PracticeId,
+    provider: UserId,
+    from: NaiveDate,
+    days: Vec<String>,
+) -> Result<(), AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    if actor.role_in(practice) == Some(Role::Clinician) && actor.user() != provider {
+        return Err(AppError::Forbidden);
+    }
+    book::require_provider(&mut tx, practice, provider).await?;
+    let ranges = crate::calendar::rules::weekly_from_text(&days, from).map_err(AppError::Invalid)?;
+    db::replace_template(&mut tx, practice, provider, from, &ranges, actor.user()).await?;
+    crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A provider's weekly hours in force on `on`, as the form shows them (Monday first).
+#[server(endpoint = "calendar/weekly-hours-get", input = Json)]
+pub async fn weekly_hours(
+    practice: PracticeId,
+    provider: UserId,
+    on: NaiveDate,
+) -> Result<Vec<String>, AppError> {
+    let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let ranges: Vec<_> = db::templates(&mut tx, practice, &[provider], on, on)
+        .await?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    tx.commit().await?;
+    Ok(crate::calendar::rules::weekly_to_text(&ranges))
+}

@@ -1,0 +1,809 @@
+//! Booking on the server: the steps shared by the server functions (placing an entry and
+//! its claims, naming conflicts, offering free slots), in the caller's transaction.
+
+use crate::calendar::db;
+use crate::calendar::model::{Clash, EntryKind, NewEntry, Offer, Outcome, Person, Setup, Status, View};
+use crate::calendar::rules::{self, local_to_utc, Calendar, Rrule, SlotShape, Span};
+use crate::db::Tx;
+use crate::error::AppError;
+use crate::model::{EntryId, PracticeId, RoomId, TypeId, UserId};
+use crate::realtime::LiveEvent;
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::{Acquire, PgConnection};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The live event every calendar change publishes (ids only).
+pub fn live(practice: PracticeId, entry: Option<EntryId>) -> LiveEvent {
+    LiveEvent {
+        practice,
+        kind: "calendar".into(),
+        subject: entry.map(|e| e.0),
+    }
+}
+
+async fn zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(String, Tz, i32), AppError> {
+    let (name, zone, slot) = db::practice_head(conn, practice)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tz: Tz = zone.parse().map_err(|_| {
+        tracing::error!("practice has an unknown time zone");
+        AppError::Internal
+    })?;
+    Ok((name, tz, slot))
+}
+
+fn local(tz: &Tz, t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(tz).naive_local()
+}
+
+pub async fn setup(conn: &mut PgConnection, practice: PracticeId) -> Result<Setup, AppError> {
+    let (practice_name, tz, slot_minutes) = zone(conn, practice).await?;
+    let people = db::people(conn, practice).await?;
+    Ok(Setup {
+        practice_name,
+        time_zone: tz.name().to_string(),
+        slot_minutes,
+        providers: people
+            .iter()
+            .filter(|(_, c)| *c)
+            .map(|(p, _)| p.clone())
+            .collect(),
+        staff: people.into_iter().map(|(p, _)| p).collect(),
+        rooms: db::rooms(conn, practice).await?,
+        types: db::types(conn, practice).await?,
+        now_local: local(&tz, Utc::now()),
+        utc_offset_minutes: i32::try_from((local(&tz, Utc::now()) - Utc::now().naive_utc()).num_minutes())
+            .unwrap_or(0),
+    })
+}
+
+/// The instants of local days `[first, first + days)`.
+fn day_window(tz: &Tz, first: NaiveDate, days: u32) -> Span {
+    let start = local_to_utc(tz, first.and_time(chrono::NaiveTime::MIN));
+    let end = local_to_utc(
+        tz,
+        (first + Duration::days(i64::from(days))).and_time(chrono::NaiveTime::MIN),
+    );
+    Span::new(start, end)
+}
+
+pub async fn view(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    first_day: NaiveDate,
+    days: u32,
+) -> Result<View, AppError> {
+    let (_, tz, _) = zone(conn, practice).await?;
+    let window = day_window(&tz, first_day, days);
+    let entries = db::entries(conn, practice, window).await?;
+    let providers: Vec<UserId> = db::people(conn, practice)
+        .await?
+        .into_iter()
+        .filter(|(_, c)| *c)
+        .map(|(p, _)| p.id)
+        .collect();
+    let open = availability(conn, practice, &tz, &providers, window).await?;
+    Ok(View {
+        first_day,
+        days,
+        entries,
+        open: providers
+            .iter()
+            .map(|p| {
+                let spans = open.get(p).cloned().unwrap_or_default();
+                (
+                    *p,
+                    spans
+                        .iter()
+                        .map(|s| (local(&tz, s.start), local(&tz, s.end)))
+                        .collect(),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// Each provider's open spans in `window`.
+async fn availability(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    tz: &Tz,
+    providers: &[UserId],
+    window: Span,
+) -> Result<HashMap<UserId, Vec<Span>>, AppError> {
+    let from = local(tz, window.start).date() - Duration::days(1);
+    let to = local(tz, window.end).date() + Duration::days(1);
+    let templates = db::templates(conn, practice, providers, from, to).await?;
+    let exceptions = db::exceptions(conn, practice, providers, window).await?;
+    let mut out = HashMap::new();
+    for p in providers {
+        let t: Vec<_> = templates
+            .iter()
+            .filter(|(q, _)| q == p)
+            .map(|(_, r)| r.clone())
+            .collect();
+        let x: Vec<_> = exceptions
+            .iter()
+            .filter(|(q, _, _)| q == p)
+            .map(|(_, k, s)| (*k, *s))
+            .collect();
+        out.insert(*p, rules::availability(tz, &t, &x, window));
+    }
+    Ok(out)
+}
+
+/// Refuses a provider who is not a clinician of the practice.
+pub async fn require_provider(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: UserId,
+) -> Result<(), AppError> {
+    let people = db::people(conn, practice).await?;
+    if people.iter().any(|(p, c)| *c && p.id == provider) {
+        Ok(())
+    } else {
+        Err(AppError::invalid("Choose one of the practice's clinicians."))
+    }
+}
+
+/// Everything needed to place one entry at one time.
+struct Placement<'a> {
+    kind: EntryKind,
+    provider: Option<UserId>,
+    room: Option<RoomId>,
+    attendees: &'a [UserId],
+    shape: SlotShape,
+    /// Only appointments must fall inside availability.
+    check_availability: bool,
+    override_availability: bool,
+}
+
+impl Placement<'_> {
+    fn resources(&self) -> Vec<(Uuid, &'static str)> {
+        let mut out: Vec<(Uuid, &'static str)> = Vec::new();
+        if let Some(p) = self.provider {
+            out.push((p.0, "provider"));
+        }
+        for a in self.attendees {
+            if !out.iter().any(|(id, _)| *id == a.0) {
+                out.push((a.0, "provider"));
+            }
+        }
+        if let Some(r) = self.room {
+            out.push((r.0, "room"));
+        }
+        out
+    }
+}
+
+/// Why an entry could not be placed.
+enum Refusal {
+    Clash(Clash),
+    Unavailable,
+}
+
+/// Checks availability and claims the entry's resources inside a savepoint, so that a
+/// refused claim leaves the caller's transaction usable. `make` inserts (or updates) the
+/// entry row and returns its id.
+async fn place<F>(
+    tx: &mut Tx,
+    practice: PracticeId,
+    tz: &Tz,
+    p: &Placement<'_>,
+    start: DateTime<Utc>,
+    except: Option<EntryId>,
+    make: F,
+) -> Result<Result<EntryId, Refusal>, AppError>
+where
+    F: for<'c> AsyncFnOnce(&'c mut PgConnection, bool) -> Result<EntryId, sqlx::Error>,
+{
+    let slot = Span::new(start, start + p.shape.length);
+    let mut outside = false;
+    if p.check_availability {
+        if let Some(provider) = p.provider {
+            let open = availability(tx, practice, tz, &[provider], slot).await?;
+            let inside = open
+                .get(&provider)
+                .is_some_and(|o| o.iter().any(|s| s.contains(&slot)));
+            if !inside {
+                if !p.override_availability {
+                    return Ok(Err(Refusal::Unavailable));
+                }
+                outside = true;
+            }
+        }
+    }
+    let blocked = p.shape.blocked(start);
+    let resources = p.resources();
+    let mut sp = Acquire::begin(&mut **tx).await?;
+    let id = make(&mut *sp, outside).await?;
+    match db::claim(&mut sp, practice, id, &resources, blocked).await {
+        Ok(()) => {
+            sp.commit().await?;
+            Ok(Ok(id))
+        }
+        Err(e) if db::is_overlap(&e) => {
+            sp.rollback().await?;
+            let ids: Vec<Uuid> = resources.iter().map(|r| r.0).collect();
+            let found = db::clashes(tx, practice, &ids, blocked, except).await?;
+            let clash = found
+                .into_iter()
+                .next()
+                .map(|(resource, kind, title, s, e)| Clash {
+                    resource,
+                    what: match kind {
+                        EntryKind::Appointment => "an appointment".to_string(),
+                        EntryKind::Meeting => format!("a meeting ({title})"),
+                        EntryKind::Block => {
+                            format!("{} (blocked)", if title.is_empty() { "time" } else { &title })
+                        }
+                    },
+                    start_local: local(tz, s),
+                    end_local: local(tz, e),
+                })
+                .unwrap_or(Clash {
+                    resource: String::new(),
+                    what: "another booking".into(),
+                    start_local: local(tz, blocked.start),
+                    end_local: local(tz, blocked.end),
+                });
+            Ok(Err(Refusal::Clash(clash)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Checks what a booking form sent and books it: one entry, or every occurrence of a series.
+pub async fn book(tx: &mut Tx, practice: PracticeId, by: UserId, n: &NewEntry) -> Result<Outcome, AppError> {
+    let (_, tz, _) = zone(tx, practice).await?;
+    let setup = setup(tx, practice).await?;
+    let title = n.title.trim();
+    let notes = n.notes.trim();
+    if title.chars().count() > 120 || notes.chars().count() > 4000 {
+        return Err(AppError::invalid(
+            "The title is at most 120 characters, the notes 4,000.",
+        ));
+    }
+    let room = match n.room {
+        Some(r) if !setup.rooms.iter().any(|x| x.id == r) => {
+            return Err(AppError::invalid("Choose one of the practice's rooms."))
+        }
+        r => r,
+    };
+    let staff_ok = |u: &UserId| setup.staff.iter().any(|s| s.id == *u);
+    let (shape, type_id, provider, patient) = match n.kind {
+        EntryKind::Appointment => {
+            let t = n
+                .type_id
+                .and_then(|id| setup.types.iter().find(|t| t.id == id))
+                .ok_or_else(|| AppError::invalid("Choose the appointment type."))?;
+            let provider = n
+                .provider
+                .ok_or_else(|| AppError::invalid("Choose the provider."))?;
+            if !setup.providers.iter().any(|p| p.id == provider) || !t.allows(provider) {
+                return Err(AppError::invalid(format!(
+                    "{} is not booked with that provider.",
+                    t.name
+                )));
+            }
+            if t.needs_room && room.is_none() {
+                return Err(AppError::invalid(format!("{} needs a room: choose one.", t.name)));
+            }
+            let patient = n
+                .patient
+                .ok_or_else(|| AppError::invalid("Choose the patient."))?;
+            db::patient(tx, practice, patient)
+                .await?
+                .ok_or_else(|| AppError::invalid("Choose the patient."))?;
+            let shape = SlotShape {
+                length: Duration::minutes(t.minutes.into()),
+                before: Duration::minutes(t.buffer_before.into()),
+                after: Duration::minutes(t.buffer_after.into()),
+            };
+            (shape, Some(t.id), Some(provider), Some(patient))
+        }
+        EntryKind::Meeting | EntryKind::Block => {
+            let minutes = n
+                .minutes
+                .filter(|m| (5..=720).contains(m))
+                .ok_or_else(|| AppError::invalid("Give the length in minutes (5 to 720)."))?;
+            if title.is_empty() {
+                return Err(AppError::invalid(
+                    "Give it a title (\"Lunch\", \"Staff meeting\").",
+                ));
+            }
+            let provider = match n.kind {
+                EntryKind::Block => Some(
+                    n.provider
+                        .filter(staff_ok)
+                        .ok_or_else(|| AppError::invalid("Choose whose time it blocks."))?,
+                ),
+                _ => None,
+            };
+            if n.kind == EntryKind::Meeting && (n.attendees.is_empty() || !n.attendees.iter().all(staff_ok)) {
+                return Err(AppError::invalid(
+                    "Choose the meeting's attendees among the practice's people.",
+                ));
+            }
+            let shape = SlotShape {
+                length: Duration::minutes(minutes.into()),
+                before: Duration::zero(),
+                after: Duration::zero(),
+            };
+            (shape, None, provider, None)
+        }
+    };
+    let attendees: &[UserId] = if n.kind == EntryKind::Meeting {
+        &n.attendees
+    } else {
+        &[]
+    };
+    let placement = Placement {
+        kind: n.kind,
+        provider,
+        room,
+        attendees,
+        shape,
+        check_availability: n.kind == EntryKind::Appointment,
+        override_availability: n.override_availability,
+    };
+    // One start, or the series' starts.
+    let (starts, rule): (Vec<NaiveDateTime>, Option<Rrule>) =
+        match n.rrule.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => (vec![n.start], None),
+            Some(text) => {
+                let rule = Rrule::parse(text).map_err(AppError::Invalid)?;
+                (rule.occurrences(&tz, n.start), Some(rule))
+            }
+        };
+    let series = match &rule {
+        Some(rule) => Some(db::insert_series(tx, practice, &rule.to_text(), n.start, by).await?),
+        None => None,
+    };
+    let mut ids = Vec::new();
+    let mut clashes = Vec::new();
+    let mut unavailable = false;
+    for start_local in &starts {
+        let start = local_to_utc(&tz, *start_local);
+        let row = db::EntryRow {
+            kind: placement.kind,
+            patient,
+            type_id,
+            provider,
+            room,
+            title,
+            starts_at: start,
+            ends_at: start + shape.length,
+            buffer_before: minutes(shape.before),
+            buffer_after: minutes(shape.after),
+            notes,
+            series,
+            outside_availability: false,
+        };
+        let placed = place(
+            tx,
+            practice,
+            &tz,
+            &placement,
+            start,
+            None,
+            async |conn: &mut PgConnection, outside: bool| {
+                let row = db::EntryRow {
+                    outside_availability: outside,
+                    ..row
+                };
+                let id = db::insert_entry(conn, practice, &row, by).await?;
+                if !attendees.is_empty() {
+                    db::insert_attendees(conn, practice, id, attendees).await?;
+                }
+                db::record_history(
+                    conn,
+                    practice,
+                    id,
+                    Some(by),
+                    "created",
+                    serde_json::json!({ "start": start, "outside_availability": outside }),
+                )
+                .await?;
+                Ok(id)
+            },
+        )
+        .await?;
+        match placed {
+            Ok(id) => ids.push(id),
+            Err(Refusal::Clash(c)) => clashes.push((*start_local, c)),
+            Err(Refusal::Unavailable) if rule.is_none() => unavailable = true,
+            Err(Refusal::Unavailable) => clashes.push((
+                *start_local,
+                Clash {
+                    resource: provider_name(&setup.providers, provider),
+                    what: "not available then".into(),
+                    start_local: *start_local,
+                    end_local: *start_local + shape.length,
+                },
+            )),
+        }
+    }
+    if unavailable || (!clashes.is_empty() && (!n.skip_conflicts || ids.is_empty())) {
+        let offers = match (type_id, provider) {
+            (Some(t), Some(p)) => {
+                let from = local_to_utc(&tz, n.start);
+                offers_near(tx, practice, &tz, &setup, t, p, from, 5).await?
+            }
+            _ => vec![],
+        };
+        return Ok(if unavailable {
+            Outcome::Unavailable { offers }
+        } else {
+            Outcome::Conflict { clashes, offers }
+        });
+    }
+    for id in &ids {
+        crate::realtime::db::publish(tx, &live(practice, Some(*id))).await?;
+    }
+    record_audit(
+        tx,
+        practice,
+        by,
+        "appointment.book",
+        patient,
+        ids.first().copied(),
+    )
+    .await?;
+    Ok(Outcome::Done {
+        ids,
+        skipped: clashes.into_iter().map(|(t, _)| t).collect(),
+    })
+}
+
+fn minutes(d: Duration) -> i32 {
+    i32::try_from(d.num_minutes()).unwrap_or(0)
+}
+
+fn provider_name(providers: &[Person], id: Option<UserId>) -> String {
+    id.and_then(|id| providers.iter().find(|p| p.id == id))
+        .map(|p| p.name.clone())
+        .unwrap_or_default()
+}
+
+async fn record_audit(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    action: &str,
+    patient: Option<crate::model::PatientId>,
+    entry: Option<EntryId>,
+) -> Result<(), AppError> {
+    crate::audit::db::record(
+        tx,
+        crate::audit::db::Event {
+            practice: Some(practice),
+            actor: Some(by),
+            action,
+            subject_type: Some("entry"),
+            subject_id: entry.map(|e| e.to_string()),
+            patient: patient.map(|p| p.0),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// What a move asks for.
+pub struct Move {
+    pub id: EntryId,
+    pub version: i32,
+    pub start: NaiveDateTime,
+    pub provider: Option<UserId>,
+    pub room: Option<RoomId>,
+    pub override_availability: bool,
+}
+
+const STALE: &str = "Someone changed this entry a moment ago: look again, then try once more.";
+
+pub async fn move_entry(tx: &mut Tx, practice: PracticeId, by: UserId, m: Move) -> Result<Outcome, AppError> {
+    let (_, tz, _) = zone(tx, practice).await?;
+    let setup = setup(tx, practice).await?;
+    let e = db::entry(tx, practice, m.id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if e.version != m.version {
+        return Err(AppError::invalid(STALE));
+    }
+    if !e.status.holds_time() || matches!(e.status, Status::Completed | Status::NoShow) {
+        return Err(AppError::invalid(
+            "A cancelled, completed or missed entry cannot be moved.",
+        ));
+    }
+    let provider = if e.kind == EntryKind::Meeting {
+        None
+    } else {
+        m.provider.or(e.provider_id)
+    };
+    if let (EntryKind::Appointment, Some(p)) = (e.kind, provider) {
+        let t = e.type_id.and_then(|t| setup.types.iter().find(|x| x.id == t));
+        if !setup.providers.iter().any(|x| x.id == p) || t.is_some_and(|t| !t.allows(p)) {
+            return Err(AppError::invalid(
+                "That provider does not see this type of appointment.",
+            ));
+        }
+    }
+    let room = m.room.or(e.room_id);
+    if room.is_some_and(|r| !setup.rooms.iter().any(|x| x.id == r)) {
+        return Err(AppError::invalid("Choose one of the practice's rooms."));
+    }
+    let (before, after) = db::buffers(tx, m.id).await?;
+    let shape = SlotShape {
+        length: e.ends_at - e.starts_at,
+        before: Duration::minutes(before.into()),
+        after: Duration::minutes(after.into()),
+    };
+    let start = local_to_utc(&tz, m.start);
+    let placement = Placement {
+        kind: e.kind,
+        provider,
+        room,
+        attendees: &e.attendees,
+        shape,
+        check_availability: e.kind == EntryKind::Appointment,
+        override_availability: m.override_availability,
+    };
+    let old = (e.starts_at, e.provider_id, e.room_id);
+    let placed = place(
+        tx,
+        practice,
+        &tz,
+        &placement,
+        start,
+        Some(m.id),
+        async |conn: &mut PgConnection, outside: bool| {
+            db::release(conn, m.id).await?;
+            db::update_placement(
+                conn,
+                practice,
+                m.id,
+                Span::new(start, start + shape.length),
+                provider,
+                room,
+                outside,
+            )
+            .await?;
+            db::record_history(
+                conn,
+                practice,
+                m.id,
+                Some(by),
+                "moved",
+                serde_json::json!({
+                    "start": [old.0, start],
+                    "provider": [old.1, provider],
+                    "room": [old.2, room],
+                    "outside_availability": outside,
+                }),
+            )
+            .await?;
+            Ok(m.id)
+        },
+    )
+    .await?;
+    match placed {
+        Ok(id) => {
+            crate::realtime::db::publish(tx, &live(practice, Some(id))).await?;
+            record_audit(tx, practice, by, "appointment.move", e.patient_id, Some(id)).await?;
+            Ok(Outcome::Done {
+                ids: vec![id],
+                skipped: vec![],
+            })
+        }
+        Err(refusal) => {
+            let offers = match (e.type_id, provider) {
+                (Some(t), Some(p)) => offers_near(tx, practice, &tz, &setup, t, p, start, 5).await?,
+                _ => vec![],
+            };
+            Ok(match refusal {
+                Refusal::Unavailable => Outcome::Unavailable { offers },
+                Refusal::Clash(c) => Outcome::Conflict {
+                    clashes: vec![(m.start, c)],
+                    offers,
+                },
+            })
+        }
+    }
+}
+
+pub async fn set_status(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    id: EntryId,
+    version: i32,
+    status: Status,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let e = db::entry(tx, practice, id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if e.version != version {
+        return Err(AppError::invalid(STALE));
+    }
+    if !e.status.next().contains(&status) {
+        return Err(AppError::invalid(format!(
+            "An entry that is {} cannot become {}.",
+            e.status.label().to_lowercase(),
+            status.label().to_lowercase()
+        )));
+    }
+    let reason = match status {
+        Status::Cancelled => {
+            let r = reason.map(str::trim).unwrap_or_default();
+            if r.is_empty() || r.chars().count() > 500 {
+                return Err(AppError::invalid(
+                    "Say why it is cancelled (at most 500 characters).",
+                ));
+            }
+            Some(r)
+        }
+        _ => None,
+    };
+    db::update_status(tx, practice, id, status, reason).await?;
+    if status == Status::Cancelled {
+        db::release(tx, id).await?;
+    }
+    db::record_history(
+        tx,
+        practice,
+        id,
+        Some(by),
+        "status",
+        serde_json::json!({ "status": [e.status.as_str(), status.as_str()], "reason": reason }),
+    )
+    .await?;
+    crate::realtime::db::publish(tx, &live(practice, Some(id))).await?;
+    record_audit(tx, practice, by, "appointment.status", e.patient_id, Some(id)).await?;
+    Ok(())
+}
+
+/// Free slots near `from` for type `t`: the given provider first, then the type's other
+/// providers, over the next four weeks.
+#[allow(clippy::too_many_arguments)]
+async fn offers_near(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    tz: &Tz,
+    setup: &Setup,
+    t: TypeId,
+    provider: UserId,
+    from: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<Offer>, AppError> {
+    let Some(ty) = setup.types.iter().find(|x| x.id == t) else {
+        return Ok(vec![]);
+    };
+    let mut providers = vec![provider];
+    providers.extend(
+        setup
+            .providers
+            .iter()
+            .map(|p| p.id)
+            .filter(|p| *p != provider && ty.allows(*p)),
+    );
+    let from = from.max(Utc::now());
+    find(
+        conn,
+        practice,
+        tz,
+        setup,
+        t,
+        &providers,
+        Span::new(from, from + Duration::days(28)),
+        limit,
+    )
+    .await
+}
+
+/// The free-slot search of the booking form.
+pub async fn search(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    t: TypeId,
+    providers: &[UserId],
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: usize,
+) -> Result<Vec<Offer>, AppError> {
+    let (_, tz, _) = zone(conn, practice).await?;
+    let setup = setup(conn, practice).await?;
+    let ty = setup
+        .types
+        .iter()
+        .find(|x| x.id == t)
+        .ok_or_else(|| AppError::invalid("Choose the appointment type."))?;
+    let chosen: Vec<UserId> = if providers.is_empty() {
+        setup
+            .providers
+            .iter()
+            .map(|p| p.id)
+            .filter(|p| ty.allows(*p))
+            .collect()
+    } else {
+        providers.to_vec()
+    };
+    if chosen.iter().any(|p| !setup.providers.iter().any(|x| x.id == *p)) {
+        return Err(AppError::invalid("Choose among the practice's clinicians."));
+    }
+    let window = day_window(&tz, from, u32::try_from((to - from).num_days() + 1).unwrap_or(1));
+    let window = Span::new(window.start.max(Utc::now()), window.end);
+    if window.is_empty() {
+        return Ok(vec![]);
+    }
+    find(conn, practice, &tz, &setup, t, &chosen, window, limit).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn find(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    tz: &Tz,
+    setup: &Setup,
+    t: TypeId,
+    providers: &[UserId],
+    window: Span,
+    limit: usize,
+) -> Result<Vec<Offer>, AppError> {
+    let Some(ty) = setup.types.iter().find(|x| x.id == t) else {
+        return Ok(vec![]);
+    };
+    let shape = SlotShape {
+        length: Duration::minutes(ty.minutes.into()),
+        before: Duration::minutes(ty.buffer_before.into()),
+        after: Duration::minutes(ty.buffer_after.into()),
+    };
+    let open = availability(conn, practice, tz, providers, window).await?;
+    let mut resources: Vec<Uuid> = providers.iter().map(|p| p.0).collect();
+    let rooms: Vec<RoomId> = if ty.needs_room {
+        setup.rooms.iter().map(|r| r.id).collect()
+    } else {
+        vec![]
+    };
+    resources.extend(rooms.iter().map(|r| r.0));
+    let wide = Span::new(window.start - Duration::hours(4), window.end + Duration::hours(4));
+    let claims = db::claims(conn, practice, &resources, wide, None).await?;
+    let busy_of =
+        |id: Uuid| rules::normalize(claims.iter().filter(|(r, _)| *r == id).map(|(_, s)| *s).collect());
+    let calendars: Vec<Calendar> = providers
+        .iter()
+        .map(|p| Calendar {
+            open: open.get(p).cloned().unwrap_or_default(),
+            busy: busy_of(p.0),
+        })
+        .collect();
+    let room_calendars: Vec<Calendar> = rooms
+        .iter()
+        .map(|r| Calendar {
+            open: vec![wide],
+            busy: busy_of(r.0),
+        })
+        .collect();
+    let step = Duration::minutes(i64::from(setup.slot_minutes.max(5)));
+    let slots = rules::find_slots(
+        &calendars,
+        ty.needs_room.then_some(room_calendars.as_slice()),
+        &shape,
+        window,
+        step,
+        limit,
+    );
+    Ok(slots
+        .into_iter()
+        .map(|s| Offer {
+            provider: providers[s.provider],
+            provider_name: provider_name(&setup.providers, Some(providers[s.provider])),
+            room: s.room.map(|i| rooms[i]),
+            start_local: local(tz, s.start),
+            end_local: local(tz, s.start + shape.length),
+        })
+        .collect())
+}

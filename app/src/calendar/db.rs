@@ -1,0 +1,721 @@
+//! Queries of calendars. Functions take a connection (a scoped transaction or a savepoint
+//! inside one), so that a refused claim can be rolled back without losing the transaction.
+
+use crate::calendar::model::{ApptType, Entry, EntryKind, Person, Room, Status};
+use crate::calendar::rules::{ExceptionKind, Span, WeeklyRange};
+use crate::model::{EntryId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
+use sqlx::postgres::types::PgRange;
+use sqlx::PgConnection;
+use std::ops::Bound;
+use uuid::Uuid;
+
+fn range(span: Span) -> PgRange<DateTime<Utc>> {
+    PgRange {
+        start: Bound::Included(span.start),
+        end: Bound::Excluded(span.end),
+    }
+}
+
+fn span_of(r: &PgRange<DateTime<Utc>>) -> Option<Span> {
+    let start = match r.start {
+        Bound::Included(t) | Bound::Excluded(t) => t,
+        Bound::Unbounded => return None,
+    };
+    let end = match r.end {
+        Bound::Included(t) | Bound::Excluded(t) => t,
+        Bound::Unbounded => return None,
+    };
+    Some(Span::new(start, end))
+}
+
+/// The practice's name, zone and slot grid.
+pub async fn practice_head(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+) -> Result<Option<(String, String, i32)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT name, time_zone, slot_minutes FROM practices WHERE id = $1 AND archived_at IS NULL",
+    )
+    .bind(practice)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Members of the practice: (id, name, is a clinician).
+pub async fn people(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+) -> Result<Vec<(Person, bool)>, sqlx::Error> {
+    let rows: Vec<(UserId, String, bool)> = sqlx::query_as(
+        "SELECT u.id, u.display_name, m.role = 'clinician'
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.practice_id = $1 AND u.disabled_at IS NULL
+         ORDER BY u.display_name",
+    )
+    .bind(practice)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, clinician)| (Person { id, name }, clinician))
+        .collect())
+}
+
+pub async fn rooms(conn: &mut PgConnection, practice: PracticeId) -> Result<Vec<Room>, sqlx::Error> {
+    let rows: Vec<(RoomId, String)> = sqlx::query_as(
+        "SELECT id, name FROM rooms WHERE practice_id = $1 AND archived_at IS NULL ORDER BY lower(name)",
+    )
+    .bind(practice)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id, name)| Room { id, name }).collect())
+}
+
+type TypeRow = (TypeId, String, i32, i32, i32, String, bool, Vec<Uuid>);
+
+fn to_type(r: TypeRow) -> ApptType {
+    ApptType {
+        id: r.0,
+        name: r.1,
+        minutes: r.2,
+        buffer_before: r.3,
+        buffer_after: r.4,
+        color: r.5,
+        needs_room: r.6,
+        provider_ids: r.7.into_iter().map(UserId).collect(),
+    }
+}
+
+pub async fn types(conn: &mut PgConnection, practice: PracticeId) -> Result<Vec<ApptType>, sqlx::Error> {
+    let rows: Vec<TypeRow> = sqlx::query_as(
+        "SELECT id, name, minutes, buffer_before_minutes, buffer_after_minutes, color, needs_room, provider_ids
+         FROM appointment_types WHERE practice_id = $1 AND archived_at IS NULL ORDER BY lower(name)",
+    )
+    .bind(practice)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(to_type).collect())
+}
+
+pub async fn insert_room(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    name: &str,
+) -> Result<RoomId, sqlx::Error> {
+    let (id,): (RoomId,) =
+        sqlx::query_as("INSERT INTO rooms (practice_id, name) VALUES ($1, $2) RETURNING id")
+            .bind(practice)
+            .bind(name)
+            .fetch_one(conn)
+            .await?;
+    Ok(id)
+}
+
+/// Creates a type (`id` None) or updates one; returns its id, or None when `id` names no
+/// type of this practice.
+pub async fn save_type(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: Option<TypeId>,
+    t: &ApptType,
+) -> Result<Option<TypeId>, sqlx::Error> {
+    let providers: Vec<Uuid> = t.provider_ids.iter().map(|p| p.0).collect();
+    let row: Option<(TypeId,)> = match id {
+        None => {
+            sqlx::query_as(
+                "INSERT INTO appointment_types
+                   (practice_id, name, minutes, buffer_before_minutes, buffer_after_minutes, color, needs_room, provider_ids)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(practice)
+            .bind(&t.name)
+            .bind(t.minutes)
+            .bind(t.buffer_before)
+            .bind(t.buffer_after)
+            .bind(&t.color)
+            .bind(t.needs_room)
+            .bind(&providers)
+            .fetch_optional(conn)
+            .await?
+        }
+        Some(id) => {
+            sqlx::query_as(
+                "UPDATE appointment_types SET name = $3, minutes = $4, buffer_before_minutes = $5,
+                   buffer_after_minutes = $6, color = $7, needs_room = $8, provider_ids = $9
+                 WHERE practice_id = $1 AND id = $2 AND archived_at IS NULL RETURNING id",
+            )
+            .bind(practice)
+            .bind(id)
+            .bind(&t.name)
+            .bind(t.minutes)
+            .bind(t.buffer_before)
+            .bind(t.buffer_after)
+            .bind(&t.color)
+            .bind(t.needs_room)
+            .bind(&providers)
+            .fetch_optional(conn)
+            .await?
+        }
+    };
+    Ok(row.map(|(id,)| id))
+}
+
+/// The weekly templates of `providers` in force on any day of `[from, to]`.
+pub async fn templates(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    providers: &[UserId],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(UserId, WeeklyRange)>, sqlx::Error> {
+    let ids: Vec<Uuid> = providers.iter().map(|p| p.0).collect();
+    let rows: Vec<(UserId, i16, NaiveTime, NaiveTime, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
+        "SELECT provider_id, weekday, starts, ends, valid_from, valid_until FROM availability_ranges
+         WHERE practice_id = $1 AND provider_id = ANY($2) AND valid_from <= $4
+           AND (valid_until IS NULL OR valid_until >= $3)
+         ORDER BY provider_id, weekday, starts",
+    )
+    .bind(practice)
+    .bind(&ids)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, wd, start, end, from, until)| {
+            let weekday = iso_weekday(wd)?;
+            Some((
+                p,
+                WeeklyRange {
+                    weekday,
+                    start,
+                    end,
+                    from,
+                    until,
+                },
+            ))
+        })
+        .collect())
+}
+
+pub fn iso_weekday(n: i16) -> Option<Weekday> {
+    match n {
+        1 => Some(Weekday::Mon),
+        2 => Some(Weekday::Tue),
+        3 => Some(Weekday::Wed),
+        4 => Some(Weekday::Thu),
+        5 => Some(Weekday::Fri),
+        6 => Some(Weekday::Sat),
+        7 => Some(Weekday::Sun),
+        _ => None,
+    }
+}
+
+/// Replaces a provider's weekly template from `from` on: ranges in force then end the day
+/// before (or vanish if they had not started), and `ranges` begin.
+pub async fn replace_template(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: UserId,
+    from: NaiveDate,
+    ranges: &[WeeklyRange],
+    by: UserId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE availability_ranges SET valid_until = $3 - 1
+         WHERE practice_id = $1 AND provider_id = $2 AND valid_from < $3
+           AND (valid_until IS NULL OR valid_until >= $3)",
+    )
+    .bind(practice)
+    .bind(provider)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    // Ranges that had not started yet are superseded outright.
+    sqlx::query(
+        "DELETE FROM availability_ranges WHERE practice_id = $1 AND provider_id = $2 AND valid_from >= $3",
+    )
+    .bind(practice)
+    .bind(provider)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    for r in ranges {
+        sqlx::query(
+            "INSERT INTO availability_ranges (practice_id, provider_id, weekday, starts, ends, valid_from, valid_until, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(practice)
+        .bind(provider)
+        .bind(i16::try_from(r.weekday.number_from_monday()).unwrap_or(1))
+        .bind(r.start)
+        .bind(r.end)
+        .bind(r.from)
+        .bind(r.until)
+        .bind(by)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Time off and extra hours of `providers` overlapping `window`.
+pub async fn exceptions(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    providers: &[UserId],
+    window: Span,
+) -> Result<Vec<(UserId, ExceptionKind, Span)>, sqlx::Error> {
+    let ids: Vec<Uuid> = providers.iter().map(|p| p.0).collect();
+    let rows: Vec<(UserId, String, PgRange<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT provider_id, kind, period FROM availability_exceptions
+         WHERE practice_id = $1 AND provider_id = ANY($2) AND period && $3 AND withdrawn_at IS NULL",
+    )
+    .bind(practice)
+    .bind(&ids)
+    .bind(range(window))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, kind, r)| {
+            let kind = if kind == "extra" {
+                ExceptionKind::Extra
+            } else {
+                ExceptionKind::Off
+            };
+            Some((p, kind, span_of(&r)?))
+        })
+        .collect())
+}
+
+pub async fn insert_exception(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: UserId,
+    kind: ExceptionKind,
+    span: Span,
+    note: &str,
+    by: UserId,
+) -> Result<Uuid, sqlx::Error> {
+    let (id,): (Uuid,) = sqlx::query_as(
+        "INSERT INTO availability_exceptions (practice_id, provider_id, kind, period, note, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(practice)
+    .bind(provider)
+    .bind(match kind {
+        ExceptionKind::Off => "off",
+        ExceptionKind::Extra => "extra",
+    })
+    .bind(range(span))
+    .bind(note)
+    .bind(by)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Busy claims on `resources` overlapping `window` (other than `except`'s own).
+pub async fn claims(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    resources: &[Uuid],
+    window: Span,
+    except: Option<EntryId>,
+) -> Result<Vec<(Uuid, Span)>, sqlx::Error> {
+    let rows: Vec<(Uuid, PgRange<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT resource_id, span FROM busy_claims
+         WHERE practice_id = $1 AND resource_id = ANY($2) AND span && $3
+           AND ($4::uuid IS NULL OR entry_id <> $4)",
+    )
+    .bind(practice)
+    .bind(resources)
+    .bind(range(window))
+    .bind(except)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(r, s)| Some((r, span_of(&s)?)))
+        .collect())
+}
+
+/// What holds `resource` during `span`, for a conflict message: (resource name, entry kind,
+/// entry title for meetings and blocks, start, end). Appointments are named by kind only.
+pub async fn clashes(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    resources: &[Uuid],
+    span: Span,
+    except: Option<EntryId>,
+) -> Result<Vec<(String, EntryKind, String, DateTime<Utc>, DateTime<Utc>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT coalesce(u.display_name, r.name, ''), e.kind, e.title, e.starts_at, e.ends_at
+         FROM busy_claims c JOIN entries e ON e.id = c.entry_id
+         LEFT JOIN users u ON c.resource_kind = 'provider' AND u.id = c.resource_id
+         LEFT JOIN rooms r ON c.resource_kind = 'room' AND r.id = c.resource_id
+         WHERE c.practice_id = $1 AND c.resource_id = ANY($2) AND c.span && $3
+           AND ($4::uuid IS NULL OR c.entry_id <> $4)
+         ORDER BY e.starts_at LIMIT 5",
+    )
+    .bind(practice)
+    .bind(resources)
+    .bind(range(span))
+    .bind(except)
+    .fetch_all(conn)
+    .await
+}
+
+/// A row to insert into `entries`.
+pub struct EntryRow<'a> {
+    pub kind: EntryKind,
+    pub patient: Option<PatientId>,
+    pub type_id: Option<TypeId>,
+    pub provider: Option<UserId>,
+    pub room: Option<RoomId>,
+    pub title: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub buffer_before: i32,
+    pub buffer_after: i32,
+    pub notes: &'a str,
+    pub series: Option<SeriesId>,
+    pub outside_availability: bool,
+}
+
+pub async fn insert_series(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    rrule: &str,
+    first_local: NaiveDateTime,
+    by: UserId,
+) -> Result<SeriesId, sqlx::Error> {
+    let (id,): (SeriesId,) = sqlx::query_as(
+        "INSERT INTO series (practice_id, rrule, first_local, created_by) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(practice)
+    .bind(rrule)
+    .bind(first_local)
+    .bind(by)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn insert_entry(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    e: &EntryRow<'_>,
+    by: UserId,
+) -> Result<EntryId, sqlx::Error> {
+    let (id,): (EntryId,) = sqlx::query_as(
+        "INSERT INTO entries (practice_id, kind, patient_id, type_id, provider_id, room_id, title,
+           starts_at, ends_at, buffer_before_minutes, buffer_after_minutes, notes, series_id,
+           occurrence_start, outside_availability, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+           CASE WHEN $13::uuid IS NULL THEN NULL ELSE $8 END, $14, $15)
+         RETURNING id",
+    )
+    .bind(practice)
+    .bind(e.kind)
+    .bind(e.patient)
+    .bind(e.type_id)
+    .bind(e.provider)
+    .bind(e.room)
+    .bind(e.title)
+    .bind(e.starts_at)
+    .bind(e.ends_at)
+    .bind(e.buffer_before)
+    .bind(e.buffer_after)
+    .bind(e.notes)
+    .bind(e.series)
+    .bind(e.outside_availability)
+    .bind(by)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn insert_attendees(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+    people: &[UserId],
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<Uuid> = people.iter().map(|p| p.0).collect();
+    sqlx::query(
+        "INSERT INTO entry_attendees (practice_id, entry_id, user_id) SELECT $1, $2, unnest($3::uuid[])",
+    )
+    .bind(practice)
+    .bind(entry)
+    .bind(&ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Claims `span` on each resource for `entry`. The exclusion constraint refuses an overlap
+/// (SQLSTATE 23P01, see [`is_overlap`]).
+pub async fn claim(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+    resources: &[(Uuid, &str)],
+    span: Span,
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<Uuid> = resources.iter().map(|r| r.0).collect();
+    let kinds: Vec<&str> = resources.iter().map(|r| r.1).collect();
+    sqlx::query(
+        "INSERT INTO busy_claims (practice_id, entry_id, resource_id, resource_kind, span)
+         SELECT $1, $2, r, k, $5 FROM unnest($3::uuid[], $4::text[]) AS t(r, k)",
+    )
+    .bind(practice)
+    .bind(entry)
+    .bind(&ids)
+    .bind(&kinds)
+    .bind(range(span))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Releases every claim of `entry` (cancelled, or about to be claimed anew when moved).
+pub async fn release(conn: &mut PgConnection, entry: EntryId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM busy_claims WHERE entry_id = $1")
+        .bind(entry)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether an error is the exclusion constraint refusing an overlapping claim.
+pub fn is_overlap(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23P01"))
+}
+
+pub async fn record_history(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+    actor: Option<UserId>,
+    action: &str,
+    changes: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO entry_history (practice_id, entry_id, actor_user_id, action, changes) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(practice)
+    .bind(entry)
+    .bind(actor)
+    .bind(action)
+    .bind(changes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+type EntrySqlRow = (
+    EntryId,
+    EntryKind,
+    String,
+    Option<PatientId>,
+    Option<TypeId>,
+    Option<UserId>,
+    Option<RoomId>,
+    Vec<Uuid>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    NaiveDateTime,
+    NaiveDateTime,
+    Status,
+    Option<SeriesId>,
+    bool,
+    i32,
+);
+
+const ENTRY_COLUMNS: &str =
+    "e.id, e.kind, coalesce(pt.full_name, e.title), e.patient_id, e.type_id, e.provider_id, e.room_id,
+       coalesce((SELECT array_agg(a.user_id) FROM entry_attendees a WHERE a.entry_id = e.id), '{}'),
+       e.starts_at, e.ends_at, e.starts_at AT TIME ZONE p.time_zone, e.ends_at AT TIME ZONE p.time_zone,
+       e.status, e.series_id, e.outside_availability, e.version";
+
+fn to_entry(r: EntrySqlRow) -> Entry {
+    Entry {
+        id: r.0,
+        kind: r.1,
+        title: r.2,
+        patient_id: r.3,
+        type_id: r.4,
+        provider_id: r.5,
+        room_id: r.6,
+        attendees: r.7.into_iter().map(UserId).collect(),
+        starts_at: r.8,
+        ends_at: r.9,
+        start_local: r.10,
+        end_local: r.11,
+        status: r.12,
+        series_id: r.13,
+        outside_availability: r.14,
+        version: r.15,
+    }
+}
+
+/// Entries overlapping `window`, cancelled ones left out, in start order.
+pub async fn entries(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    window: Span,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS}
+         FROM entries e JOIN practices p ON p.id = e.practice_id
+         LEFT JOIN patients pt ON pt.id = e.patient_id
+         WHERE e.practice_id = $1 AND e.starts_at < $3 AND e.ends_at > $2 AND e.status <> 'cancelled'
+         ORDER BY e.starts_at, e.id"
+    );
+    let rows: Vec<EntrySqlRow> = sqlx::query_as(&sql)
+        .bind(practice)
+        .bind(window.start)
+        .bind(window.end)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(to_entry).collect())
+}
+
+/// One entry, locked for an update when `lock`.
+pub async fn entry(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: EntryId,
+    lock: bool,
+) -> Result<Option<Entry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS}
+         FROM entries e JOIN practices p ON p.id = e.practice_id
+         LEFT JOIN patients pt ON pt.id = e.patient_id
+         WHERE e.practice_id = $1 AND e.id = $2 {}",
+        if lock { "FOR UPDATE OF e" } else { "" }
+    );
+    let row: Option<EntrySqlRow> = sqlx::query_as(&sql)
+        .bind(practice)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(to_entry))
+}
+
+/// Moves an entry (times, provider, room) and bumps its version.
+pub async fn update_placement(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: EntryId,
+    at: Span,
+    provider: Option<UserId>,
+    room: Option<RoomId>,
+    outside_availability: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE entries SET starts_at = $3, ends_at = $4, provider_id = $5, room_id = $6,
+           outside_availability = $7, detached = (series_id IS NOT NULL),
+           version = version + 1, updated_at = now()
+         WHERE practice_id = $1 AND id = $2",
+    )
+    .bind(practice)
+    .bind(id)
+    .bind(at.start)
+    .bind(at.end)
+    .bind(provider)
+    .bind(room)
+    .bind(outside_availability)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_status(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: EntryId,
+    status: Status,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE entries SET status = $3, cancel_reason = $4, version = version + 1, updated_at = now()
+         WHERE practice_id = $1 AND id = $2",
+    )
+    .bind(practice)
+    .bind(id)
+    .bind(status)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The buffers an entry was booked with, in minutes.
+pub async fn buffers(conn: &mut PgConnection, id: EntryId) -> Result<(i32, i32), sqlx::Error> {
+    sqlx::query_as("SELECT buffer_before_minutes, buffer_after_minutes FROM entries WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await
+}
+
+/// The patient's name and e-mail, if the patient is the practice's.
+pub async fn patient(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: PatientId,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT full_name, email FROM patients WHERE practice_id = $1 AND id = $2 AND archived_at IS NULL",
+    )
+    .bind(practice)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Patients whose name contains `query` (case-insensitive), or born on the date it names.
+pub async fn search_patients(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    query: &str,
+    born: Option<NaiveDate>,
+) -> Result<Vec<(PatientId, String, Option<NaiveDate>, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, full_name, date_of_birth, phone FROM patients
+         WHERE practice_id = $1 AND archived_at IS NULL
+           AND (($3::date IS NOT NULL AND date_of_birth = $3)
+                OR ($3::date IS NULL AND lower(full_name) LIKE '%' || lower($2) || '%'))
+         ORDER BY lower(full_name) LIMIT 20",
+    )
+    .bind(practice)
+    .bind(query)
+    .bind(born)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_patient(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    name: &str,
+    born: Option<NaiveDate>,
+    phone: &str,
+    email: &str,
+) -> Result<PatientId, sqlx::Error> {
+    let (id,): (PatientId,) = sqlx::query_as(
+        "INSERT INTO patients (practice_id, full_name, date_of_birth, phone, email) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(practice)
+    .bind(name)
+    .bind(born)
+    .bind(phone)
+    .bind(email)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}

@@ -1,0 +1,679 @@
+//! The calendar's side panels: booking, an entry's details (status, move, cancel), the
+//! free-slot search; and the note that reports what a booking or move did.
+
+use crate::calendar::api::{
+    add_patient, book_entry, find_patients, free_slots, move_entry, set_status, PatientHit,
+};
+use crate::calendar::model::{Entry, EntryKind, NewEntry, Offer, Outcome, Setup, Status};
+use crate::calendar::ui::{CalState, Panel};
+use crate::error::AppError;
+use crate::model::{PatientId, RoomId, TypeId, UserId};
+use crate::ui::ErrorNote;
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use leptos::prelude::*;
+
+/// What a new booking starts from (a clicked slot, an offer, the "New" button).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub start: NaiveDateTime,
+    pub provider: Option<UserId>,
+    pub room: Option<RoomId>,
+    pub type_id: Option<TypeId>,
+}
+
+impl Draft {
+    pub fn at(start: NaiveDateTime, provider: Option<UserId>) -> Draft {
+        Draft {
+            start,
+            provider,
+            room: None,
+            type_id: None,
+        }
+    }
+}
+
+fn parse_id<T: std::str::FromStr>(s: &str) -> Option<T> {
+    s.parse().ok()
+}
+
+fn when(start: NaiveDateTime, end: NaiveDateTime) -> String {
+    format!(
+        "{} {}–{}",
+        start.format("%a %-d %b"),
+        start.format("%H:%M"),
+        end.format("%H:%M")
+    )
+}
+
+/// The offers of a conflict, as buttons; `pick` takes the chosen one.
+#[component]
+fn Offers(offers: Vec<Offer>, pick: Callback<Offer>) -> impl IntoView {
+    if offers.is_empty() {
+        return view! { <p class="muted">"No free slot in the next four weeks."</p> }.into_any();
+    }
+    view! {
+        <p>"Next free:"</p>
+        <ul class="offers">
+            {offers.into_iter().map(|o| {
+                let label = format!("{} · {}", when(o.start_local, o.end_local), o.provider_name);
+                view! { <li><button type="button" class="link offer" on:click=move |_| pick.run(o.clone())>{label}</button></li> }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Says what happened in words: what is in the way of a conflict, no patient data.
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Done { ids, skipped } if skipped.is_empty() => {
+            if ids.len() > 1 {
+                format!("Booked {} occurrences.", ids.len())
+            } else {
+                "Saved.".into()
+            }
+        }
+        Outcome::Done { ids, skipped } => format!(
+            "Booked {} occurrences; left out {} that conflict: {}.",
+            ids.len(),
+            skipped.len(),
+            skipped
+                .iter()
+                .map(|t| t.format("%a %-d %b %H:%M").to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Outcome::Conflict { clashes, .. } if clashes.len() == 1 => {
+            let (_, c) = &clashes[0];
+            format!(
+                "That time is taken: {} has {} {}.",
+                if c.resource.is_empty() {
+                    "the calendar"
+                } else {
+                    &c.resource
+                },
+                c.what,
+                when(c.start_local, c.end_local)
+            )
+        }
+        Outcome::Conflict { clashes, .. } => format!(
+            "{} occurrences conflict: {}.",
+            clashes.len(),
+            clashes
+                .iter()
+                .take(6)
+                .map(|(t, c)| format!("{} ({} has {})", t.format("%a %-d %b %H:%M"), c.resource, c.what))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Outcome::Unavailable { .. } => "The provider is not available then.".into(),
+    }
+}
+
+/// The result of the last booking or move made on the page.
+#[component]
+pub fn OutcomeNote() -> impl IntoView {
+    let state = expect_context::<CalState>();
+    move || {
+        state.note.get().map(|r| match r {
+            Ok(o @ Outcome::Done { .. }) => {
+                view! { <p class="note ok" role="status" id="cal-note">{describe(&o)}</p> }.into_any()
+            }
+            Ok(o) => view! { <p class="note error" role="alert" id="cal-note">{describe(&o)}</p> }.into_any(),
+            Err(e) => view! { <div id="cal-note"><ErrorNote error=e /></div> }.into_any(),
+        })
+    }
+}
+
+fn finish(state: CalState, result: Result<Outcome, AppError>) -> Option<Outcome> {
+    match result {
+        Ok(o @ Outcome::Done { .. }) => {
+            state.note.set(Some(Ok(o)));
+            state.panel.set(Panel::None);
+            state.changed.update(|v| *v += 1);
+            None
+        }
+        Ok(o) => Some(o),
+        Err(e) => {
+            state.note.set(Some(Err(e)));
+            None
+        }
+    }
+}
+
+#[component]
+pub fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let setup = StoredValue::new(setup);
+    let kind = RwSignal::new(EntryKind::Appointment);
+    let patient = RwSignal::new(None::<(PatientId, String)>);
+    let query = RwSignal::new(String::new());
+    let default_type = draft.type_id.or_else(|| {
+        setup.with_value(|s| {
+            s.types
+                .iter()
+                .find(|t| draft.provider.is_none_or(|p| t.allows(p)))
+                .map(|t| t.id)
+        })
+    });
+    let type_id = RwSignal::new(default_type);
+    let provider = RwSignal::new(
+        draft
+            .provider
+            .or_else(|| setup.with_value(|s| s.providers.first().map(|p| p.id))),
+    );
+    let room = RwSignal::new(draft.room);
+    let date = RwSignal::new(draft.start.date().to_string());
+    let time = RwSignal::new(draft.start.time().format("%H:%M").to_string());
+    let minutes = RwSignal::new("30".to_string());
+    let title = RwSignal::new(String::new());
+    let attendees = RwSignal::new(Vec::<UserId>::new());
+    let repeat = RwSignal::new(String::new());
+    let count = RwSignal::new("10".to_string());
+    let notes = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Outcome>);
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let adding = RwSignal::new(false);
+
+    let hits = Resource::new(
+        move || (state.practice.get(), query.get()),
+        |(p, q)| async move {
+            match p {
+                Some(p) if q.trim().chars().count() >= 2 => find_patients(p, q).await,
+                _ => Ok(Vec::<PatientHit>::new()),
+            }
+        },
+    );
+
+    let submit = move |override_availability: bool, skip_conflicts: bool| {
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        error.set(None);
+        let start = NaiveDate::parse_from_str(&date.get_untracked(), "%Y-%m-%d")
+            .ok()
+            .zip(NaiveTime::parse_from_str(&time.get_untracked(), "%H:%M").ok())
+            .map(|(d, t)| d.and_time(t));
+        let Some(start) = start else {
+            error.set(Some(AppError::invalid("Give the date and the time.")));
+            return;
+        };
+        let rrule = match repeat.get_untracked().as_str() {
+            "" => None,
+            freq => Some(format!("FREQ={freq};COUNT={}", count.get_untracked().trim())),
+        };
+        let entry = NewEntry {
+            kind: kind.get_untracked(),
+            patient: patient.get_untracked().map(|p| p.0),
+            type_id: type_id.get_untracked(),
+            provider: provider.get_untracked(),
+            room: room.get_untracked(),
+            attendees: attendees.get_untracked(),
+            title: title.get_untracked(),
+            start,
+            minutes: minutes.get_untracked().trim().parse().ok(),
+            notes: notes.get_untracked(),
+            rrule,
+            override_availability,
+            skip_conflicts,
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = book_entry(practice, entry).await;
+            busy.set(false);
+            match result {
+                Err(e) => error.set(Some(e)),
+                other => problem.set(finish(state, other)),
+            }
+        });
+    };
+    let pick = Callback::new(move |o: Offer| {
+        provider.set(Some(o.provider));
+        room.set(o.room.or(room.get_untracked()));
+        date.set(o.start_local.date().to_string());
+        time.set(o.start_local.time().format("%H:%M").to_string());
+        problem.set(None);
+    });
+    let kind_button = move |k: EntryKind, label: &'static str| {
+        view! {
+            <button type="button" class="seg" aria-pressed=move || (kind.get() == k).to_string() on:click=move |_| kind.set(k)>
+                {label}
+            </button>
+        }
+    };
+    let is = move |k: EntryKind| kind.get() == k;
+    view! {
+        <aside class="cal-panel" id="booking" aria-label="New booking">
+            <header>
+                <h2>"New"</h2>
+                <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close">"✕"</button>
+            </header>
+            <div class="seg-group">
+                {kind_button(EntryKind::Appointment, "Appointment")}
+                {kind_button(EntryKind::Meeting, "Meeting")}
+                {kind_button(EntryKind::Block, "Block")}
+            </div>
+            <form on:submit=move |ev| { ev.prevent_default(); submit(false, false); }>
+                <Show when=move || is(EntryKind::Appointment)>
+                    <fieldset>
+                        <legend>"Patient"</legend>
+                        {move || match patient.get() {
+                            Some((_, name)) => view! {
+                                <p class="chosen" id="chosen-patient">
+                                    <strong>{name}</strong>
+                                    " "
+                                    <button type="button" class="link" on:click=move |_| patient.set(None)>"change"</button>
+                                </p>
+                            }.into_any(),
+                            None => view! {
+                                <input id="patient-search" type="search" placeholder="Name or date of birth (YYYY-MM-DD)"
+                                    autocomplete="off" prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
+                                <Transition>
+                                    {move || Suspend::new(async move {
+                                        match hits.await {
+                                            Ok(list) => view! {
+                                                <ul class="hits">
+                                                    {list.into_iter().map(|h| {
+                                                        let label = format!("{}{}", h.name, h.born.map(|b| format!(" · born {b}")).unwrap_or_default());
+                                                        view! { <li><button type="button" class="link hit" on:click=move |_| patient.set(Some((h.id, h.name.clone())))>{label}</button></li> }
+                                                    }).collect_view()}
+                                                </ul>
+                                            }.into_any(),
+                                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                                        }
+                                    })}
+                                </Transition>
+                                <button type="button" class="link" id="new-patient" on:click=move |_| adding.set(true)>"New patient…"</button>
+                                <Show when=move || adding.get()>
+                                    <NewPatient patient adding name=query.get_untracked() />
+                                </Show>
+                            }.into_any(),
+                        }}
+                    </fieldset>
+                    <label>"Type"
+                        <select id="book-type" on:change=move |ev| type_id.set(parse_id(&event_target_value(&ev)))>
+                            {setup.with_value(|s| s.types.iter().map(|t| {
+                                let id = t.id;
+                                view! { <option value=t.id.to_string() selected=move || type_id.get() == Some(id)>{format!("{} ({} min)", t.name, t.minutes)}</option> }
+                            }).collect_view())}
+                        </select>
+                    </label>
+                </Show>
+                <Show when=move || !is(EntryKind::Meeting)>
+                    <label>{move || if is(EntryKind::Block) { "Whose time" } else { "Provider" }}
+                        <select id="book-provider" on:change=move |ev| provider.set(parse_id(&event_target_value(&ev)))>
+                            {move || {
+                                let list = setup.with_value(|s| if is(EntryKind::Block) { s.staff.clone() } else { s.providers.clone() });
+                                list.into_iter().map(|p| {
+                                    let id = p.id;
+                                    view! { <option value=p.id.to_string() selected=move || provider.get() == Some(id)>{p.name}</option> }
+                                }).collect_view()
+                            }}
+                        </select>
+                    </label>
+                </Show>
+                <Show when=move || !is(EntryKind::Appointment)>
+                    <label>"Title"<input id="book-title" prop:value=title on:input=move |ev| title.set(event_target_value(&ev)) placeholder="Lunch, staff meeting…" /></label>
+                    <label>"Minutes"<input id="book-minutes" type="number" min="5" max="720" step="5" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) /></label>
+                </Show>
+                <Show when=move || is(EntryKind::Meeting)>
+                    <fieldset class="attendees">
+                        <legend>"Attendees"</legend>
+                        {setup.with_value(|s| s.staff.iter().map(|p| {
+                            let id = p.id;
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" prop:checked=move || attendees.get().contains(&id)
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            attendees.update(|a| { a.retain(|x| *x != id); if on { a.push(id); } });
+                                        } />
+                                    {p.name.clone()}
+                                </label>
+                            }
+                        }).collect_view())}
+                    </fieldset>
+                </Show>
+                <div class="row">
+                    <label>"Date"<input id="book-date" type="date" prop:value=date on:input=move |ev| date.set(event_target_value(&ev)) /></label>
+                    <label>"Time"<input id="book-time" type="time" step="300" prop:value=time on:input=move |ev| time.set(event_target_value(&ev)) /></label>
+                </div>
+                <label>"Room"
+                    <select id="book-room" on:change=move |ev| room.set(parse_id(&event_target_value(&ev)))>
+                        <option value="" selected=move || room.get().is_none()>"No room"</option>
+                        {setup.with_value(|s| s.rooms.iter().map(|r| {
+                            let id = r.id;
+                            view! { <option value=r.id.to_string() selected=move || room.get() == Some(id)>{r.name.clone()}</option> }
+                        }).collect_view())}
+                    </select>
+                </label>
+                <div class="row">
+                    <label>"Repeat"
+                        <select id="book-repeat" on:change=move |ev| repeat.set(event_target_value(&ev))>
+                            <option value="">"Does not repeat"</option>
+                            <option value="DAILY">"Daily"</option>
+                            <option value="WEEKLY">"Weekly"</option>
+                            <option value="MONTHLY">"Monthly"</option>
+                        </select>
+                    </label>
+                    <Show when=move || !repeat.get().is_empty()>
+                        <label>"Times"<input id="book-count" type="number" min="1" max="400" prop:value=count on:input=move |ev| count.set(event_target_value(&ev)) /></label>
+                    </Show>
+                </div>
+                <label>"Notes"<textarea id="book-notes" rows="2" prop:value=notes on:input=move |ev| notes.set(event_target_value(&ev))></textarea></label>
+                {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
+                {move || problem.get().map(|o| {
+                    let text = describe(&o);
+                    let (offers, unavailable, series) = match o {
+                        Outcome::Conflict { offers, clashes } => (offers, false, clashes.len() > 1 || !repeat.get_untracked().is_empty()),
+                        Outcome::Unavailable { offers } => (offers, true, false),
+                        Outcome::Done { .. } => (vec![], false, false),
+                    };
+                    view! {
+                        <div class="problem" role="alert" id="book-problem">
+                            <p>{text}</p>
+                            {unavailable.then(|| view! {
+                                <button type="button" id="book-anyway" on:click=move |_| submit(true, false)>"Book anyway (outside hours)"</button>
+                            })}
+                            {series.then(|| view! {
+                                <button type="button" id="book-rest" on:click=move |_| submit(false, true)>"Book the others"</button>
+                            })}
+                            <Offers offers pick />
+                        </div>
+                    }
+                })}
+                <button type="submit" class="primary" id="book-submit" disabled=move || busy.get()>"Book"</button>
+            </form>
+        </aside>
+    }
+}
+
+#[component]
+fn NewPatient(
+    patient: RwSignal<Option<(PatientId, String)>>,
+    adding: RwSignal<bool>,
+    name: String,
+) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let name = RwSignal::new(name);
+    let born = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let save = move |_| {
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        let (n, b, p, e) = (
+            name.get_untracked(),
+            born.get_untracked(),
+            phone.get_untracked(),
+            email.get_untracked(),
+        );
+        leptos::task::spawn_local(async move {
+            match add_patient(practice, n.clone(), b, p, e).await {
+                Ok(id) => {
+                    patient.set(Some((id, n.split_whitespace().collect::<Vec<_>>().join(" "))));
+                    adding.set(false);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="subform" id="new-patient-form">
+            <label>"Full name"<input id="np-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <label>"Date of birth"<input id="np-born" type="date" prop:value=born on:input=move |ev| born.set(event_target_value(&ev)) /></label>
+            <label>"Phone"<input id="np-phone" type="tel" prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev)) /></label>
+            <label>"E-mail"<input id="np-email" type="email" prop:value=email on:input=move |ev| email.set(event_target_value(&ev)) /></label>
+            {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
+            <button type="button" id="np-save" on:click=save>"Add patient"</button>
+        </div>
+    }
+}
+
+#[component]
+pub fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let error = RwSignal::new(None::<AppError>);
+    let problem = RwSignal::new(None::<Outcome>);
+    let reason = RwSignal::new(String::new());
+    let date = RwSignal::new(entry.start_local.date().to_string());
+    let time = RwSignal::new(entry.start_local.time().format("%H:%M").to_string());
+    let provider = RwSignal::new(entry.provider_id);
+    let (id, version) = (entry.id, entry.version);
+    let type_name = entry
+        .type_id
+        .and_then(|t| setup.types.iter().find(|x| x.id == t))
+        .map(|t| t.name.clone());
+    let provider_name = entry
+        .provider_id
+        .and_then(|p| setup.staff.iter().find(|x| x.id == p))
+        .map(|p| p.name.clone());
+    let room_name = entry
+        .room_id
+        .and_then(|r| setup.rooms.iter().find(|x| x.id == r))
+        .map(|r| r.name.clone());
+    let attendees: Vec<String> = entry
+        .attendees
+        .iter()
+        .filter_map(|a| setup.staff.iter().find(|x| x.id == *a).map(|x| x.name.clone()))
+        .collect();
+    let change_status = move |status: Status| {
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        let why = (status == Status::Cancelled).then(|| reason.get_untracked());
+        leptos::task::spawn_local(async move {
+            match set_status(practice, id, version, status, why).await {
+                Ok(()) => {
+                    state.note.set(None);
+                    state.changed.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let do_move = move |start: NaiveDateTime, to: Option<UserId>, override_availability: bool| {
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let result = move_entry(practice, id, version, start, to, None, override_availability).await;
+            match result {
+                Err(e) => error.set(Some(e)),
+                other => problem.set(finish(state, other)),
+            }
+        });
+    };
+    let submit_move = move |override_availability: bool| {
+        let start = NaiveDate::parse_from_str(&date.get_untracked(), "%Y-%m-%d")
+            .ok()
+            .zip(NaiveTime::parse_from_str(&time.get_untracked(), "%H:%M").ok())
+            .map(|(d, t)| d.and_time(t));
+        match start {
+            Some(s) => do_move(s, provider.get_untracked(), override_availability),
+            None => error.set(Some(AppError::invalid("Give the new date and time."))),
+        }
+    };
+    let pick = Callback::new(move |o: Offer| do_move(o.start_local, Some(o.provider), false));
+    let next: Vec<Status> = entry
+        .status
+        .next()
+        .iter()
+        .copied()
+        .filter(|s| *s != Status::Cancelled)
+        .collect();
+    let can_cancel = entry.status.next().contains(&Status::Cancelled);
+    let movable = matches!(
+        entry.status,
+        Status::Scheduled | Status::Confirmed | Status::Arrived
+    );
+    let is_appointment = entry.kind == EntryKind::Appointment;
+    let providers = setup.providers.clone();
+    view! {
+        <aside class="cal-panel" id="entry-detail" aria-label="Booking details">
+            <header>
+                <h2>{entry.title.clone()}</h2>
+                <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close">"✕"</button>
+            </header>
+            <dl class="facts">
+                <dt>"When"</dt><dd id="detail-when">{when(entry.start_local, entry.end_local)}<OwnTime at=entry.starts_at local=entry.start_local /></dd>
+                {type_name.map(|t| view! { <dt>"Type"</dt><dd>{t}</dd> })}
+                {provider_name.map(|p| view! { <dt>{if is_appointment { "Provider" } else { "Person" }}</dt><dd>{p}</dd> })}
+                {(!attendees.is_empty()).then(|| view! { <dt>"Attendees"</dt><dd>{attendees.join(", ")}</dd> })}
+                {room_name.map(|r| view! { <dt>"Room"</dt><dd>{r}</dd> })}
+                <dt>"Status"</dt><dd id="detail-status">{entry.status.label()}</dd>
+                {entry.series_id.map(|_| view! { <dt>"Repeats"</dt><dd>"Part of a series"</dd> })}
+                {entry.outside_availability.then(|| view! { <dt>"Note"</dt><dd>"Booked outside the provider's hours"</dd> })}
+            </dl>
+            {(!next.is_empty()).then(|| view! {
+                <div class="actions">
+                    {next.into_iter().map(|s| view! {
+                        <button type="button" class="status-btn" data-status=s.as_str() on:click=move |_| change_status(s)>{s.label()}</button>
+                    }).collect_view()}
+                </div>
+            })}
+            {movable.then(|| view! {
+                <form class="move" on:submit=move |ev| { ev.prevent_default(); submit_move(false); }>
+                    <h3>"Move"</h3>
+                    <div class="row">
+                        <label>"Date"<input id="move-date" type="date" prop:value=date on:input=move |ev| date.set(event_target_value(&ev)) /></label>
+                        <label>"Time"<input id="move-time" type="time" step="300" prop:value=time on:input=move |ev| time.set(event_target_value(&ev)) /></label>
+                    </div>
+                    {is_appointment.then(|| view! {
+                        <label>"Provider"
+                            <select id="move-provider" on:change=move |ev| provider.set(parse_id(&event_target_value(&ev)))>
+                                {providers.iter().map(|p| {
+                                    let pid = p.id;
+                                    view! { <option value=p.id.to_string() selected=move || provider.get() == Some(pid)>{p.name.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })}
+                    {move || problem.get().map(|o| {
+                        let text = describe(&o);
+                        let (offers, unavailable) = match o {
+                            Outcome::Conflict { offers, .. } => (offers, false),
+                            Outcome::Unavailable { offers } => (offers, true),
+                            Outcome::Done { .. } => (vec![], false),
+                        };
+                        view! {
+                            <div class="problem" role="alert" id="move-problem">
+                                <p>{text}</p>
+                                {unavailable.then(|| view! { <button type="button" on:click=move |_| submit_move(true)>"Move anyway (outside hours)"</button> })}
+                                <Offers offers pick />
+                            </div>
+                        }
+                    })}
+                    <button type="submit" id="move-submit">"Move"</button>
+                </form>
+            })}
+            {can_cancel.then(|| view! {
+                <form class="cancel" on:submit=move |ev| { ev.prevent_default(); change_status(Status::Cancelled); }>
+                    <label>"Reason for cancelling"<input id="cancel-reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
+                    <button type="submit" class="danger" id="cancel-submit">"Cancel it"</button>
+                </form>
+            })}
+            {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
+        </aside>
+    }
+}
+
+/// The same instant in the browser's own zone, when that differs from the practice's
+/// (an assistant working from another zone). Only in the browser.
+#[component]
+fn OwnTime(at: chrono::DateTime<chrono::Utc>, local: NaiveDateTime) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let offset = -js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64))
+            .get_timezone_offset();
+        let own = at.naive_utc() + Duration::minutes(offset as i64);
+        (own != local).then(
+            || view! { <span class="own-time">{format!(" ({} your time)", own.format("%H:%M"))}</span> },
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (at, local);
+    }
+}
+
+#[component]
+pub fn SlotFinder(setup: Setup) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let today = setup.now_local.date();
+    let type_id = RwSignal::new(setup.types.first().map(|t| t.id));
+    let chosen = RwSignal::new(Vec::<UserId>::new());
+    let from = RwSignal::new(today.to_string());
+    let to = RwSignal::new((today + Duration::days(13)).to_string());
+    let result = RwSignal::new(None::<Result<Vec<Offer>, AppError>>);
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        let Some(t) = type_id.get_untracked() else {
+            result.set(Some(Err(AppError::invalid("Choose the appointment type."))));
+            return;
+        };
+        let dates = NaiveDate::parse_from_str(&from.get_untracked(), "%Y-%m-%d")
+            .ok()
+            .zip(NaiveDate::parse_from_str(&to.get_untracked(), "%Y-%m-%d").ok());
+        let Some((f, t2)) = dates else {
+            result.set(Some(Err(AppError::invalid("Give the first and last day."))));
+            return;
+        };
+        let providers = chosen.get_untracked();
+        leptos::task::spawn_local(async move {
+            result.set(Some(free_slots(practice, t, providers, f, t2).await));
+        });
+    };
+    let providers = setup.providers.clone();
+    view! {
+        <aside class="cal-panel" id="slot-finder" aria-label="Find a free slot">
+            <header>
+                <h2>"Find a slot"</h2>
+                <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close">"✕"</button>
+            </header>
+            <form on:submit=search>
+                <label>"Type"
+                    <select id="find-type" on:change=move |ev| type_id.set(parse_id(&event_target_value(&ev)))>
+                        {setup.types.iter().map(|t| view! { <option value=t.id.to_string()>{format!("{} ({} min)", t.name, t.minutes)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <fieldset class="attendees">
+                    <legend>"Providers (none ticked: all)"</legend>
+                    {providers.into_iter().map(|p| {
+                        let id = p.id;
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
+                                } />
+                                {p.name}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="row">
+                    <label>"From"<input id="find-from" type="date" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
+                    <label>"To"<input id="find-to" type="date" prop:value=to on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+                </div>
+                <button type="submit" class="primary" id="find-submit">"Search"</button>
+            </form>
+            {move || result.get().map(|r| match r {
+                Ok(offers) => {
+                    let t = type_id.get_untracked();
+                    let pick = Callback::new(move |o: Offer| {
+                        state.panel.set(Panel::New(Draft { start: o.start_local, provider: Some(o.provider), room: o.room, type_id: t }));
+                    });
+                    view! { <div id="find-results"><Offers offers pick /></div> }.into_any()
+                }
+                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+            })}
+        </aside>
+    }
+}

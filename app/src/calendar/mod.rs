@@ -1,0 +1,13 @@
+//! Shared calendars: appointments, meetings and blocks; provider availability; booking that
+//! cannot double-book (PostgreSQL exclusion constraints); recurrence; free-slot search.
+
+pub mod api;
+pub mod forms_ui;
+pub mod model;
+pub mod rules;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod book;
+#[cfg(feature = "ssr")]
+pub mod db;

@@ -1,0 +1,236 @@
+//! Calendar types both sides share: what the views show and what forms send.
+
+use crate::model::{EntryId, PatientId, RoomId, SeriesId, TypeId, UserId};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A person as calendars name them (a provider, an attendee).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: UserId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Room {
+    pub id: RoomId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApptType {
+    pub id: TypeId,
+    pub name: String,
+    pub minutes: i32,
+    pub buffer_before: i32,
+    pub buffer_after: i32,
+    pub color: String,
+    pub needs_room: bool,
+    /// Who may be booked for it; empty: every provider.
+    pub provider_ids: Vec<UserId>,
+}
+
+impl ApptType {
+    pub fn allows(&self, provider: UserId) -> bool {
+        self.provider_ids.is_empty() || self.provider_ids.contains(&provider)
+    }
+}
+
+/// What every calendar page needs about its practice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Setup {
+    pub practice_name: String,
+    pub time_zone: String,
+    pub slot_minutes: i32,
+    pub providers: Vec<Person>,
+    /// Every member, for meeting attendees.
+    pub staff: Vec<Person>,
+    pub rooms: Vec<Room>,
+    pub types: Vec<ApptType>,
+    /// The practice's local time now (to mark today and the current time).
+    pub now_local: NaiveDateTime,
+    /// The practice's offset from UTC now, in minutes (the browser compares its own).
+    pub utc_offset_minutes: i32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "entry_kind", rename_all = "snake_case"))]
+pub enum EntryKind {
+    Appointment,
+    Meeting,
+    Block,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "entry_status", rename_all = "snake_case"))]
+pub enum Status {
+    Scheduled,
+    Confirmed,
+    Arrived,
+    InRoom,
+    Completed,
+    NoShow,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Scheduled,
+        Status::Confirmed,
+        Status::Arrived,
+        Status::InRoom,
+        Status::Completed,
+        Status::NoShow,
+        Status::Cancelled,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Scheduled => "Scheduled",
+            Status::Confirmed => "Confirmed",
+            Status::Arrived => "Arrived",
+            Status::InRoom => "In room",
+            Status::Completed => "Completed",
+            Status::NoShow => "No-show",
+            Status::Cancelled => "Cancelled",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Scheduled => "scheduled",
+            Status::Confirmed => "confirmed",
+            Status::Arrived => "arrived",
+            Status::InRoom => "in_room",
+            Status::Completed => "completed",
+            Status::NoShow => "no_show",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// The statuses an entry in this one may move to (front-desk order; cancelled and
+    /// completed are final, a no-show may still arrive late).
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            Scheduled => &[Confirmed, Arrived, NoShow, Cancelled],
+            Confirmed => &[Arrived, NoShow, Cancelled],
+            Arrived => &[InRoom, Completed, Cancelled],
+            InRoom => &[Completed],
+            NoShow => &[Arrived],
+            Completed | Cancelled => &[],
+        }
+    }
+
+    /// Still holds its provider's and room's time.
+    pub fn holds_time(self) -> bool {
+        self != Status::Cancelled
+    }
+}
+
+/// One entry as a calendar view shows it. `title` is the patient's name for appointments
+/// (the person at the screen is a member of the practice; the view is audited).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: EntryId,
+    pub kind: EntryKind,
+    pub title: String,
+    pub patient_id: Option<PatientId>,
+    pub type_id: Option<TypeId>,
+    pub provider_id: Option<UserId>,
+    pub room_id: Option<RoomId>,
+    pub attendees: Vec<UserId>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The same instants in the practice's local time.
+    pub start_local: NaiveDateTime,
+    pub end_local: NaiveDateTime,
+    pub status: Status,
+    pub series_id: Option<SeriesId>,
+    pub outside_availability: bool,
+    pub version: i32,
+}
+
+/// Which calendar a view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lens {
+    /// Every provider of the practice (and every room, meeting and block).
+    Practice,
+    Provider(UserId),
+    Room(RoomId),
+}
+
+/// A span of the calendar: entries that overlap it and when each provider is open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    pub first_day: NaiveDate,
+    pub days: u32,
+    pub entries: Vec<Entry>,
+    /// Per provider, the open spans in local time.
+    pub open: Vec<(UserId, Vec<(NaiveDateTime, NaiveDateTime)>)>,
+}
+
+/// A new appointment, meeting or block as the booking form sends it. Times are the
+/// practice's local wall-clock time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewEntry {
+    pub kind: EntryKind,
+    pub patient: Option<PatientId>,
+    pub type_id: Option<TypeId>,
+    pub provider: Option<UserId>,
+    pub room: Option<RoomId>,
+    pub attendees: Vec<UserId>,
+    pub title: String,
+    pub start: NaiveDateTime,
+    /// Meetings and blocks give their length; appointments take their type's.
+    pub minutes: Option<i32>,
+    pub notes: String,
+    /// RFC 5545 rule for a repeating entry.
+    pub rrule: Option<String>,
+    /// Book although the provider is not available then (recorded).
+    pub override_availability: bool,
+    /// For a series: book the occurrences that fit and report the others.
+    pub skip_conflicts: bool,
+}
+
+/// A free slot offered to the person booking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub provider: UserId,
+    pub provider_name: String,
+    pub room: Option<RoomId>,
+    pub start_local: NaiveDateTime,
+    pub end_local: NaiveDateTime,
+}
+
+/// What booking or moving did. A conflict changes nothing: it names what is in the way
+/// and offers the next free slots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// Done: the entries made (or moved) and, for a series, the occurrences left out.
+    Done {
+        ids: Vec<EntryId>,
+        skipped: Vec<NaiveDateTime>,
+    },
+    /// Nothing changed.
+    Conflict {
+        /// For a series: the occurrences that cannot be booked (each with what is in the way).
+        clashes: Vec<(NaiveDateTime, Clash)>,
+        offers: Vec<Offer>,
+    },
+    /// Outside the provider's availability: nothing changed; repeat with the override.
+    Unavailable { offers: Vec<Offer> },
+}
+
+/// One conflicting claim, as a message can name it (no patient data).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Clash {
+    pub resource: String,
+    pub what: String,
+    pub start_local: NaiveDateTime,
+    pub end_local: NaiveDateTime,
+}

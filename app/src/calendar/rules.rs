@@ -1,0 +1,1139 @@
+//! Pure calendar rules, no I/O: time spans, local times across DST, weekly availability,
+//! RFC 5545 recurrence (the subset the product offers) and the free-slot finder. Generic over
+//! `chrono::TimeZone`, so the browser build needs no time-zone database.
+
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+};
+use serde::{Deserialize, Serialize};
+
+/// A half-open span of time `[start, end)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Span {
+    pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Span {
+        Span { start, end }
+    }
+
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    pub fn contains(&self, other: &Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+}
+
+/// Sorts spans and merges the ones that overlap or touch; empty spans are dropped.
+pub fn normalize(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.retain(|s| !s.is_empty());
+    spans.sort();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// `a` minus `b`, both normalized; the result is normalized.
+pub fn subtract(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for s in a {
+        let mut cur = s.start;
+        while j < b.len() && b[j].end <= cur {
+            j += 1;
+        }
+        let mut k = j;
+        while k < b.len() && b[k].start < s.end {
+            if b[k].start > cur {
+                out.push(Span::new(cur, b[k].start));
+            }
+            cur = cur.max(b[k].end);
+            k += 1;
+        }
+        if cur < s.end {
+            out.push(Span::new(cur, s.end));
+        }
+    }
+    out
+}
+
+/// The common part of two normalized span lists.
+pub fn intersect(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < a.len() && j < b.len() {
+        let start = a[i].start.max(b[j].start);
+        let end = a[i].end.min(b[j].end);
+        if start < end {
+            out.push(Span::new(start, end));
+        }
+        if a[i].end < b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+/// The instant a local wall-clock time names in `tz`. In a spring-forward gap the time is
+/// read with the offset before the gap (RFC 5545: 2:30 becomes 3:30); in a fall-back fold
+/// the first of the two instants is taken.
+pub fn local_to_utc<Tz: TimeZone>(tz: &Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(a, b) => a.with_timezone(&Utc).min(b.with_timezone(&Utc)),
+        LocalResult::None => {
+            // The offset in force before the gap, read a few hours earlier (gaps are at most
+            // an hour or two), applied to the local time.
+            let before = local - Duration::hours(3);
+            let offset = match tz.from_local_datetime(&before) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.naive_local() - t.naive_utc(),
+                LocalResult::None => Duration::zero(),
+            };
+            Utc.from_utc_datetime(&(local - offset))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Weekly availability
+// ---------------------------------------------------------------------------------------
+
+/// One range of a provider's weekly template: on `weekday`, from `start` to `end` local
+/// time, for dates from `from` to `until` (inclusive; `None`: no end).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeeklyRange {
+    pub weekday: Weekday,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+impl WeeklyRange {
+    pub fn applies_on(&self, day: NaiveDate) -> bool {
+        day.weekday() == self.weekday && day >= self.from && self.until.is_none_or(|u| day <= u)
+    }
+}
+
+/// An exception to the template: time off, or extra hours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExceptionKind {
+    Off,
+    Extra,
+}
+
+/// When a provider can be booked in `window`: the template's ranges on each local day the
+/// window touches, plus extra hours, minus time off; normalized and clipped to the window.
+pub fn availability<Tz: TimeZone>(
+    tz: &Tz,
+    template: &[WeeklyRange],
+    exceptions: &[(ExceptionKind, Span)],
+    window: Span,
+) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let first = window.start.with_timezone(tz).date_naive() - Duration::days(1);
+    let last = window.end.with_timezone(tz).date_naive();
+    let mut day = first;
+    while day <= last {
+        for r in template.iter().filter(|r| r.applies_on(day)) {
+            spans.push(Span::new(
+                local_to_utc(tz, day.and_time(r.start)),
+                local_to_utc(tz, day.and_time(r.end)),
+            ));
+        }
+        day += Duration::days(1);
+    }
+    spans.extend(
+        exceptions
+            .iter()
+            .filter(|(k, _)| *k == ExceptionKind::Extra)
+            .map(|(_, s)| *s),
+    );
+    let off = normalize(
+        exceptions
+            .iter()
+            .filter(|(k, _)| *k == ExceptionKind::Off)
+            .map(|(_, s)| *s)
+            .collect(),
+    );
+    intersect(&subtract(&normalize(spans), &off), &[window])
+}
+
+/// Checks a weekly template range typed by a person.
+pub fn check_weekly_range(r: &WeeklyRange) -> Result<(), String> {
+    if r.end <= r.start {
+        return Err("The range must end after it starts.".into());
+    }
+    if r.until.is_some_and(|u| u < r.from) {
+        return Err("The last date must not be before the first.".into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Recurrence (RFC 5545 RRULE subset)
+// ---------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Freq {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+/// A weekday, optionally with an ordinal within the month (`2TU`: second Tuesday, `-1FR`:
+/// last Friday). Ordinals only mean something for monthly rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByDay {
+    pub nth: Option<i8>,
+    pub weekday: Weekday,
+}
+
+/// When a series ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum End {
+    /// Never: the series is materialized up to [`OPEN_HORIZON_DAYS`] ahead.
+    Never,
+    Count(u32),
+    /// The last instant an occurrence may start at.
+    Until(DateTime<Utc>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rrule {
+    pub freq: Freq,
+    pub interval: u32,
+    pub by_day: Vec<ByDay>,
+    pub by_month_day: Vec<i8>,
+    pub end: End,
+}
+
+/// How far an open-ended series is booked ahead.
+pub const OPEN_HORIZON_DAYS: i64 = 366;
+/// The most occurrences one series may have.
+pub const MAX_OCCURRENCES: usize = 400;
+
+const DAY_CODES: [(&str, Weekday); 7] = [
+    ("MO", Weekday::Mon),
+    ("TU", Weekday::Tue),
+    ("WE", Weekday::Wed),
+    ("TH", Weekday::Thu),
+    ("FR", Weekday::Fri),
+    ("SA", Weekday::Sat),
+    ("SU", Weekday::Sun),
+];
+
+fn day_code(w: Weekday) -> &'static str {
+    DAY_CODES.iter().find(|(_, d)| *d == w).map_or("MO", |(c, _)| *c)
+}
+
+impl Rrule {
+    /// Parses an RRULE value (`FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=10`), with or
+    /// without the `RRULE:` prefix. Parts the product does not offer are refused by name.
+    pub fn parse(text: &str) -> Result<Rrule, String> {
+        let text = text.trim();
+        let text = text.strip_prefix("RRULE:").unwrap_or(text);
+        let (mut freq, mut interval, mut by_day, mut by_month_day) = (None, 1u32, vec![], vec![]);
+        let (mut count, mut until) = (None, None);
+        for part in text.split(';').filter(|p| !p.is_empty()) {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("\"{part}\" is not KEY=VALUE."))?;
+            match key.to_ascii_uppercase().as_str() {
+                "FREQ" => {
+                    freq = Some(match value.to_ascii_uppercase().as_str() {
+                        "DAILY" => Freq::Daily,
+                        "WEEKLY" => Freq::Weekly,
+                        "MONTHLY" => Freq::Monthly,
+                        other => return Err(format!("Repeating {other} is not offered.")),
+                    })
+                }
+                "INTERVAL" => {
+                    interval = value
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|i| (1..=99).contains(i))
+                        .ok_or("INTERVAL is a whole number from 1 to 99.")?
+                }
+                "COUNT" => {
+                    count = Some(
+                        value
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|c| (1..=MAX_OCCURRENCES as u32).contains(c))
+                            .ok_or_else(|| format!("COUNT is from 1 to {MAX_OCCURRENCES}."))?,
+                    )
+                }
+                "UNTIL" => until = Some(parse_until(value)?),
+                "BYDAY" => {
+                    for d in value.split(',') {
+                        by_day.push(parse_by_day(d)?);
+                    }
+                }
+                "BYMONTHDAY" => {
+                    for d in value.split(',') {
+                        by_month_day.push(
+                            d.parse::<i8>()
+                                .ok()
+                                .filter(|n| *n != 0 && (-31..=31).contains(n))
+                                .ok_or_else(|| format!("BYMONTHDAY {d} is not a day of a month."))?,
+                        );
+                    }
+                }
+                "WKST" if value.eq_ignore_ascii_case("MO") => {}
+                other => return Err(format!("{other} is not offered in repeating rules.")),
+            }
+        }
+        let freq = freq.ok_or("A repeating rule needs FREQ (DAILY, WEEKLY or MONTHLY).")?;
+        if freq != Freq::Monthly && (by_day.iter().any(|d| d.nth.is_some()) || !by_month_day.is_empty()) {
+            return Err("Numbered weekdays and BYMONTHDAY are for monthly rules.".into());
+        }
+        if freq == Freq::Monthly && !by_day.is_empty() && !by_month_day.is_empty() {
+            return Err("A monthly rule takes BYDAY or BYMONTHDAY, not both.".into());
+        }
+        let end = match (count, until) {
+            (Some(_), Some(_)) => return Err("A rule takes COUNT or UNTIL, not both.".into()),
+            (Some(c), None) => End::Count(c),
+            (None, Some(u)) => End::Until(u),
+            (None, None) => End::Never,
+        };
+        Ok(Rrule {
+            freq,
+            interval,
+            by_day,
+            by_month_day,
+            end,
+        })
+    }
+
+    /// The rule as RFC 5545 text (without the `RRULE:` prefix).
+    pub fn to_text(&self) -> String {
+        let mut parts = vec![format!(
+            "FREQ={}",
+            match self.freq {
+                Freq::Daily => "DAILY",
+                Freq::Weekly => "WEEKLY",
+                Freq::Monthly => "MONTHLY",
+            }
+        )];
+        if self.interval != 1 {
+            parts.push(format!("INTERVAL={}", self.interval));
+        }
+        if !self.by_day.is_empty() {
+            let days: Vec<String> = self
+                .by_day
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}{}",
+                        d.nth.map(|n| n.to_string()).unwrap_or_default(),
+                        day_code(d.weekday)
+                    )
+                })
+                .collect();
+            parts.push(format!("BYDAY={}", days.join(",")));
+        }
+        if !self.by_month_day.is_empty() {
+            let days: Vec<String> = self.by_month_day.iter().map(|d| d.to_string()).collect();
+            parts.push(format!("BYMONTHDAY={}", days.join(",")));
+        }
+        match self.end {
+            End::Never => {}
+            End::Count(c) => parts.push(format!("COUNT={c}")),
+            End::Until(u) => parts.push(format!("UNTIL={}", u.format("%Y%m%dT%H%M%SZ"))),
+        }
+        parts.join(";")
+    }
+
+    /// The local start times of the series that begins at `first` (always its first
+    /// occurrence), in order, ending where the rule ends, at [`MAX_OCCURRENCES`], or
+    /// [`OPEN_HORIZON_DAYS`] after `first` for an open-ended rule.
+    pub fn occurrences<Tz: TimeZone>(&self, tz: &Tz, first: NaiveDateTime) -> Vec<NaiveDateTime> {
+        let limit = match self.end {
+            End::Count(c) => (c as usize).min(MAX_OCCURRENCES),
+            _ => MAX_OCCURRENCES,
+        };
+        // Open rules stop at the horizon; counted ones at five years whatever they matched.
+        let last_day = first.date()
+            + Duration::days(match self.end {
+                End::Never => OPEN_HORIZON_DAYS,
+                _ => 5 * 366,
+            });
+        let mut out = vec![first];
+        let mut period = 0i64;
+        while out.len() < limit {
+            let Some(begin) = self.period_start(first.date(), period) else {
+                break;
+            };
+            if begin > last_day {
+                break;
+            }
+            for day in self.days_in_period(begin, first.date()) {
+                let at = day.and_time(first.time());
+                if at <= first || day > last_day {
+                    continue;
+                }
+                if let End::Until(u) = self.end {
+                    if local_to_utc(tz, at) > u {
+                        return out;
+                    }
+                }
+                if out.len() < limit {
+                    out.push(at);
+                }
+            }
+            period += 1;
+        }
+        out
+    }
+
+    fn period_start(&self, start_day: NaiveDate, period: i64) -> Option<NaiveDate> {
+        let step = period * i64::from(self.interval);
+        match self.freq {
+            Freq::Daily => start_day.checked_add_signed(Duration::days(step)),
+            Freq::Weekly => {
+                let monday = start_day - Duration::days(start_day.weekday().num_days_from_monday().into());
+                monday.checked_add_signed(Duration::weeks(step))
+            }
+            Freq::Monthly => {
+                let months = i64::from(start_day.year()) * 12 + i64::from(start_day.month0()) + step;
+                NaiveDate::from_ymd_opt(
+                    i32::try_from(months.div_euclid(12)).ok()?,
+                    u32::try_from(months.rem_euclid(12)).ok()? + 1,
+                    1,
+                )
+            }
+        }
+    }
+
+    /// The days of the period beginning on `begin` that the rule selects, in order.
+    fn days_in_period(&self, begin: NaiveDate, start_day: NaiveDate) -> Vec<NaiveDate> {
+        let plain_days: Vec<Weekday> = self.by_day.iter().map(|d| d.weekday).collect();
+        match self.freq {
+            Freq::Daily => {
+                if plain_days.is_empty() || plain_days.contains(&begin.weekday()) {
+                    vec![begin]
+                } else {
+                    vec![]
+                }
+            }
+            Freq::Weekly => {
+                let wanted = if plain_days.is_empty() {
+                    vec![start_day.weekday()]
+                } else {
+                    plain_days
+                };
+                (0..7)
+                    .map(|i| begin + Duration::days(i))
+                    .filter(|d| wanted.contains(&d.weekday()))
+                    .collect()
+            }
+            Freq::Monthly => {
+                let len = days_in_month(begin);
+                let mut days: Vec<NaiveDate> = if !self.by_day.is_empty() {
+                    let all: Vec<NaiveDate> = (0..len).map(|i| begin + Duration::days(i.into())).collect();
+                    let mut picked = Vec::new();
+                    for bd in &self.by_day {
+                        let same: Vec<NaiveDate> = all
+                            .iter()
+                            .copied()
+                            .filter(|d| d.weekday() == bd.weekday)
+                            .collect();
+                        match bd.nth {
+                            None => picked.extend(same),
+                            Some(n) if n > 0 => picked.extend(same.get(n as usize - 1)),
+                            Some(n) => {
+                                let back = usize::from(n.unsigned_abs());
+                                if back <= same.len() {
+                                    picked.push(same[same.len() - back]);
+                                }
+                            }
+                        }
+                    }
+                    picked
+                } else {
+                    let wanted = if self.by_month_day.is_empty() {
+                        vec![i8::try_from(start_day.day()).unwrap_or(1)]
+                    } else {
+                        self.by_month_day.clone()
+                    };
+                    wanted
+                        .iter()
+                        .filter_map(|&d| {
+                            let day = if d > 0 {
+                                u32::from(d.unsigned_abs())
+                            } else {
+                                len + 1 - u32::from(d.unsigned_abs())
+                            };
+                            // A month without that day is skipped (RFC 5545).
+                            (1..=len).contains(&day).then(|| begin.with_day(day)).flatten()
+                        })
+                        .collect()
+                };
+                days.sort();
+                days.dedup();
+                days
+            }
+        }
+    }
+}
+
+fn days_in_month(first: NaiveDate) -> u32 {
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    };
+    next.map_or(28, |n| u32::try_from((n - first).num_days()).unwrap_or(28))
+}
+
+fn parse_by_day(text: &str) -> Result<ByDay, String> {
+    let t = text.trim().to_ascii_uppercase();
+    if t.len() < 2 || !t.is_ascii() {
+        return Err(format!("BYDAY {text} is not a weekday."));
+    }
+    let (num, code) = t.split_at(t.len() - 2);
+    let weekday = DAY_CODES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, d)| *d)
+        .ok_or_else(|| format!("BYDAY {text} is not a weekday."))?;
+    let nth = if num.is_empty() {
+        None
+    } else {
+        Some(
+            num.trim_start_matches('+')
+                .parse::<i8>()
+                .ok()
+                .filter(|n| *n != 0 && (-5..=5).contains(n))
+                .ok_or_else(|| format!("BYDAY {text}: the number is from -5 to 5."))?,
+        )
+    };
+    Ok(ByDay { nth, weekday })
+}
+
+fn parse_until(value: &str) -> Result<DateTime<Utc>, String> {
+    let bad = || format!("UNTIL {value} is not a date (YYYYMMDD) or a UTC time (YYYYMMDDTHHMMSSZ).");
+    if let Some(v) = value.strip_suffix('Z') {
+        let t = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
+        return Ok(Utc.from_utc_datetime(&t));
+    }
+    // A date alone: the whole of that day counts (end of day, UTC, is generous by design:
+    // the caller's zone is not known here).
+    let d = NaiveDate::parse_from_str(value, "%Y%m%d").map_err(|_| bad())?;
+    let end = d.and_hms_opt(23, 59, 59).ok_or_else(bad)?;
+    Ok(Utc.from_utc_datetime(&end))
+}
+
+// ---------------------------------------------------------------------------------------
+// Forms
+// ---------------------------------------------------------------------------------------
+
+/// A weekly template as the hours form shows it: one text per weekday, Monday first
+/// ("08:00-12:00, 13:00-17:00"; empty: not working).
+pub fn weekly_to_text(ranges: &[WeeklyRange]) -> Vec<String> {
+    WEEK.iter()
+        .map(|day| {
+            let mut spans: Vec<&WeeklyRange> = ranges.iter().filter(|r| r.weekday == *day).collect();
+            spans.sort_by_key(|r| r.start);
+            spans
+                .iter()
+                .map(|r| format!("{}-{}", r.start.format("%H:%M"), r.end.format("%H:%M")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect()
+}
+
+const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+/// Reads the hours form (seven texts, Monday first) into template ranges starting `from`.
+/// The first problem is reported with its weekday.
+pub fn weekly_from_text(days: &[String], from: NaiveDate) -> Result<Vec<WeeklyRange>, String> {
+    if days.len() != 7 {
+        return Err("Give the hours of all seven weekdays.".into());
+    }
+    let mut out = Vec::new();
+    for (day, text) in WEEK.iter().zip(days) {
+        let spans = crate::practices::rules::parse_day_hours(text)
+            .map_err(|why| format!("{}: {why}", weekday_name(*day)))?;
+        for [open, close] in spans {
+            let parse = |t: &str| {
+                NaiveTime::parse_from_str(t, "%H:%M")
+                    .map_err(|_| format!("{}: {t} is not a time.", weekday_name(*day)))
+            };
+            out.push(WeeklyRange {
+                weekday: *day,
+                start: parse(&open)?,
+                end: parse(&close)?,
+                from,
+                until: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub fn weekday_name(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+/// A patient's minimal record, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedPatient {
+    pub name: String,
+    pub born: Option<NaiveDate>,
+    pub phone: String,
+    pub email: String,
+}
+
+pub fn check_patient(name: &str, born: &str, phone: &str, email: &str) -> Result<CheckedPatient, String> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err("Enter the patient's full name (at most 200 characters).".into());
+    }
+    let born = match born.trim() {
+        "" => None,
+        b => Some(
+            NaiveDate::parse_from_str(b, "%Y-%m-%d")
+                .ok()
+                .filter(|d| d.year() >= 1880 && *d <= Utc::now().date_naive())
+                .ok_or("The date of birth is a past date (YYYY-MM-DD).")?,
+        ),
+    };
+    let phone = phone.trim().to_string();
+    if phone.chars().count() > 40
+        || phone
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || " +-().x".contains(c)))
+    {
+        return Err("The phone number has digits, spaces and + - ( ) only.".into());
+    }
+    let email = email.trim().to_string();
+    if !email.is_empty() && crate::auth::rules::normalize_email(&email).is_none() {
+        return Err("The e-mail address is not valid.".into());
+    }
+    Ok(CheckedPatient {
+        name,
+        born,
+        phone,
+        email,
+    })
+}
+
+/// An appointment type, checked; `clinicians` are the practice's providers.
+pub fn check_type(
+    t: &crate::calendar::model::ApptType,
+    clinicians: &[crate::model::UserId],
+) -> Result<crate::calendar::model::ApptType, String> {
+    let name = t.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err("Enter the type's name (at most 80 characters).".into());
+    }
+    if !(5..=480).contains(&t.minutes) {
+        return Err("The length is 5 to 480 minutes.".into());
+    }
+    if !(0..=120).contains(&t.buffer_before) || !(0..=120).contains(&t.buffer_after) {
+        return Err("Buffers are 0 to 120 minutes.".into());
+    }
+    let color = t.color.trim().to_ascii_lowercase();
+    if color.len() != 7 || !color.starts_with('#') || !color[1..].chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err("The colour is #rrggbb.".into());
+    }
+    if t.provider_ids.iter().any(|p| !clinicians.contains(p)) {
+        return Err("Allowed providers are clinicians of the practice.".into());
+    }
+    Ok(crate::calendar::model::ApptType {
+        name,
+        color,
+        ..t.clone()
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Free slots
+// ---------------------------------------------------------------------------------------
+
+/// What a slot must fit: its length and the buffers kept free before and after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlotShape {
+    pub length: Duration,
+    pub before: Duration,
+    pub after: Duration,
+}
+
+impl SlotShape {
+    /// The span an appointment starting at `start` keeps its provider (and room) busy.
+    pub fn blocked(&self, start: DateTime<Utc>) -> Span {
+        Span::new(start - self.before, start + self.length + self.after)
+    }
+}
+
+/// A bookable resource's calendar within the search window: when it may be booked
+/// (`open`: a provider's availability; for a room, the whole window) and what it already
+/// has (`busy`, buffers included). Both normalized.
+#[derive(Clone, Debug, Default)]
+pub struct Calendar {
+    pub open: Vec<Span>,
+    pub busy: Vec<Span>,
+}
+
+impl Calendar {
+    /// The start times at which `shape` fits: the slot inside `open`, the slot and its
+    /// buffers clear of `busy`. Returned as spans of allowed starts `[first, last]`, with
+    /// `end` exclusive one second past the last start.
+    pub fn allowed_starts(&self, shape: &SlotShape) -> Vec<Span> {
+        let one = Duration::seconds(1);
+        let by_open: Vec<Span> = self
+            .open
+            .iter()
+            .map(|o| Span::new(o.start, o.end - shape.length + one))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let gaps = subtract(
+            &[Span::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)],
+            &self.busy,
+        );
+        let by_busy: Vec<Span> = gaps
+            .iter()
+            .map(|g| {
+                let first = if g.start == DateTime::<Utc>::MIN_UTC {
+                    g.start
+                } else {
+                    g.start + shape.before
+                };
+                let last_end = if g.end == DateTime::<Utc>::MAX_UTC {
+                    g.end
+                } else {
+                    g.end - shape.length - shape.after + one
+                };
+                Span::new(first, last_end)
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        intersect(&normalize(by_open), &normalize(by_busy))
+    }
+}
+
+/// The first grid-aligned instant at or after `t` (grid of `step` since the Unix epoch;
+/// the same as local alignment for zones whose offset is a multiple of the step).
+pub fn align_up(t: DateTime<Utc>, step: Duration) -> DateTime<Utc> {
+    let s = step.num_seconds().max(1);
+    let secs = t.timestamp();
+    let up = secs + (s - secs.rem_euclid(s)) % s;
+    DateTime::<Utc>::from_timestamp(up, 0).unwrap_or(t)
+}
+
+/// A free slot: the provider's index in the input, the room's index when one is needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub provider: usize,
+    pub room: Option<usize>,
+    pub start: DateTime<Utc>,
+}
+
+/// The earliest `limit` free slots for `shape` in `window` across `providers` (ties keep the
+/// providers' order), starting on the `step` grid. With `rooms` given (the type needs a
+/// room), a slot also needs one room free for the blocked span; the first such room is named.
+pub fn find_slots(
+    providers: &[Calendar],
+    rooms: Option<&[Calendar]>,
+    shape: &SlotShape,
+    window: Span,
+    step: Duration,
+    limit: usize,
+) -> Vec<Slot> {
+    let window_starts = [Span::new(
+        window.start,
+        window.end - shape.length + Duration::seconds(1),
+    )];
+    let room_starts: Option<Vec<Vec<Span>>> = rooms.map(|rs| {
+        rs.iter()
+            .map(|r| intersect(&r.allowed_starts(shape), &window_starts))
+            .collect()
+    });
+    let any_room: Option<Vec<Span>> = room_starts
+        .as_ref()
+        .map(|all| normalize(all.iter().flatten().copied().collect()));
+    let mut found: Vec<Slot> = Vec::new();
+    for (p, cal) in providers.iter().enumerate() {
+        let mut starts = intersect(&cal.allowed_starts(shape), &window_starts);
+        if let Some(any) = &any_room {
+            starts = intersect(&starts, any);
+        }
+        let mut taken = 0;
+        'spans: for span in starts {
+            let mut t = align_up(span.start, step);
+            while t < span.end {
+                let room = match &room_starts {
+                    None => None,
+                    Some(all) => {
+                        match all
+                            .iter()
+                            .position(|r| r.iter().any(|s| s.start <= t && t < s.end))
+                        {
+                            Some(i) => Some(i),
+                            None => {
+                                t += step;
+                                continue;
+                            }
+                        }
+                    }
+                };
+                found.push(Slot {
+                    provider: p,
+                    room,
+                    start: t,
+                });
+                taken += 1;
+                if taken >= limit {
+                    break 'spans;
+                }
+                t += step;
+            }
+        }
+    }
+    found.sort_by_key(|s| (s.start, s.provider));
+    found.truncate(limit);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::America::New_York;
+    use proptest::prelude::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap()
+    }
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn a_weekly_nine_oclock_stays_at_nine_across_both_dst_changes() {
+        let rule = Rrule::parse("FREQ=WEEKLY;BYDAY=MO;COUNT=52").unwrap();
+        let times = rule.occurrences(&New_York, local("2026-01-05 09:00"));
+        assert_eq!(times.len(), 52);
+        for t in &times {
+            assert_eq!(t.time(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+            assert_eq!(t.weekday(), Weekday::Mon);
+        }
+        // Winter (EST, UTC-5) then summer (EDT, UTC-4) then winter again.
+        assert_eq!(local_to_utc(&New_York, times[0]), utc("2026-01-05T14:00:00Z"));
+        assert_eq!(
+            local_to_utc(&New_York, local("2026-03-09 09:00")),
+            utc("2026-03-09T13:00:00Z")
+        );
+        assert!(times.contains(&local("2026-03-09 09:00")));
+        assert_eq!(
+            local_to_utc(&New_York, local("2026-11-02 09:00")),
+            utc("2026-11-02T14:00:00Z")
+        );
+        assert!(times.contains(&local("2026-11-02 09:00")));
+    }
+
+    #[test]
+    fn times_in_the_spring_gap_move_forward_and_in_the_autumn_fold_take_the_first() {
+        // 2026-03-08 02:30 does not exist in New York: read with EST, it is 03:30 EDT.
+        assert_eq!(
+            local_to_utc(&New_York, local("2026-03-08 02:30")),
+            utc("2026-03-08T07:30:00Z")
+        );
+        // 2026-11-01 01:30 happens twice: the first is EDT.
+        assert_eq!(
+            local_to_utc(&New_York, local("2026-11-01 01:30")),
+            utc("2026-11-01T05:30:00Z")
+        );
+    }
+
+    #[test]
+    fn rules_parse_refuse_and_print_back() {
+        for text in [
+            "FREQ=DAILY;COUNT=5",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;UNTIL=20261231T235959Z",
+            "FREQ=MONTHLY;BYDAY=-1FR;COUNT=12",
+            "FREQ=MONTHLY;BYMONTHDAY=15",
+        ] {
+            assert_eq!(Rrule::parse(text).unwrap().to_text(), text);
+        }
+        assert_eq!(
+            Rrule::parse("RRULE:freq=daily;count=2").unwrap().end,
+            End::Count(2)
+        );
+        for bad in [
+            "",
+            "FREQ=YEARLY",
+            "FREQ=WEEKLY;BYDAY=2MO",
+            "FREQ=DAILY;COUNT=0",
+            "FREQ=DAILY;COUNT=3;UNTIL=20260101",
+            "FREQ=DAILY;BYHOUR=9",
+            "FREQ=WEEKLY;BYDAY=XX",
+            "FREQ=MONTHLY;BYMONTHDAY=32",
+            "FREQ=DAILY;INTERVAL=0",
+        ] {
+            assert!(Rrule::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn monthly_rules_pick_numbered_weekdays_and_skip_short_months() {
+        let last_friday = Rrule::parse("FREQ=MONTHLY;BYDAY=-1FR;COUNT=3").unwrap();
+        assert_eq!(
+            last_friday.occurrences(&New_York, local("2026-01-30 10:00")),
+            vec![
+                local("2026-01-30 10:00"),
+                local("2026-02-27 10:00"),
+                local("2026-03-27 10:00")
+            ]
+        );
+        let the_31st = Rrule::parse("FREQ=MONTHLY;COUNT=3").unwrap();
+        assert_eq!(
+            the_31st.occurrences(&New_York, local("2026-01-31 10:00")),
+            vec![
+                local("2026-01-31 10:00"),
+                local("2026-03-31 10:00"),
+                local("2026-05-31 10:00")
+            ]
+        );
+    }
+
+    #[test]
+    fn until_is_inclusive_and_open_rules_stop_at_the_horizon() {
+        let rule = Rrule::parse("FREQ=DAILY;UNTIL=20260105T140000Z").unwrap();
+        let times = rule.occurrences(&New_York, local("2026-01-01 09:00"));
+        assert_eq!(times.last(), Some(&local("2026-01-05 09:00")));
+        assert_eq!(times.len(), 5);
+        let open = Rrule::parse("FREQ=WEEKLY").unwrap();
+        let times = open.occurrences(&New_York, local("2026-01-01 09:00"));
+        assert_eq!(times.len(), 53);
+        assert!(*times.last().unwrap() <= local("2026-01-01 09:00") + Duration::days(OPEN_HORIZON_DAYS));
+    }
+
+    #[test]
+    fn availability_follows_the_template_exceptions_and_local_time() {
+        let template = vec![WeeklyRange {
+            weekday: Weekday::Mon,
+            start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+            from: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            until: None,
+        }];
+        let window = Span::new(utc("2026-03-01T00:00:00Z"), utc("2026-03-17T00:00:00Z"));
+        let off = (
+            ExceptionKind::Off,
+            Span::new(utc("2026-03-02T14:00:00Z"), utc("2026-03-02T15:00:00Z")),
+        );
+        let extra = (
+            ExceptionKind::Extra,
+            Span::new(utc("2026-03-14T14:00:00Z"), utc("2026-03-14T16:00:00Z")),
+        );
+        let got = availability(&New_York, &template, &[off, extra], window);
+        assert_eq!(
+            got,
+            vec![
+                // EST: 9:00 is 14:00Z; the first hour is off.
+                Span::new(utc("2026-03-02T15:00:00Z"), utc("2026-03-02T17:00:00Z")),
+                // EDT after 8 March: 9:00 is 13:00Z.
+                Span::new(utc("2026-03-09T13:00:00Z"), utc("2026-03-09T16:00:00Z")),
+                Span::new(utc("2026-03-14T14:00:00Z"), utc("2026-03-14T16:00:00Z")),
+                Span::new(utc("2026-03-16T13:00:00Z"), utc("2026-03-16T16:00:00Z")),
+            ]
+        );
+    }
+
+    #[test]
+    fn slots_respect_buffers_rooms_and_order() {
+        let day = |h: u32, m: u32| utc(&format!("2026-05-04T{h:02}:{m:02}:00Z"));
+        let shape = SlotShape {
+            length: Duration::minutes(30),
+            before: Duration::minutes(5),
+            after: Duration::minutes(10),
+        };
+        let a = Calendar {
+            open: vec![Span::new(day(9, 0), day(11, 0))],
+            busy: vec![Span::new(day(9, 0), day(10, 0))],
+        };
+        let b = Calendar {
+            open: vec![Span::new(day(10, 0), day(11, 0))],
+            busy: vec![],
+        };
+        let slots = find_slots(
+            &[a.clone(), b.clone()],
+            None,
+            &shape,
+            Span::new(day(0, 0), day(23, 0)),
+            Duration::minutes(15),
+            4,
+        );
+        let got: Vec<(usize, DateTime<Utc>)> = slots.iter().map(|s| (s.provider, s.start)).collect();
+        // a: busy until 10:00, 5 min buffer -> 10:05, aligned 10:15; b free from 10:00.
+        assert_eq!(
+            got,
+            vec![
+                (1, day(10, 0)),
+                (0, day(10, 15)),
+                (1, day(10, 15)),
+                (0, day(10, 30))
+            ]
+        );
+        // Two rooms: the first busy 10:00-10:20, the second 9:00-10:05. A slot needs a room
+        // free for its blocked span (5 min before, 10 after); the first room that fits is named.
+        let rooms = [
+            Calendar {
+                open: vec![Span::new(day(0, 0), day(23, 0))],
+                busy: vec![Span::new(day(10, 0), day(10, 20))],
+            },
+            Calendar {
+                open: vec![Span::new(day(0, 0), day(23, 0))],
+                busy: vec![Span::new(day(9, 0), day(10, 5))],
+            },
+        ];
+        let slots = find_slots(
+            &[a, b],
+            Some(&rooms),
+            &shape,
+            Span::new(day(0, 0), day(23, 0)),
+            Duration::minutes(15),
+            10,
+        );
+        let got: Vec<(usize, DateTime<Utc>, Option<usize>)> =
+            slots.iter().map(|s| (s.provider, s.start, s.room)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, day(10, 15), Some(1)),
+                (1, day(10, 15), Some(1)),
+                (0, day(10, 30), Some(0)),
+                (1, day(10, 30), Some(0))
+            ]
+        );
+    }
+
+    fn arb_spans(max: usize) -> impl Strategy<Value = Vec<Span>> {
+        prop::collection::vec((0i64..(7 * 96), 1i64..16), 0..max).prop_map(|v| {
+            let base = utc("2026-05-04T00:00:00Z");
+            normalize(
+                v.into_iter()
+                    .map(|(s, l)| {
+                        Span::new(
+                            base + Duration::minutes(s * 15),
+                            base + Duration::minutes((s + l) * 15),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Every slot found is free, open and aligned, and no earlier slot was missed
+        /// (checked against trying every grid point).
+        #[test]
+        fn slot_finder_matches_brute_force(
+            open in arb_spans(12),
+            busy in arb_spans(20),
+            len in 1i64..6,
+            before in 0i64..3,
+            after in 0i64..3,
+        ) {
+            let base = utc("2026-05-04T00:00:00Z");
+            let step = Duration::minutes(15);
+            let shape = SlotShape { length: step * len as i32, before: Duration::minutes(before * 5), after: Duration::minutes(after * 5) };
+            let window = Span::new(base, base + Duration::days(7));
+            let cal = Calendar { open: open.clone(), busy: busy.clone() };
+            let slots = find_slots(&[cal], None, &shape, window, step, 10);
+            let mut expected = Vec::new();
+            let mut t = base;
+            while t + shape.length <= window.end && expected.len() < 10 {
+                let slot = Span::new(t, t + shape.length);
+                let blocked = shape.blocked(t);
+                if open.iter().any(|o| o.contains(&slot)) && !busy.iter().any(|b| b.overlaps(&blocked)) {
+                    expected.push(t);
+                }
+                t += step;
+            }
+            let got: Vec<DateTime<Utc>> = slots.iter().map(|s| s.start).collect();
+            prop_assert_eq!(got, expected);
+        }
+
+        /// Weekly rules: strictly increasing, on the chosen weekdays, at the same local time,
+        /// never more than COUNT, the first is the start.
+        #[test]
+        fn weekly_expansion_keeps_weekday_and_local_time(
+            days in prop::collection::btree_set(0usize..7, 1..4),
+            interval in 1u32..4,
+            count in 1u32..60,
+            start_day in 0i64..365,
+            hour in 6u32..20,
+        ) {
+            let chosen: Vec<Weekday> = days.iter().map(|d| DAY_CODES[*d].1).collect();
+            let first_day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Duration::days(start_day);
+            // The series starts on one of its own days, as a person would book it.
+            let first_day = (0..7).map(|i| first_day + Duration::days(i)).find(|d| chosen.contains(&d.weekday())).unwrap();
+            let first = first_day.and_hms_opt(hour, 30, 0).unwrap();
+            let rule = Rrule { freq: Freq::Weekly, interval, by_day: chosen.iter().map(|w| ByDay { nth: None, weekday: *w }).collect(), by_month_day: vec![], end: End::Count(count) };
+            let times = rule.occurrences(&New_York, first);
+            prop_assert_eq!(times.len(), count as usize);
+            prop_assert_eq!(times[0], first);
+            for w in times.windows(2) {
+                prop_assert!(w[0] < w[1]);
+                prop_assert!(local_to_utc(&New_York, w[0]) < local_to_utc(&New_York, w[1]));
+            }
+            for t in &times {
+                prop_assert!(chosen.contains(&t.weekday()));
+                prop_assert_eq!(t.time(), first.time());
+                // Weeks counted from the first one's Monday, every `interval` weeks.
+                let monday = |d: NaiveDate| d - Duration::days(d.weekday().num_days_from_monday().into());
+                let weeks = (monday(t.date()) - monday(first.date())).num_weeks();
+                prop_assert_eq!(weeks % i64::from(interval), 0);
+            }
+        }
+
+        /// Span algebra: subtract and intersect agree with point checks.
+        #[test]
+        fn subtract_and_intersect_agree_with_points(a in arb_spans(10), b in arb_spans(10), probe in 0i64..(7 * 96)) {
+            let t = utc("2026-05-04T00:00:00Z") + Duration::minutes(probe * 15 + 7);
+            let inside = |s: &[Span]| s.iter().any(|x| x.start <= t && t < x.end);
+            prop_assert_eq!(inside(&subtract(&a, &b)), inside(&a) && !inside(&b));
+            prop_assert_eq!(inside(&intersect(&a, &b)), inside(&a) && inside(&b));
+        }
+    }
+}

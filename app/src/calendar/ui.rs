@@ -1,0 +1,803 @@
+//! The Calendar section: day, week and month views per practice (providers as columns), per
+//! provider and per room; booking by clicking a free slot, moving by dragging, keyboard
+//! navigation, live updates. The view's state (date, span, lens) lives in the address.
+
+use crate::calendar::api::{calendar_setup, calendar_view, move_entry};
+use crate::calendar::forms_ui::{BookingPanel, DetailPanel, Draft, OutcomeNote, SlotFinder};
+use crate::calendar::model::{Entry, EntryKind, Lens, Outcome, Setup, Status, View};
+use crate::error::AppError;
+use crate::model::{EntryId, PracticeId, RoomId, UserId};
+use crate::practices::ui::practice_param;
+use crate::realtime::ui::LiveFeed;
+use crate::ui::PageError;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+crate::lazy_page!(
+    /// `/p/:practice/calendar`.
+    CalendarRoute => CalendarPage
+);
+
+/// Pixels per minute in the day and week grids.
+const PX_PER_MIN: f64 = 1.2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span3 {
+    Day,
+    Week,
+    Month,
+}
+
+impl Span3 {
+    fn key(self) -> &'static str {
+        match self {
+            Span3::Day => "day",
+            Span3::Week => "week",
+            Span3::Month => "month",
+        }
+    }
+}
+
+/// What the side panel shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Panel {
+    None,
+    New(Draft),
+    Detail(EntryId),
+    Find,
+}
+
+/// The page's state as read from the address, and how to change it.
+#[derive(Clone, Copy)]
+pub struct CalState {
+    pub practice: Memo<Option<PracticeId>>,
+    pub span: Memo<Span3>,
+    pub date: Memo<Option<NaiveDate>>,
+    pub lens: Memo<Lens>,
+    pub panel: RwSignal<Panel>,
+    /// Bumped after every change made from this page (live events re-read the rest).
+    pub changed: RwSignal<u32>,
+    pub note: RwSignal<Option<Result<Outcome, AppError>>>,
+    /// Minutes the browser's own zone is ahead of the practice's (None: the same, or not
+    /// known yet: set in the browser only).
+    pub own_shift: RwSignal<Option<i64>>,
+}
+
+fn parse_lens(text: Option<String>) -> Lens {
+    let text = text.unwrap_or_default();
+    if let Some(id) = text.strip_prefix("provider:").and_then(|i| i.parse().ok()) {
+        return Lens::Provider(UserId(id));
+    }
+    if let Some(id) = text.strip_prefix("room:").and_then(|i| i.parse().ok()) {
+        return Lens::Room(RoomId(id));
+    }
+    Lens::Practice
+}
+
+fn lens_key(lens: Lens) -> String {
+    match lens {
+        Lens::Practice => String::new(),
+        Lens::Provider(p) => format!("provider:{p}"),
+        Lens::Room(r) => format!("room:{r}"),
+    }
+}
+
+/// The first day a view shows and how many days it spans.
+fn range_of(span: Span3, anchor: NaiveDate) -> (NaiveDate, u32) {
+    match span {
+        Span3::Day => (anchor, 1),
+        Span3::Week => (
+            anchor - Duration::days(anchor.weekday().num_days_from_monday().into()),
+            7,
+        ),
+        Span3::Month => {
+            let first = anchor.with_day(1).unwrap_or(anchor);
+            let start = first - Duration::days(first.weekday().num_days_from_monday().into());
+            (start, 42)
+        }
+    }
+}
+
+fn step(span: Span3, anchor: NaiveDate, forward: bool) -> NaiveDate {
+    let sign = if forward { 1 } else { -1 };
+    match span {
+        Span3::Day => anchor + Duration::days(sign),
+        Span3::Week => anchor + Duration::days(7 * sign),
+        Span3::Month => {
+            let months = anchor.year() * 12 + anchor.month0() as i32 + sign as i32;
+            NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
+                .unwrap_or(anchor)
+        }
+    }
+}
+
+#[component]
+pub fn CalendarPage() -> impl IntoView {
+    let practice = practice_param();
+    let query = use_query_map();
+    let span = Memo::new(move |_| match query.read().get("span").as_deref() {
+        Some("week") => Span3::Week,
+        Some("month") => Span3::Month,
+        _ => Span3::Day,
+    });
+    let date = Memo::new(move |_| {
+        query
+            .read()
+            .get("date")
+            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+    });
+    let lens = Memo::new(move |_| parse_lens(query.read().get("lens")));
+    let state = CalState {
+        practice,
+        span,
+        date,
+        lens,
+        panel: RwSignal::new(Panel::None),
+        changed: RwSignal::new(0),
+        note: RwSignal::new(None),
+        own_shift: RwSignal::new(None),
+    };
+    provide_context(state);
+    let setup = Resource::new(
+        move || (practice.get(), state.changed.get()),
+        |(p, _)| async move { calendar_setup(p.ok_or(AppError::NotFound)?).await },
+    );
+    let live = use_context::<LiveFeed>();
+    let live_version = RwSignal::new(0u32);
+    if let Some(feed) = live {
+        Effect::new(move |_| {
+            if feed.last.with(|e| e.is_some()) && feed.touches("calendar", practice.get_untracked()) {
+                live_version.update(|v| *v += 1);
+            }
+        });
+    }
+    view! {
+        <Suspense fallback=|| view! { <p class="muted pad">"Loading the calendar…"</p> }>
+            {move || Suspend::new(async move {
+                match setup.await {
+                    Ok(s) => view! { <Calendar setup=s live_version /> }.into_any(),
+                    Err(e) => view! { <PageError error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let today = setup.now_local.date();
+    let anchor = Memo::new(move |_| state.date.get().unwrap_or(today));
+    let navigate = use_navigate();
+    let go = move |span: Span3, date: NaiveDate, lens: Lens| {
+        if let Some(p) = state.practice.get_untracked() {
+            let lens = lens_key(lens);
+            let lens = if lens.is_empty() {
+                String::new()
+            } else {
+                format!("&lens={lens}")
+            };
+            navigate(
+                &format!("/p/{p}/calendar?span={}&date={date}{lens}", span.key()),
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let go = StoredValue::new(go);
+    let move_to = move |date: NaiveDate| {
+        go.with_value(|g| g(state.span.get_untracked(), date, state.lens.get_untracked()))
+    };
+    let view_res = Resource::new(
+        move || {
+            let (first, days) = range_of(state.span.get(), anchor.get());
+            (
+                state.practice.get(),
+                first,
+                days,
+                live_version.get() + state.changed.get(),
+            )
+        },
+        |(p, first, days, _)| async move { calendar_view(p.ok_or(AppError::NotFound)?, first, days).await },
+    );
+    let zone = crate::practices::ui::short_zone(&setup.time_zone);
+    #[cfg(feature = "hydrate")]
+    {
+        let practice_offset = i64::from(setup.utc_offset_minutes);
+        Effect::new(move |_| {
+            let own = -(js_sys::Date::new_0().get_timezone_offset() as i64);
+            state
+                .own_shift
+                .set((own != practice_offset).then_some(own - practice_offset));
+        });
+    }
+    let setup = StoredValue::new(setup);
+    // Keyboard: ←/→ previous/next, t today, d/w/m the span, n new appointment, Esc closes.
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+            if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+                return;
+            }
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+            if typing {
+                if ev.key() == "Escape" {
+                    state.panel.set(Panel::None);
+                }
+                return;
+            }
+            let (span, lens, a) = (
+                state.span.get_untracked(),
+                state.lens.get_untracked(),
+                anchor.get_untracked(),
+            );
+            match ev.key().as_str() {
+                "ArrowLeft" => go.with_value(|g| g(span, step(span, a, false), lens)),
+                "ArrowRight" => go.with_value(|g| g(span, step(span, a, true), lens)),
+                "t" => go.with_value(|g| g(span, today, lens)),
+                "d" => go.with_value(|g| g(Span3::Day, a, lens)),
+                "w" => go.with_value(|g| g(Span3::Week, a, lens)),
+                "m" => go.with_value(|g| g(Span3::Month, a, lens)),
+                "n" => {
+                    let provider = match lens {
+                        Lens::Provider(p) => Some(p),
+                        _ => None,
+                    };
+                    state.panel.set(Panel::New(Draft::at(
+                        a.and_hms_opt(9, 0, 0).unwrap_or_default(),
+                        provider,
+                    )));
+                }
+                "f" => state.panel.set(Panel::Find),
+                "Escape" => state.panel.set(Panel::None),
+                _ => return,
+            }
+            ev.prevent_default();
+        });
+        on_cleanup(move || keys.remove());
+    }
+    let title = move || {
+        let a = anchor.get();
+        match state.span.get() {
+            Span3::Day => a.format("%A %-d %B %Y").to_string(),
+            Span3::Week => {
+                let (first, _) = range_of(Span3::Week, a);
+                format!("Week of {}", first.format("%-d %B %Y"))
+            }
+            Span3::Month => a.format("%B %Y").to_string(),
+        }
+    };
+    let span_button = move |s: Span3, label: &'static str, key: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="seg"
+                aria-pressed=move || (state.span.get() == s).to_string()
+                aria-keyshortcuts=key
+                on:click=move |_| go.with_value(|g| g(s, anchor.get_untracked(), state.lens.get_untracked()))
+            >
+                {label}
+            </button>
+        }
+    };
+    let on_lens = move |ev: leptos::ev::Event| {
+        let lens = parse_lens(Some(event_target_value(&ev)));
+        go.with_value(|g| g(state.span.get_untracked(), anchor.get_untracked(), lens));
+    };
+    let lens_value = move || lens_key(state.lens.get());
+    view! {
+        <div class="calendar" id="calendar">
+            <div class="cal-toolbar">
+                <div class="seg-group">
+                    <button type="button" on:click=move |_| move_to(today) aria-keyshortcuts="t">"Today"</button>
+                    <button type="button" aria-label="Previous" aria-keyshortcuts="ArrowLeft" on:click=move |_| move_to(step(state.span.get_untracked(), anchor.get_untracked(), false))>"‹"</button>
+                    <button type="button" aria-label="Next" aria-keyshortcuts="ArrowRight" on:click=move |_| move_to(step(state.span.get_untracked(), anchor.get_untracked(), true))>"›"</button>
+                </div>
+                <h1 class="cal-title" id="cal-title">{title}</h1>
+                <span class="muted zone-note" id="cal-zone">
+                    {format!("{zone} time")}
+                    {move || state.own_shift.get().map(|m| format!(" · yours is {}", shift_words(m)))}
+                </span>
+                <div class="seg-group" role="group" aria-label="Span">
+                    {span_button(Span3::Day, "Day", "d")}
+                    {span_button(Span3::Week, "Week", "w")}
+                    {span_button(Span3::Month, "Month", "m")}
+                </div>
+                <label class="lens">
+                    <span class="sr-only">"Calendar of"</span>
+                    <select id="cal-lens" on:change=on_lens prop:value=lens_value>
+                        <option value="">"All providers"</option>
+                        <optgroup label="Provider">
+                            {setup.with_value(|s| s.providers.iter().map(|p| {
+                                let v = format!("provider:{}", p.id);
+                                view! { <option value=v.clone() selected=move || lens_value() == v>{p.name.clone()}</option> }
+                            }).collect_view())}
+                        </optgroup>
+                        <optgroup label="Room">
+                            {setup.with_value(|s| s.rooms.iter().map(|r| {
+                                let v = format!("room:{}", r.id);
+                                view! { <option value=v.clone() selected=move || lens_value() == v>{r.name.clone()}</option> }
+                            }).collect_view())}
+                        </optgroup>
+                    </select>
+                </label>
+                <button type="button" class="primary" id="cal-new" aria-keyshortcuts="n"
+                    on:click=move |_| state.panel.set(Panel::New(Draft::at(anchor.get_untracked().and_hms_opt(9, 0, 0).unwrap_or_default(), match state.lens.get_untracked() { Lens::Provider(p) => Some(p), _ => None })))>
+                    "New"
+                </button>
+                <button type="button" id="cal-find" aria-keyshortcuts="f" on:click=move |_| state.panel.set(Panel::Find)>"Find a slot"</button>
+            </div>
+            <OutcomeNote />
+            <div class="cal-body">
+                <Transition fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match view_res.await {
+                            Ok(v) => setup.with_value(|s| match state.span.get_untracked() {
+                                Span3::Month => view! { <MonthGrid view=v today /> }.into_any(),
+                                span => view! { <TimeGrid view=v setup=s.clone() span today /> }.into_any(),
+                            }),
+                            Err(e) => view! { <PageError error=e /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+                <SidePanel setup view_res />
+            </div>
+        </div>
+    }
+}
+
+type ViewResource = Resource<Result<View, AppError>>;
+
+#[component]
+fn SidePanel(setup: StoredValue<Setup>, view_res: ViewResource) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    move || match state.panel.get() {
+        Panel::None => ().into_any(),
+        Panel::New(draft) => {
+            setup.with_value(|s| view! { <BookingPanel setup=s.clone() draft /> }.into_any())
+        }
+        Panel::Find => setup.with_value(|s| view! { <SlotFinder setup=s.clone() /> }.into_any()),
+        Panel::Detail(id) => {
+            let entry = view_res
+                .get()
+                .and_then(|r| r.ok())
+                .and_then(|v| v.entries.into_iter().find(|e| e.id == id));
+            match entry {
+                Some(entry) => {
+                    setup.with_value(|s| view! { <DetailPanel setup=s.clone() entry /> }.into_any())
+                }
+                None => ().into_any(),
+            }
+        }
+    }
+}
+
+/// A column of the time grid: a day, for a provider or a room (or everyone).
+#[derive(Clone, Debug, PartialEq)]
+struct Column {
+    label: String,
+    date: NaiveDate,
+    provider: Option<UserId>,
+    room: Option<RoomId>,
+}
+
+impl Column {
+    fn shows(&self, e: &Entry) -> bool {
+        if e.start_local.date() != self.date {
+            return false;
+        }
+        match (self.provider, self.room) {
+            (Some(p), _) => e.provider_id == Some(p) || e.attendees.contains(&p),
+            (None, Some(r)) => e.room_id == Some(r),
+            (None, None) => true,
+        }
+    }
+}
+
+fn columns(setup: &Setup, span: Span3, first: NaiveDate, days: u32, lens: Lens) -> Vec<Column> {
+    let room_name = |r: RoomId| {
+        setup
+            .rooms
+            .iter()
+            .find(|x| x.id == r)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
+    let provider_name = |p: UserId| {
+        setup
+            .providers
+            .iter()
+            .find(|x| x.id == p)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
+    match (span, lens) {
+        (Span3::Day, Lens::Practice) => setup
+            .providers
+            .iter()
+            .map(|p| Column {
+                label: p.name.clone(),
+                date: first,
+                provider: Some(p.id),
+                room: None,
+            })
+            .collect(),
+        (Span3::Day, Lens::Provider(p)) => vec![Column {
+            label: provider_name(p),
+            date: first,
+            provider: Some(p),
+            room: None,
+        }],
+        (Span3::Day, Lens::Room(r)) => vec![Column {
+            label: room_name(r),
+            date: first,
+            provider: None,
+            room: Some(r),
+        }],
+        (_, lens) => (0..days)
+            .map(|i| {
+                let date = first + Duration::days(i.into());
+                let (provider, room) = match lens {
+                    Lens::Provider(p) => (Some(p), None),
+                    Lens::Room(r) => (None, Some(r)),
+                    Lens::Practice => (None, None),
+                };
+                Column {
+                    label: date.format("%a %-d").to_string(),
+                    date,
+                    provider,
+                    room,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// "3 h behind", "1 h 30 min ahead".
+fn shift_words(minutes: i64) -> String {
+    let (h, m) = (minutes.abs() / 60, minutes.abs() % 60);
+    let amount = match (h, m) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    };
+    format!("{amount} {}", if minutes < 0 { "behind" } else { "ahead" })
+}
+
+/// Minutes since local midnight.
+fn minute_of(t: NaiveDateTime) -> i64 {
+    i64::from(t.hour()) * 60 + i64::from(t.minute())
+}
+
+/// Lanes for overlapping entries of one column: (entry index, lane, lanes in its cluster).
+fn lanes(entries: &[&Entry]) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut cluster: Vec<(usize, usize)> = Vec::new();
+    let mut lane_ends: Vec<NaiveDateTime> = Vec::new();
+    let mut cluster_end = NaiveDateTime::MIN;
+    for (i, e) in entries.iter().enumerate() {
+        if e.start_local >= cluster_end && !cluster.is_empty() {
+            let n = lane_ends.len();
+            out.extend(cluster.drain(..).map(|(i, l)| (i, l, n)));
+            lane_ends.clear();
+        }
+        let lane = match lane_ends.iter().position(|end| *end <= e.start_local) {
+            Some(l) => {
+                lane_ends[l] = e.end_local;
+                l
+            }
+            None => {
+                lane_ends.push(e.end_local);
+                lane_ends.len() - 1
+            }
+        };
+        cluster.push((i, lane));
+        cluster_end = cluster_end.max(e.end_local);
+    }
+    let n = lane_ends.len();
+    out.extend(cluster.into_iter().map(|(i, l)| (i, l, n)));
+    out
+}
+
+#[component]
+fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let cols = columns(
+        &setup,
+        span,
+        view.first_day,
+        view.days,
+        state.lens.get_untracked(),
+    );
+    // Hours shown: 7:00 to 19:00, widened to whatever is open or booked.
+    let mut first_min = 7 * 60;
+    let mut last_min = 19 * 60;
+    for e in &view.entries {
+        first_min = first_min.min(minute_of(e.start_local) / 60 * 60);
+        let end = if e.end_local.date() > e.start_local.date() {
+            24 * 60
+        } else {
+            minute_of(e.end_local)
+        };
+        last_min = last_min.max((end + 59) / 60 * 60);
+    }
+    for (_, spans) in &view.open {
+        for (s, e) in spans {
+            first_min = first_min.min(minute_of(*s) / 60 * 60);
+            let end = if e.date() > s.date() {
+                24 * 60
+            } else {
+                minute_of(*e)
+            };
+            last_min = last_min.max((end + 59) / 60 * 60);
+        }
+    }
+    let height = ((last_min - first_min) as f64 * PX_PER_MIN).round();
+    let slot = i64::from(setup.slot_minutes.max(5));
+    let hours: Vec<i64> = (first_min / 60..last_min / 60).collect();
+    let types = setup.types.clone();
+    let grid_cols = format!(
+        "grid-template-columns: 3.5rem repeat({}, minmax(7rem, 1fr))",
+        cols.len()
+    );
+    let dragging = RwSignal::new(None::<(EntryId, i32)>);
+    let view = StoredValue::new(view);
+    view! {
+        <div class="timegrid" style=grid_cols.clone()>
+            <div class="tg-corner"></div>
+            {cols.iter().map(|c| {
+                let is_today = c.date == today;
+                view! { <div class="tg-head" class:today=is_today>{c.label.clone()}</div> }
+            }).collect_view()}
+            <div class="tg-hours" style=format!("height:{height}px")>
+                {hours.iter().map(|h| {
+                    let h = *h;
+                    view! {
+                        <div class="tg-hour" style=format!("top:{}px", ((h * 60 - first_min) as f64 * PX_PER_MIN).round())>
+                            {format!("{:02}:00", h)}
+                            {move || state.own_shift.get().map(|m| {
+                                let own = (h * 60 + m).rem_euclid(24 * 60);
+                                view! { <span class="own">{format!("{:02}:{:02}", own / 60, own % 60)}</span> }
+                            })}
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+            {cols.into_iter().map(|col| {
+                let col = StoredValue::new(col);
+                let (open, entries): (Vec<(NaiveDateTime, NaiveDateTime)>, Vec<Entry>) = view.with_value(|v| {
+                    col.with_value(|c| {
+                        let open = v.open.iter()
+                            .filter(|(p, _)| c.provider.is_none_or(|cp| cp == *p))
+                            .flat_map(|(_, s)| s.iter().copied())
+                            .filter(|(s, _)| s.date() == c.date)
+                            .collect();
+                        (open, v.entries.iter().filter(|e| c.shows(e)).cloned().collect())
+                    })
+                });
+                let shade_open = col.with_value(|c| c.room.is_none());
+                let refs: Vec<&Entry> = entries.iter().collect();
+                let placed = lanes(&refs);
+                // The start time under the pointer, snapped to the slot grid.
+                let time_at = move |ev: &leptos::ev::MouseEvent| -> Option<NaiveDateTime> {
+                    let y = pointer_y(ev)?;
+                    let minute = first_min + ((y / PX_PER_MIN) as i64) / slot * slot;
+                    let date = col.with_value(|c| c.date);
+                    date.and_hms_opt(0, 0, 0).map(|d| d + Duration::minutes(minute))
+                };
+                let on_click = move |ev: leptos::ev::MouseEvent| {
+                    if let Some(start) = time_at(&ev) {
+                        let provider = col.with_value(|c| c.provider);
+                        let room = col.with_value(|c| c.room);
+                        let mut draft = Draft::at(start, provider.or(match state.lens.get_untracked() { Lens::Provider(p) => Some(p), _ => None }));
+                        draft.room = room;
+                        state.panel.set(Panel::New(draft));
+                    }
+                };
+                let on_drop = move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    let Some((id, version)) = dragging.get_untracked() else { return };
+                    dragging.set(None);
+                    let Some(start) = time_at(&ev) else { return };
+                    let (provider, room) = col.with_value(|c| (c.provider, c.room));
+                    let Some(practice) = state.practice.get_untracked() else { return };
+                    leptos::task::spawn_local(async move {
+                        let result = move_entry(practice, id, version, start, provider, room, false).await;
+                        state.note.set(Some(result));
+                        state.changed.update(|v| *v += 1);
+                    });
+                };
+                view! {
+                    <div
+                        class="tg-col"
+                        style=format!("height:{height}px")
+                        on:click=on_click
+                        on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                        on:drop=on_drop
+                        title="Click a free time to book"
+                    >
+                        {shade_open.then(|| open.iter().map(|(s, e)| {
+                            let top = ((minute_of(*s) - first_min) as f64 * PX_PER_MIN).max(0.0);
+                            let end = if e.date() > s.date() { 24 * 60 } else { minute_of(*e) };
+                            let h = ((end - minute_of(*s)) as f64 * PX_PER_MIN).max(0.0);
+                            view! { <div class="tg-open" style=format!("top:{top}px;height:{h}px")></div> }
+                        }).collect_view())}
+                        {placed.into_iter().map(|(i, lane, n)| {
+                            let e = entries[i].clone();
+                            let top = ((minute_of(e.start_local) - first_min) as f64 * PX_PER_MIN).max(0.0);
+                            let end = if e.end_local.date() > e.start_local.date() { 24 * 60 } else { minute_of(e.end_local) };
+                            let h = ((end - minute_of(e.start_local)) as f64 * PX_PER_MIN).max(14.0);
+                            let width = 100.0 / n as f64;
+                            let color = e.type_id.and_then(|t| types.iter().find(|x| x.id == t)).map(|t| t.color.clone())
+                                .unwrap_or_else(|| if e.kind == EntryKind::Block { "#8a8f98".into() } else { "#6b5ca5".into() });
+                            let type_name = e.type_id.and_then(|t| types.iter().find(|x| x.id == t)).map(|t| t.name.clone())
+                                .unwrap_or_else(|| match e.kind { EntryKind::Meeting => "Meeting".into(), EntryKind::Block => "Blocked".into(), EntryKind::Appointment => String::new() });
+                            let style = format!(
+                                "top:{top}px;height:{h}px;left:calc({}% + 2px);width:calc({width}% - 4px);border-left-color:{color}",
+                                width * lane as f64
+                            );
+                            let (id, version) = (e.id, e.version);
+                            let short = h < 36.0;
+                            let label = format!("{} {}, {}", e.start_local.format("%H:%M"), e.title, type_name);
+                            view! {
+                                <button
+                                    type="button"
+                                    class="tg-entry"
+                                    class:short=short
+                                    class:done={matches!(e.status, Status::Completed | Status::NoShow)}
+                                    class:arrived={matches!(e.status, Status::Arrived | Status::InRoom)}
+                                    data-entry=e.id.to_string()
+                                    style=style
+                                    draggable="true"
+                                    aria-label=label
+                                    on:click=move |ev| {
+                                        ev.stop_propagation();
+                                        state.panel.set(Panel::Detail(id));
+                                    }
+                                    on:dragstart=move |_| dragging.set(Some((id, version)))
+                                >
+                                    <span class="t">{e.start_local.format("%H:%M").to_string()}</span>
+                                    " "
+                                    <strong>{e.title.clone()}</strong>
+                                    <span class="sub">{type_name}{(e.status != Status::Scheduled).then(|| format!(" · {}", e.status.label()))}</span>
+                                </button>
+                            }
+                        }).collect_view()}
+                    </div>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// The vertical offset of the pointer within the element the handler is on.
+fn pointer_y(ev: &leptos::ev::MouseEvent) -> Option<f64> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let el = ev.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+        let rect = el.get_bounding_client_rect();
+        Some(f64::from(ev.client_y()) - rect.top())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
+}
+
+#[component]
+fn MonthGrid(view: View, today: NaiveDate) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let lens = state.lens.get_untracked();
+    let navigate = use_navigate();
+    let navigate = StoredValue::new(navigate);
+    let month = state.date.get_untracked().unwrap_or(today).month();
+    let days: Vec<NaiveDate> = (0..view.days)
+        .map(|i| view.first_day + Duration::days(i.into()))
+        .collect();
+    view! {
+        <div class="monthgrid">
+            {["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].into_iter().map(|d| view! { <div class="mg-head">{d}</div> }).collect_view()}
+            {days.into_iter().map(|d| {
+                let items: Vec<Entry> = view.entries.iter().filter(|e| {
+                    e.start_local.date() == d && match lens {
+                        Lens::Practice => true,
+                        Lens::Provider(p) => e.provider_id == Some(p) || e.attendees.contains(&p),
+                        Lens::Room(r) => e.room_id == Some(r),
+                    }
+                }).cloned().collect();
+                let count = items.len();
+                let open_day = move |_| {
+                    if let Some(p) = state.practice.get_untracked() {
+                        let l = lens_key(lens);
+                        let l = if l.is_empty() { String::new() } else { format!("&lens={l}") };
+                        navigate.with_value(|n| n(&format!("/p/{p}/calendar?span=day&date={d}{l}"), Default::default()));
+                    }
+                };
+                view! {
+                    <button type="button" class="mg-day" class:other={d.month() != month} class:today={d == today} on:click=open_day>
+                        <span class="mg-date">{d.day()}</span>
+                        {(count > 0).then(|| view! { <span class="mg-count">{format!("{count} booked")}</span> })}
+                        <ul>
+                            {items.iter().take(3).map(|e| view! {
+                                <li>{format!("{} {}", e.start_local.format("%H:%M"), e.title)}</li>
+                            }).collect_view()}
+                        </ul>
+                    </button>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn week_and_month_ranges_start_on_monday() {
+        let d = NaiveDate::from_ymd_opt(2026, 5, 6).unwrap(); // a Wednesday
+        assert_eq!(
+            range_of(Span3::Week, d),
+            (NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(), 7)
+        );
+        let (first, days) = range_of(Span3::Month, d);
+        assert_eq!((first, days), (NaiveDate::from_ymd_opt(2026, 4, 27).unwrap(), 42));
+        assert_eq!(
+            step(Span3::Month, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(), true),
+            NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+        );
+        assert_eq!(
+            step(Span3::Month, NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(), false),
+            NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
+        );
+    }
+
+    #[test]
+    fn overlapping_entries_share_the_width_and_others_keep_it() {
+        let at = |h: u32, m: u32| {
+            NaiveDate::from_ymd_opt(2026, 5, 4)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+        };
+        let entry = |s: NaiveDateTime, e: NaiveDateTime| Entry {
+            id: EntryId(uuid::Uuid::nil()),
+            kind: EntryKind::Block,
+            title: String::new(),
+            patient_id: None,
+            type_id: None,
+            provider_id: None,
+            room_id: None,
+            attendees: vec![],
+            starts_at: chrono::Utc::now(),
+            ends_at: chrono::Utc::now(),
+            start_local: s,
+            end_local: e,
+            status: Status::Scheduled,
+            series_id: None,
+            outside_availability: false,
+            version: 1,
+        };
+        let a = entry(at(9, 0), at(10, 0));
+        let b = entry(at(9, 30), at(10, 30));
+        let c = entry(at(11, 0), at(11, 30));
+        assert_eq!(lanes(&[&a, &b, &c]), vec![(0, 0, 2), (1, 1, 2), (2, 0, 1)]);
+    }
+
+    #[test]
+    fn the_lens_round_trips_through_the_address() {
+        let p = Lens::Provider(UserId(uuid::Uuid::from_u128(7)));
+        assert_eq!(parse_lens(Some(lens_key(p))), p);
+        assert_eq!(parse_lens(Some("nonsense".into())), Lens::Practice);
+    }
+}

@@ -1,0 +1,163 @@
+// The front desk's calendar: book by clicking a free slot, see it live in a second browser,
+// reschedule by dragging and by "Move", a conflict offers the next free slots, and the day,
+// week and month views render (screenshots).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, signIn, waitForHydration, shot, demo } from '../harness.mjs';
+
+let server;
+let browser;
+let riverside;
+let day; // the Tuesday two weeks ahead in New York: no demo appointments
+let seededDay; // next week's Tuesday: the demo's appointments and lunch blocks
+
+before(async () => {
+  server = await startServer('calendar');
+  browser = await launchBrowser();
+  riverside = server.sql("SELECT id FROM practices WHERE name = 'Riverside Family Medicine'");
+  const weekday = (days) => server.sql(
+    `SELECT to_char(date_trunc('week', now() AT TIME ZONE 'America/New_York') + interval '${days} days', 'YYYY-MM-DD')`);
+  day = weekday(15);
+  seededDay = weekday(8);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Pixels from the top of a column to `hh:mm` (the grid starts at 07:00, 1.2 px a minute). */
+const y = (h, m = 0) => ((h * 60 + m) - 7 * 60) * 1.2 + 3;
+
+async function openDay(page, date = day) {
+  await page.goto(`${server.base}/p/${riverside}/calendar?span=day&date=${date}`);
+  await waitForHydration(page);
+  await page.waitForSelector('.timegrid');
+}
+
+/** A provider's column of the day view (providers in name order). */
+const column = (page, name) => page.locator('.tg-col').nth(['Grace Liu', 'Helen Park', 'Samuel Reyes'].indexOf(name));
+
+test('book by clicking a free slot, see it live elsewhere, move it by dragging and by Move', async () => {
+  const maya = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const luis = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const mp = await maya.newPage();
+  const lp = await luis.newPage();
+  await signIn(mp, server.base, demo('maya.okafor'));
+  await signIn(lp, server.base, demo('luis.ortega'));
+  await openDay(mp);
+  await openDay(lp);
+  const heads = await mp.$$eval('.tg-head', (hs) => hs.map((h) => h.textContent));
+  assert.deepEqual(heads, ['Grace Liu', 'Helen Park', 'Samuel Reyes'], 'providers are the columns');
+
+  // Helen Park at 11:00.
+  await column(mp, 'Helen Park').click({ position: { x: 40, y: y(11) } });
+  await mp.waitForSelector('#booking');
+  assert.equal(await mp.inputValue('#book-time'), '11:00');
+  await mp.fill('#patient-search', 'Vance');
+  await mp.click('.hit >> text=Eleanor Vance');
+  await mp.waitForSelector('#chosen-patient');
+  await mp.selectOption('#book-type', { label: 'Follow-up (20 min)' });
+  await mp.selectOption('#book-room', { label: 'Exam 1' });
+  await shot(mp, 'calendar-booking');
+  await mp.click('#book-submit');
+  await mp.waitForSelector('#cal-note.ok');
+  const entry = mp.locator('.tg-entry', { hasText: 'Eleanor Vance' });
+  await entry.waitFor();
+  // The other assistant's open calendar shows it without reloading.
+  await lp.locator('.tg-entry', { hasText: 'Eleanor Vance' }).waitFor({ timeout: 5000 });
+  await shot(mp, 'calendar-day');
+
+  // Drag to 15:00 in Samuel Reyes's column.
+  await entry.dragTo(column(mp, 'Samuel Reyes'), { targetPosition: { x: 40, y: y(15, 0) } });
+  await mp.waitForFunction(() => document.querySelector('#cal-note')?.textContent === 'Saved.');
+  await mp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
+    e.textContent.includes('Eleanor Vance') && e.textContent.startsWith('15:00')));
+  await lp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
+    e.textContent.includes('Eleanor Vance') && e.textContent.startsWith('15:00')), null, { timeout: 5000 });
+  const moved = server.sql(`SELECT u.display_name FROM entries e JOIN users u ON u.id = e.provider_id
+                            JOIN patients p ON p.id = e.patient_id WHERE p.full_name = 'Eleanor Vance'
+                            AND e.starts_at::date >= '${day}'::date - 1`);
+  assert.equal(moved, 'Samuel Reyes');
+
+  // Move by the panel: to 16:00.
+  await mp.locator('.tg-entry', { hasText: 'Eleanor Vance' }).click();
+  await mp.waitForSelector('#entry-detail');
+  await mp.fill('#move-time', '16:00');
+  await mp.click('#move-submit');
+  await mp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
+    e.textContent.includes('Eleanor Vance') && e.textContent.startsWith('16:00')));
+
+  // Arrived, from the panel.
+  await mp.locator('.tg-entry', { hasText: 'Eleanor Vance' }).click();
+  await mp.click('.status-btn[data-status=arrived]');
+  await mp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
+    e.textContent.includes('Eleanor Vance') && e.textContent.includes('Arrived')));
+  await maya.close();
+  await luis.close();
+});
+
+test('a taken slot is refused with what is in the way and the next free slots', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(page, server.base, demo('maya.okafor'));
+  await openDay(page, seededDay);
+  // Grace Liu's first demo appointment that day: a 20-minute telehealth call ten minutes
+  // before it runs into it (a click on the appointment itself would open it instead).
+  const [h, m] = server.sql(`SELECT to_char(e.starts_at AT TIME ZONE 'America/New_York', 'HH24:MI')
+    FROM entries e JOIN users u ON u.id = e.provider_id
+    WHERE u.display_name = 'Grace Liu' AND e.kind = 'appointment'
+      AND (e.starts_at AT TIME ZONE 'America/New_York')::date = '${seededDay}' ORDER BY 1 LIMIT 1`).split(':').map(Number);
+  await column(page, 'Grace Liu').click({ position: { x: 40, y: y(h, m - 10) } });
+  await page.waitForSelector('#booking');
+  await page.fill('#patient-search', 'Tanaka');
+  await page.click('.hit >> text=Aiko Tanaka');
+  await page.selectOption('#book-type', { label: 'Telehealth (20 min)' });
+  await page.click('#book-submit');
+  await page.waitForSelector('#book-problem');
+  const text = await page.textContent('#book-problem');
+  assert.match(text, /That time is taken: Grace Liu has an appointment/);
+  assert.match(text, /Next free:/);
+  await shot(page, 'calendar-conflict');
+  // Taking an offer fills the form; booking it works.
+  await page.click('#book-problem .offer >> nth=0');
+  await page.click('#book-submit');
+  await page.waitForSelector('#cal-note.ok');
+  await page.close();
+});
+
+test('an assistant in another zone sees its own time beside the practice\'s', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/Los_Angeles' });
+  const page = await context.newPage();
+  await signIn(page, server.base, demo('maya.okafor'));
+  await openDay(page, seededDay);
+  await page.waitForFunction(() => document.querySelector('#cal-zone')?.textContent.includes('yours is 3 h behind'));
+  const nine = await page.locator('.tg-hour', { hasText: '09:00' }).first().textContent();
+  assert.match(nine, /09:0006:00/);
+  await shot(page, 'calendar-other-zone');
+  await context.close();
+});
+
+test('week and month views, and the keyboard', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(page, server.base, demo('maya.okafor'));
+  await openDay(page);
+  await page.keyboard.press('w');
+  await page.waitForURL(/span=week/);
+  await page.waitForFunction(() => document.querySelectorAll('.tg-head').length === 7);
+  await shot(page, 'calendar-week');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => document.querySelectorAll('.tg-entry').length > 10, null, { timeout: 5000 });
+  await page.keyboard.press('m');
+  await page.waitForSelector('.monthgrid');
+  assert.equal(await page.locator('.mg-day').count(), 42);
+  await shot(page, 'calendar-month');
+  await page.keyboard.press('n');
+  await page.waitForSelector('#booking');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#booking', { state: 'detached' });
+  await page.setViewportSize({ width: 420, height: 800 });
+  await page.keyboard.press('d');
+  await page.waitForSelector('.timegrid');
+  await shot(page, 'calendar-narrow');
+  await page.close();
+});

@@ -1,0 +1,654 @@
+//! Calendars: booking, double-booking refused (also under concurrency), availability and its
+//! override, status changes, moves, series (with DST), free slots, and who may do what.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::calendar::api::PatientHit;
+use app::calendar::model::{Offer, Outcome, Setup, View};
+use app::error::AppError;
+use app::model::{EntryId, PatientId, RoomId, TypeId};
+use chrono::{NaiveDateTime, Timelike};
+use common::{assert_refused_json, TestApp, World};
+use serde_json::json;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+fn at(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+/// A practice A set up for booking: a room, a 30-minute type with 5/10-minute buffers that
+/// needs a room, the clinician working Mon-Fri 09:00-12:00 and 13:00-17:00 from 2027, a patient.
+struct Desk {
+    app: TestApp,
+    w: World,
+    assistant: reqwest::Client,
+    room: RoomId,
+    visit: TypeId,
+    patient: PatientId,
+}
+
+async fn desk(conn: PgConnectOptions) -> Desk {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let assistant = app.login(&w.a_assistant.email).await;
+    let a = w.a;
+    let room: RoomId = app
+        .call_json(
+            &assistant,
+            "calendar/add-room",
+            json!({ "practice": a, "name": "Exam 1" }),
+        )
+        .await
+        .unwrap();
+    let visit: TypeId = app
+        .call_json(
+            &assistant,
+            "calendar/save-type",
+            json!({ "practice": a, "id": null, "appt_type": {
+                "id": uuid::Uuid::nil(), "name": "Visit", "minutes": 30, "buffer_before": 5, "buffer_after": 10,
+                "color": "#3B6EA5", "needs_room": true, "provider_ids": [] } }),
+        )
+        .await
+        .unwrap();
+    let week = ["09:00-12:00, 13:00-17:00"; 5]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["".into(), "".into()]);
+    let () = app
+        .call_json(
+            &assistant,
+            "calendar/weekly-hours",
+            json!({ "practice": a, "provider": w.a_clinician.id, "from": "2027-01-01", "days": week.collect::<Vec<_>>() }),
+        )
+        .await
+        .unwrap();
+    let patient: PatientId = app
+        .call_json(
+            &assistant,
+            "calendar/add-patient",
+            json!({ "practice": a, "name": "  Ada   Lovelace ", "born": "1985-12-10", "phone": "+1 (555) 0100", "email": "ada@example.com" }),
+        )
+        .await
+        .unwrap();
+    Desk {
+        app,
+        w,
+        assistant,
+        room,
+        visit,
+        patient,
+    }
+}
+
+impl Desk {
+    fn appointment(&self, start: &str) -> serde_json::Value {
+        json!({
+            "kind": "appointment", "patient": self.patient, "type_id": self.visit,
+            "provider": self.w.a_clinician.id, "room": self.room, "attendees": [], "title": "",
+            "start": at(start), "minutes": null, "notes": "", "rrule": null,
+            "override_availability": false, "skip_conflicts": false
+        })
+    }
+
+    async fn book(&self, entry: serde_json::Value) -> Outcome {
+        self.app
+            .call_json(
+                &self.assistant,
+                "calendar/book",
+                json!({ "practice": self.w.a, "entry": entry }),
+            )
+            .await
+            .unwrap()
+    }
+
+    async fn view(&self, first: &str, days: u32) -> View {
+        self.app
+            .call_json(
+                &self.assistant,
+                "calendar/view",
+                json!({ "practice": self.w.a, "first_day": first, "days": days }),
+            )
+            .await
+            .unwrap()
+    }
+}
+
+fn done(o: Outcome) -> Vec<EntryId> {
+    match o {
+        Outcome::Done { ids, .. } => ids,
+        other => panic!("expected the booking to be made, got {other:?}"),
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_slot_is_booked_once_and_the_conflict_names_what_is_in_the_way(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    // Monday 1 March 2027, 10:00 New York.
+    let first = done(d.book(d.appointment("2027-03-01 10:00")).await);
+    assert_eq!(first.len(), 1);
+
+    // 10:30 overlaps the first one's 10-minute buffer after (it is busy until 10:40).
+    match d.book(d.appointment("2027-03-01 10:30")).await {
+        Outcome::Conflict { clashes, offers } => {
+            assert_eq!(clashes.len(), 1);
+            let (_, clash) = &clashes[0];
+            assert_eq!(clash.resource, "a.clinician");
+            assert_eq!(clash.what, "an appointment", "no patient name in a conflict");
+            assert_eq!(clash.start_local, at("2027-03-01 10:00"));
+            // The next free start on the 15-minute grid: busy until 10:40, 5 minutes before -> 10:45.
+            assert_eq!(
+                offers.first().map(|o| o.start_local),
+                Some(at("2027-03-01 10:45"))
+            );
+            assert!(offers.iter().all(|o| o.start_local >= at("2027-03-01 10:45")));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let view = d.view("2027-03-01", 1).await;
+    assert_eq!(view.entries.len(), 1, "the refused booking left nothing behind");
+    assert_eq!(view.entries[0].title, "Ada Lovelace");
+    assert_eq!(view.entries[0].start_local, at("2027-03-01 10:00"));
+    assert_eq!(
+        view.open
+            .iter()
+            .find(|(p, _)| *p == d.w.a_clinician.id)
+            .map(|(_, s)| s.clone()),
+        Some(vec![
+            (at("2027-03-01 09:00"), at("2027-03-01 12:00")),
+            (at("2027-03-01 13:00"), at("2027-03-01 17:00"))
+        ])
+    );
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
+        1
+    );
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'calendar.view'"
+        )
+        .await,
+        1,
+        "reading the calendar is audited"
+    );
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM entry_history WHERE action = 'created'"
+        )
+        .await,
+        1
+    );
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn booking_outside_the_providers_hours_needs_the_override_and_is_recorded(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    match d.book(d.appointment("2027-03-01 12:15")).await {
+        Outcome::Unavailable { offers } => {
+            assert_eq!(
+                offers.first().map(|o| o.start_local),
+                Some(at("2027-03-01 13:00")),
+                "right after lunch: {offers:?}"
+            );
+        }
+        other => panic!("lunch time is not bookable without the override: {other:?}"),
+    }
+    let mut entry = d.appointment("2027-03-01 12:15");
+    entry["override_availability"] = json!(true);
+    done(d.book(entry).await);
+    let view = d.view("2027-03-01", 1).await;
+    assert!(view.entries[0].outside_availability);
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM entry_history WHERE changes->>'outside_availability' = 'true'"
+        )
+        .await,
+        1
+    );
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn of_many_concurrent_bookings_of_one_slot_exactly_one_succeeds(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let d = &d;
+    let attempts = (0..16).map(|i| {
+        // Overlapping starts between 10:00 and 10:25.
+        let start = format!("2027-03-02 10:{:02}", (i % 6) * 5);
+        let entry = d.appointment(&start);
+        async move { d.book(entry).await }
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    let made = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Done { .. }))
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Conflict { .. }))
+        .count();
+    assert_eq!((made, refused), (1, 15), "{outcomes:?}");
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
+        1
+    );
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM busy_claims").await,
+        2,
+        "provider and room"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn statuses_follow_the_front_desk_and_cancelling_frees_the_time(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let id = done(d.book(d.appointment("2027-03-03 09:00")).await)[0];
+    let a = d.w.a;
+    let status = |version: i32, status: &str, reason: Option<&str>| {
+        d.app.call_json::<()>(
+            &d.assistant,
+            "calendar/status",
+            json!({ "practice": a, "id": id, "version": version, "status": status, "reason": reason }),
+        )
+    };
+    status(1, "arrived", None).await.unwrap();
+    assert!(
+        matches!(status(1, "in_room", None).await, Err(AppError::Invalid(m)) if m.contains("changed")),
+        "stale version"
+    );
+    assert!(
+        matches!(status(2, "scheduled", None).await, Err(AppError::Invalid(_))),
+        "no going back"
+    );
+    assert!(
+        matches!(status(2, "cancelled", Some("  ")).await, Err(AppError::Invalid(m)) if m.contains("why"))
+    );
+    status(2, "cancelled", Some("Patient called, feeling better"))
+        .await
+        .unwrap();
+    assert!(
+        d.view("2027-03-03", 1).await.entries.is_empty(),
+        "cancelled entries leave the calendar"
+    );
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM entries WHERE status = 'cancelled'"
+        )
+        .await,
+        1,
+        "kept, not deleted"
+    );
+    done(d.book(d.appointment("2027-03-03 09:00")).await);
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM entry_history WHERE action = 'status'"
+        )
+        .await,
+        2
+    );
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn moving_checks_the_new_time_like_a_booking(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let first = done(d.book(d.appointment("2027-03-04 09:00")).await)[0];
+    done(d.book(d.appointment("2027-03-04 11:00")).await);
+    let mv = |start: &str, version: i32| {
+        d.app.call_json::<Outcome>(
+            &d.assistant,
+            "calendar/move",
+            json!({ "practice": a, "id": first, "version": version, "start": at(start), "provider": null, "room": null, "override_availability": false }),
+        )
+    };
+    assert!(matches!(
+        mv("2027-03-04 11:15", 1).await.unwrap(),
+        Outcome::Conflict { .. }
+    ));
+    assert!(matches!(
+        mv("2027-03-04 12:30", 1).await.unwrap(),
+        Outcome::Unavailable { .. }
+    ));
+    done(mv("2027-03-04 09:30", 1).await.unwrap());
+    // Moving onto its own old time (overlapping itself) is fine.
+    done(mv("2027-03-04 09:15", 2).await.unwrap());
+    let view = d.view("2027-03-04", 1).await;
+    let moved = view.entries.iter().find(|e| e.id == first).unwrap();
+    assert_eq!((moved.start_local, moved.version), (at("2027-03-04 09:15"), 3));
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM entry_history WHERE action = 'moved'"
+        )
+        .await,
+        2
+    );
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_weekly_series_keeps_its_local_time_across_dst_and_reports_conflicts(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    // Something already on Monday 15 March at 09:00.
+    done(d.book(d.appointment("2027-03-15 09:00")).await);
+    let mut series = d.appointment("2027-03-08 09:00");
+    series["rrule"] = json!("FREQ=WEEKLY;COUNT=3");
+    match d.book(series.clone()).await {
+        Outcome::Conflict { clashes, .. } => {
+            assert_eq!(
+                clashes.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+                vec![at("2027-03-15 09:00")]
+            );
+        }
+        other => panic!("expected the conflicting occurrence to be reported: {other:?}"),
+    }
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
+        1,
+        "nothing of the series was kept"
+    );
+    series["skip_conflicts"] = json!(true);
+    match d.book(series).await {
+        Outcome::Done { ids, skipped } => {
+            assert_eq!(ids.len(), 2);
+            assert_eq!(skipped, vec![at("2027-03-15 09:00")]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let view = d.view("2027-03-08", 21).await;
+    let series: Vec<_> = view.entries.iter().filter(|e| e.series_id.is_some()).collect();
+    assert_eq!(series.len(), 2);
+    // 8 March is EST (UTC-5), 22 March EDT (UTC-4): same 09:00 on the wall.
+    assert!(series.iter().all(|e| e.start_local.time().hour() == 9));
+    assert_eq!(series[0].starts_at.hour(), 14);
+    assert_eq!(series[1].starts_at.hour(), 13);
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn free_slots_honour_hours_bookings_buffers_and_rooms(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    done(d.book(d.appointment("2027-03-01 09:00")).await);
+    let offers: Vec<Offer> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/slots",
+            json!({ "practice": d.w.a, "type_id": d.visit, "providers": [], "from": "2027-03-01", "to": "2027-03-01" }),
+        )
+        .await
+        .unwrap();
+    let starts: Vec<NaiveDateTime> = offers.iter().map(|o| o.start_local).collect();
+    // Busy 08:55-09:40 with buffers; the next start that keeps 5 minutes before: 09:45.
+    assert_eq!(starts.first(), Some(&at("2027-03-01 09:45")));
+    assert!(starts.iter().all(
+        |s| *s + chrono::Duration::minutes(30) <= at("2027-03-01 12:00") || *s >= at("2027-03-01 13:00")
+    ));
+    assert!(offers.iter().all(|o| o.room == Some(d.room)));
+    let bad: Result<Vec<Offer>, _> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/slots",
+            json!({ "practice": d.w.a, "type_id": d.visit, "providers": [], "from": "2027-03-05", "to": "2027-03-01" }),
+        )
+        .await;
+    assert!(matches!(bad, Err(AppError::Invalid(_))));
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn bad_input_is_refused_with_a_reason_and_changes_nothing(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let before = common::count(&d.app.pool, "SELECT count(*) FROM entries").await;
+    for (field, value, says) in [
+        ("patient", json!(null), "patient"),
+        ("type_id", json!(null), "type"),
+        ("room", json!(null), "room"),
+        ("provider", json!(d.w.a_assistant.id), "provider"),
+        ("rrule", json!("FREQ=YEARLY"), "YEARLY"),
+    ] {
+        let mut entry = d.appointment("2027-03-01 10:00");
+        entry[field] = value;
+        let result: Result<Outcome, AppError> = d
+            .app
+            .call_json(
+                &d.assistant,
+                "calendar/book",
+                json!({ "practice": a, "entry": entry }),
+            )
+            .await;
+        assert!(
+            matches!(&result, Err(AppError::Invalid(m)) if m.contains(says)),
+            "{field}: {result:?}"
+        );
+    }
+    for (name, born, phone, email) in [
+        ("", "", "", ""),
+        ("Someone", "2999-01-01", "", ""),
+        ("Someone", "", "call me", ""),
+        ("Someone", "", "", "not-an-address"),
+    ] {
+        let r: Result<PatientId, AppError> = d
+            .app
+            .call_json(
+                &d.assistant,
+                "calendar/add-patient",
+                json!({ "practice": a, "name": name, "born": born, "phone": phone, "email": email }),
+            )
+            .await;
+        assert!(
+            matches!(r, Err(AppError::Invalid(_))),
+            "{name:?} {born:?} {phone:?} {email:?}"
+        );
+    }
+    let week = vec!["09:00-08:00".to_string(); 7];
+    let r: Result<(), AppError> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/weekly-hours",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "from": "2027-01-01", "days": week }),
+        )
+        .await;
+    assert!(matches!(r, Err(AppError::Invalid(m)) if m.starts_with("Monday")));
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
+        before
+    );
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM patients").await,
+        1
+    );
+    let hits: Vec<PatientHit> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/patients",
+            json!({ "practice": a, "query": "lovel" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(),
+        vec!["Ada Lovelace"]
+    );
+    let setup: Setup = d
+        .app
+        .call_json(&d.assistant, "calendar/setup", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert_eq!(setup.types[0].color, "#3b6ea5", "colours are stored lower-case");
+    assert_eq!(
+        setup.providers.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![d.w.a_clinician.id]
+    );
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn another_practice_and_too_small_roles_are_refused(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let id = done(d.book(d.appointment("2027-03-01 10:00")).await)[0];
+    let outsiders = [
+        d.w.b_admin.email.as_str(),
+        d.w.b_clinician.email.as_str(),
+        d.w.agency.email.as_str(),
+    ];
+    let calls = [
+        ("calendar/setup", json!({ "practice": a })),
+        (
+            "calendar/view",
+            json!({ "practice": a, "first_day": "2027-03-01", "days": 1 }),
+        ),
+        (
+            "calendar/book",
+            json!({ "practice": a, "entry": d.appointment("2027-03-01 14:00") }),
+        ),
+        (
+            "calendar/move",
+            json!({ "practice": a, "id": id, "version": 1, "start": at("2027-03-01 15:00"), "provider": null, "room": null, "override_availability": false }),
+        ),
+        (
+            "calendar/status",
+            json!({ "practice": a, "id": id, "version": 1, "status": "arrived", "reason": null }),
+        ),
+        (
+            "calendar/slots",
+            json!({ "practice": a, "type_id": d.visit, "providers": [], "from": "2027-03-01", "to": "2027-03-02" }),
+        ),
+        ("calendar/patients", json!({ "practice": a, "query": "Ada" })),
+        (
+            "calendar/add-patient",
+            json!({ "practice": a, "name": "Eve", "born": "", "phone": "", "email": "" }),
+        ),
+        ("calendar/add-room", json!({ "practice": a, "name": "Exam 9" })),
+        (
+            "calendar/save-type",
+            json!({ "practice": a, "id": d.visit, "appt_type": { "id": d.visit, "name": "Hijacked", "minutes": 30, "buffer_before": 0, "buffer_after": 0, "color": "#000000", "needs_room": false, "provider_ids": [] } }),
+        ),
+        (
+            "calendar/weekly-hours",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "from": "2027-01-01", "days": vec![""; 7] }),
+        ),
+        (
+            "calendar/weekly-hours-get",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "on": "2027-03-01" }),
+        ),
+    ];
+    for (endpoint, args) in &calls {
+        assert_refused_json(&d.app, &outsiders, endpoint, args.clone()).await;
+        common::assert_needs_sign_in_json(&d.app, endpoint, args.clone()).await;
+    }
+    // Within the practice, a clinician does not set up rooms or types, nor someone else's hours.
+    let clinician = [d.w.a_clinician.email.as_str()];
+    assert_refused_json(
+        &d.app,
+        &clinician,
+        "calendar/add-room",
+        json!({ "practice": a, "name": "Exam 9" }),
+    )
+    .await;
+    assert_refused_json(&d.app, &clinician, "calendar/save-type", calls[9].1.clone()).await;
+    let other_clinician: Result<(), AppError> = d
+        .app
+        .call_json(
+            &d.app.login(&d.w.a_clinician.email).await,
+            "calendar/weekly-hours",
+            json!({ "practice": a, "provider": d.w.a_assistant.id, "from": "2027-01-01", "days": vec![""; 7] }),
+        )
+        .await;
+    assert_eq!(other_clinician, Err(AppError::Forbidden));
+    // Nothing changed, and B's people cannot see A's entry by passing B's own practice either.
+    let b_admin = d.app.login(&d.w.b_admin.email).await;
+    let view: View = d
+        .app
+        .call_json(
+            &b_admin,
+            "calendar/view",
+            json!({ "practice": d.w.b, "first_day": "2027-03-01", "days": 7 }),
+        )
+        .await
+        .unwrap();
+    assert!(view.entries.is_empty());
+    let moved: Result<Outcome, AppError> = d
+        .app
+        .call_json(&b_admin, "calendar/move", json!({ "practice": d.w.b, "id": id, "version": 1, "start": at("2027-03-01 15:00"), "provider": null, "room": null, "override_availability": false }))
+        .await;
+    assert_eq!(
+        moved,
+        Err(AppError::NotFound),
+        "an id of another practice is not found in one's own"
+    );
+    let view = d.view("2027-03-01", 1).await;
+    assert_eq!(
+        (
+            view.entries.len(),
+            view.entries[0].version,
+            view.entries[0].start_local
+        ),
+        (1, 1, at("2027-03-01 10:00"))
+    );
+    assert_eq!(common::count(&d.app.pool, "SELECT count(*) FROM rooms").await, 1);
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn row_level_security_keeps_calendars_apart(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    done(d.book(d.appointment("2027-03-01 10:00")).await);
+    let mut tx = app::db::begin(&d.app.pool, &app::db::Scope::person(d.w.b_admin.id, [d.w.b]))
+        .await
+        .unwrap();
+    for table in [
+        "patients",
+        "rooms",
+        "appointment_types",
+        "availability_ranges",
+        "entries",
+        "busy_claims",
+        "entry_history",
+    ] {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} of A seen from B's scope");
+    }
+    let updated = sqlx::query("UPDATE entries SET notes = 'x'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected(), 0);
+    let insert = sqlx::query("INSERT INTO rooms (practice_id, name) VALUES ($1, 'Sneaky')")
+        .bind(d.w.a)
+        .execute(&mut *tx)
+        .await;
+    assert!(insert.is_err(), "inserting into A from B's scope is refused");
+    tx.rollback().await.unwrap();
+    d.app.close().await;
+}
