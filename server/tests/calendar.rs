@@ -502,6 +502,34 @@ async fn bad_input_is_refused_with_a_reason_and_changes_nothing(_: PgPoolOptions
         .await
         .unwrap();
     assert_eq!(setup.types[0].color, "#3b6ea5", "colours are stored lower-case");
+    // Editing a type keeps its id; a second type may not take its name.
+    let mut visit = serde_json::to_value(&setup.types[0]).unwrap();
+    visit["minutes"] = json!(45);
+    let same: TypeId = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/save-type",
+            json!({ "practice": a, "id": d.visit, "appt_type": visit.clone() }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(same, d.visit);
+    let twin: Result<TypeId, AppError> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/save-type",
+            json!({ "practice": a, "id": null, "appt_type": visit }),
+        )
+        .await;
+    assert!(matches!(twin, Err(AppError::Invalid(m)) if m.contains("already")));
+    let setup: Setup = d
+        .app
+        .call_json(&d.assistant, "calendar/setup", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert_eq!((setup.types.len(), setup.types[0].minutes), (1, 45));
     assert_eq!(
         setup.providers.iter().map(|p| p.id).collect::<Vec<_>>(),
         vec![d.w.a_clinician.id]

@@ -21,6 +21,19 @@ pub struct Event<'a> {
     pub detail: serde_json::Value,
 }
 
+impl<'a> Event<'a> {
+    /// An event of the signed-in `actor` in `practice` (other fields by struct update).
+    pub fn of(actor: &crate::auth::session::Actor, practice: PracticeId, action: &'a str) -> Self {
+        Event {
+            practice: Some(practice),
+            actor: Some(actor.user()),
+            action,
+            ip: actor.ip,
+            ..Default::default()
+        }
+    }
+}
+
 #[tracing::instrument(skip_all, fields(action = event.action))]
 pub async fn record(tx: &mut Tx, event: Event<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(

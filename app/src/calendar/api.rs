@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
+    audit::db::{self as audit, Event},
     auth::session,
     calendar::{book, db},
     db::begin,
@@ -54,15 +55,12 @@ pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let view = book::view(&mut tx, practice, first_day, days).await?;
     let patients = view.entries.iter().filter(|e| e.patient_id.is_some()).count();
-    crate::audit::db::record(
+    let detail = serde_json::json!({ "from": first_day, "days": days, "appointments": patients });
+    audit::record(
         &mut tx,
-        crate::audit::db::Event {
-            practice: Some(practice),
-            actor: Some(actor.user()),
-            action: "calendar.view",
-            ip: actor.ip,
-            detail: serde_json::json!({ "from": first_day, "days": days, "appointments": patients }),
-            ..Default::default()
+        Event {
+            detail,
+            ..Event::of(&actor, practice, "calendar.view")
         },
     )
     .await?;
@@ -179,15 +177,12 @@ pub async fn find_patients(practice: PracticeId, query: String) -> Result<Vec<Pa
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let born = NaiveDate::parse_from_str(&query, "%Y-%m-%d").ok();
     let rows = db::search_patients(&mut tx, practice, &query, born).await?;
-    crate::audit::db::record(
+    let detail = serde_json::json!({ "found": rows.len() });
+    audit::record(
         &mut tx,
-        crate::audit::db::Event {
-            practice: Some(practice),
-            actor: Some(actor.user()),
-            action: "patient.search",
-            ip: actor.ip,
-            detail: serde_json::json!({ "found": rows.len() }),
-            ..Default::default()
+        Event {
+            detail,
+            ..Event::of(&actor, practice, "patient.search")
         },
     )
     .await?;
@@ -224,20 +219,13 @@ pub async fn add_patient(
         &checked.email,
     )
     .await?;
-    crate::audit::db::record(
-        &mut tx,
-        crate::audit::db::Event {
-            practice: Some(practice),
-            actor: Some(actor.user()),
-            action: "patient.create",
-            subject_type: Some("patient"),
-            subject_id: Some(id.to_string()),
-            patient: Some(id.0),
-            ip: actor.ip,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let event = Event {
+        subject_type: Some("patient"),
+        subject_id: Some(id.to_string()),
+        patient: Some(id.0),
+        ..Event::of(&actor, practice, "patient.create")
+    };
+    audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(id)
 }

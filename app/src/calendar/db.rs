@@ -121,43 +121,31 @@ pub async fn save_type(
     t: &ApptType,
 ) -> Result<Option<TypeId>, sqlx::Error> {
     let providers: Vec<Uuid> = t.provider_ids.iter().map(|p| p.0).collect();
-    let row: Option<(TypeId,)> = match id {
-        None => {
-            sqlx::query_as(
-                "INSERT INTO appointment_types
-                   (practice_id, name, minutes, buffer_before_minutes, buffer_after_minutes, color, needs_room, provider_ids)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(practice)
-            .bind(&t.name)
-            .bind(t.minutes)
-            .bind(t.buffer_before)
-            .bind(t.buffer_after)
-            .bind(&t.color)
-            .bind(t.needs_room)
-            .bind(&providers)
-            .fetch_optional(conn)
-            .await?
-        }
-        Some(id) => {
-            sqlx::query_as(
-                "UPDATE appointment_types SET name = $3, minutes = $4, buffer_before_minutes = $5,
-                   buffer_after_minutes = $6, color = $7, needs_room = $8, provider_ids = $9
-                 WHERE practice_id = $1 AND id = $2 AND archived_at IS NULL RETURNING id",
-            )
-            .bind(practice)
-            .bind(id)
-            .bind(&t.name)
-            .bind(t.minutes)
-            .bind(t.buffer_before)
-            .bind(t.buffer_after)
-            .bind(&t.color)
-            .bind(t.needs_room)
-            .bind(&providers)
-            .fetch_optional(conn)
-            .await?
-        }
-    };
+    // One statement for both: updates the type `id` names, or inserts when there is none.
+    let row: Option<(TypeId,)> = sqlx::query_as(
+        "WITH changed AS (
+           UPDATE appointment_types SET name = $3, minutes = $4, buffer_before_minutes = $5,
+             buffer_after_minutes = $6, color = $7, needs_room = $8, provider_ids = $9
+           WHERE $2::uuid IS NOT NULL AND practice_id = $1 AND id = $2 AND archived_at IS NULL
+           RETURNING id),
+         added AS (
+           INSERT INTO appointment_types
+             (practice_id, name, minutes, buffer_before_minutes, buffer_after_minutes, color, needs_room, provider_ids)
+           SELECT $1, $3, $4, $5, $6, $7, $8, $9 WHERE $2::uuid IS NULL
+           RETURNING id)
+         SELECT id FROM changed UNION ALL SELECT id FROM added",
+    )
+    .bind(practice)
+    .bind(id)
+    .bind(&t.name)
+    .bind(t.minutes)
+    .bind(t.buffer_before)
+    .bind(t.buffer_after)
+    .bind(&t.color)
+    .bind(t.needs_room)
+    .bind(&providers)
+    .fetch_optional(conn)
+    .await?;
     Ok(row.map(|(id,)| id))
 }
 

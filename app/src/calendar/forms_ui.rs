@@ -5,12 +5,25 @@ use crate::calendar::api::{
     add_patient, book_entry, find_patients, free_slots, move_entry, set_status, PatientHit,
 };
 use crate::calendar::model::{Entry, EntryKind, NewEntry, Offer, Outcome, Setup, Status};
+use crate::calendar::text;
 use crate::calendar::ui::{CalState, Panel};
 use crate::error::AppError;
 use crate::model::{PatientId, RoomId, TypeId, UserId};
 use crate::ui::ErrorNote;
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Duration, NaiveDateTime};
 use leptos::prelude::*;
+
+/// The side panel's content. Its code (booking, details, slot search and the server calls
+/// behind them) is a separate WASM chunk, fetched the first time a panel opens.
+#[leptos::lazy]
+pub fn panel_view(panel: Panel, setup: Setup, entry: Option<Entry>) -> AnyView {
+    match (panel, entry) {
+        (Panel::New(draft), _) => view! { <BookingPanel setup draft /> }.into_any(),
+        (Panel::Find, _) => view! { <SlotFinder setup /> }.into_any(),
+        (Panel::Detail(_), Some(entry)) => view! { <DetailPanel setup entry /> }.into_any(),
+        _ => ().into_any(),
+    }
+}
 
 /// What a new booking starts from (a clicked slot, an offer, the "New" button).
 #[derive(Clone, Debug, PartialEq)]
@@ -37,12 +50,46 @@ fn parse_id<T: std::str::FromStr>(s: &str) -> Option<T> {
 }
 
 fn when(start: NaiveDateTime, end: NaiveDateTime) -> String {
-    format!(
-        "{} {}–{}",
-        start.format("%a %-d %b"),
-        start.format("%H:%M"),
-        end.format("%H:%M")
-    )
+    format!("{}–{}", text::when_short(start), text::hm(end.time()))
+}
+
+/// A panel's title and its close button.
+#[component]
+fn PanelHead(#[prop(into)] title: String) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    view! {
+        <header>
+            <h2>{title}</h2>
+            <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close">"✕"</button>
+        </header>
+    }
+}
+
+/// A tick box per person; `chosen` holds the ticked ones.
+#[component]
+fn PeopleChecks(
+    legend: &'static str,
+    people: Vec<crate::calendar::model::Person>,
+    chosen: RwSignal<Vec<UserId>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="attendees">
+            <legend>{legend}</legend>
+            {people.into_iter().map(|p| {
+                let id = p.id;
+                view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || chosen.get().contains(&id)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
+                            } />
+                        {p.name}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
 }
 
 /// The offers of a conflict, as buttons; `pick` takes the chosen one.
@@ -79,7 +126,7 @@ fn describe(outcome: &Outcome) -> String {
             skipped.len(),
             skipped
                 .iter()
-                .map(|t| t.format("%a %-d %b %H:%M").to_string())
+                .map(|t| text::when_short(*t))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -102,7 +149,7 @@ fn describe(outcome: &Outcome) -> String {
             clashes
                 .iter()
                 .take(6)
-                .map(|(t, c)| format!("{} ({} has {})", t.format("%a %-d %b %H:%M"), c.resource, c.what))
+                .map(|(t, c)| format!("{} ({} has {})", text::when_short(*t), c.resource, c.what))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
@@ -125,24 +172,28 @@ pub fn OutcomeNote() -> impl IntoView {
     }
 }
 
-fn finish(state: CalState, result: Result<Outcome, AppError>) -> Option<Outcome> {
+/// After a booking or move: done closes the panel (whose signals are then gone, so nothing
+/// of the panel may be touched after this) and reports on the page; anything else stays in
+/// the panel as `problem`, errors as `error`.
+fn settle(
+    state: CalState,
+    result: Result<Outcome, AppError>,
+    problem: RwSignal<Option<Outcome>>,
+    error: RwSignal<Option<AppError>>,
+) {
     match result {
         Ok(o @ Outcome::Done { .. }) => {
             state.note.set(Some(Ok(o)));
             state.panel.set(Panel::None);
             state.changed.update(|v| *v += 1);
-            None
         }
-        Ok(o) => Some(o),
-        Err(e) => {
-            state.note.set(Some(Err(e)));
-            None
-        }
+        Ok(o) => problem.set(Some(o)),
+        Err(e) => error.set(Some(e)),
     }
 }
 
 #[component]
-pub fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
+fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
     let state = expect_context::<CalState>();
     let setup = StoredValue::new(setup);
     let kind = RwSignal::new(EntryKind::Appointment);
@@ -164,7 +215,7 @@ pub fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
     );
     let room = RwSignal::new(draft.room);
     let date = RwSignal::new(draft.start.date().to_string());
-    let time = RwSignal::new(draft.start.time().format("%H:%M").to_string());
+    let time = RwSignal::new(text::hm(draft.start.time()));
     let minutes = RwSignal::new("30".to_string());
     let title = RwSignal::new(String::new());
     let attendees = RwSignal::new(Vec::<UserId>::new());
@@ -191,9 +242,8 @@ pub fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
             return;
         };
         error.set(None);
-        let start = NaiveDate::parse_from_str(&date.get_untracked(), "%Y-%m-%d")
-            .ok()
-            .zip(NaiveTime::parse_from_str(&time.get_untracked(), "%H:%M").ok())
+        let start = text::parse_date(&date.get_untracked())
+            .zip(text::parse_hm(&time.get_untracked()))
             .map(|(d, t)| d.and_time(t));
         let Some(start) = start else {
             error.set(Some(AppError::invalid("Give the date and the time.")));
@@ -222,17 +272,14 @@ pub fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = book_entry(practice, entry).await;
             busy.set(false);
-            match result {
-                Err(e) => error.set(Some(e)),
-                other => problem.set(finish(state, other)),
-            }
+            settle(state, result, problem, error);
         });
     };
     let pick = Callback::new(move |o: Offer| {
         provider.set(Some(o.provider));
         room.set(o.room.or(room.get_untracked()));
         date.set(o.start_local.date().to_string());
-        time.set(o.start_local.time().format("%H:%M").to_string());
+        time.set(text::hm(o.start_local.time()));
         problem.set(None);
     });
     let kind_button = move |k: EntryKind, label: &'static str| {
@@ -245,10 +292,7 @@ pub fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
     let is = move |k: EntryKind| kind.get() == k;
     view! {
         <aside class="cal-panel" id="booking" aria-label="New booking">
-            <header>
-                <h2>"New"</h2>
-                <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close">"✕"</button>
-            </header>
+            <PanelHead title="New" />
             <div class="seg-group">
                 {kind_button(EntryKind::Appointment, "Appointment")}
                 {kind_button(EntryKind::Meeting, "Meeting")}
@@ -318,22 +362,7 @@ pub fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
                     <label>"Minutes"<input id="book-minutes" type="number" min="5" max="720" step="5" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) /></label>
                 </Show>
                 <Show when=move || is(EntryKind::Meeting)>
-                    <fieldset class="attendees">
-                        <legend>"Attendees"</legend>
-                        {setup.with_value(|s| s.staff.iter().map(|p| {
-                            let id = p.id;
-                            view! {
-                                <label class="check">
-                                    <input type="checkbox" prop:checked=move || attendees.get().contains(&id)
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            attendees.update(|a| { a.retain(|x| *x != id); if on { a.push(id); } });
-                                        } />
-                                    {p.name.clone()}
-                                </label>
-                            }
-                        }).collect_view())}
-                    </fieldset>
+                    <PeopleChecks legend="Attendees" people=setup.with_value(|s| s.staff.clone()) chosen=attendees />
                 </Show>
                 <div class="row">
                     <label>"Date"<input id="book-date" type="date" prop:value=date on:input=move |ev| date.set(event_target_value(&ev)) /></label>
@@ -434,13 +463,13 @@ fn NewPatient(
 }
 
 #[component]
-pub fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
+fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
     let state = expect_context::<CalState>();
     let error = RwSignal::new(None::<AppError>);
     let problem = RwSignal::new(None::<Outcome>);
     let reason = RwSignal::new(String::new());
     let date = RwSignal::new(entry.start_local.date().to_string());
-    let time = RwSignal::new(entry.start_local.time().format("%H:%M").to_string());
+    let time = RwSignal::new(text::hm(entry.start_local.time()));
     let provider = RwSignal::new(entry.provider_id);
     let (id, version) = (entry.id, entry.version);
     let type_name = entry
@@ -481,16 +510,12 @@ pub fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let result = move_entry(practice, id, version, start, to, None, override_availability).await;
-            match result {
-                Err(e) => error.set(Some(e)),
-                other => problem.set(finish(state, other)),
-            }
+            settle(state, result, problem, error);
         });
     };
     let submit_move = move |override_availability: bool| {
-        let start = NaiveDate::parse_from_str(&date.get_untracked(), "%Y-%m-%d")
-            .ok()
-            .zip(NaiveTime::parse_from_str(&time.get_untracked(), "%H:%M").ok())
+        let start = text::parse_date(&date.get_untracked())
+            .zip(text::parse_hm(&time.get_untracked()))
             .map(|(d, t)| d.and_time(t));
         match start {
             Some(s) => do_move(s, provider.get_untracked(), override_availability),
@@ -514,10 +539,7 @@ pub fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
     let providers = setup.providers.clone();
     view! {
         <aside class="cal-panel" id="entry-detail" aria-label="Booking details">
-            <header>
-                <h2>{entry.title.clone()}</h2>
-                <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close">"✕"</button>
-            </header>
+            <PanelHead title=entry.title.clone() />
             <dl class="facts">
                 <dt>"When"</dt><dd id="detail-when">{when(entry.start_local, entry.end_local)}<OwnTime at=entry.starts_at local=entry.start_local /></dd>
                 {type_name.map(|t| view! { <dt>"Type"</dt><dd>{t}</dd> })}
@@ -591,7 +613,7 @@ fn OwnTime(at: chrono::DateTime<chrono::Utc>, local: NaiveDateTime) -> impl Into
             .get_timezone_offset();
         let own = at.naive_utc() + Duration::minutes(offset as i64);
         (own != local).then(
-            || view! { <span class="own-time">{format!(" ({} your time)", own.format("%H:%M"))}</span> },
+            || view! { <span class="own-time">{format!(" ({} your time)", text::hm(own.time()))}</span> },
         )
     }
     #[cfg(not(feature = "hydrate"))]
@@ -601,7 +623,7 @@ fn OwnTime(at: chrono::DateTime<chrono::Utc>, local: NaiveDateTime) -> impl Into
 }
 
 #[component]
-pub fn SlotFinder(setup: Setup) -> impl IntoView {
+fn SlotFinder(setup: Setup) -> impl IntoView {
     let state = expect_context::<CalState>();
     let today = setup.now_local.date();
     let type_id = RwSignal::new(setup.types.first().map(|t| t.id));
@@ -618,9 +640,7 @@ pub fn SlotFinder(setup: Setup) -> impl IntoView {
             result.set(Some(Err(AppError::invalid("Choose the appointment type."))));
             return;
         };
-        let dates = NaiveDate::parse_from_str(&from.get_untracked(), "%Y-%m-%d")
-            .ok()
-            .zip(NaiveDate::parse_from_str(&to.get_untracked(), "%Y-%m-%d").ok());
+        let dates = text::parse_date(&from.get_untracked()).zip(text::parse_date(&to.get_untracked()));
         let Some((f, t2)) = dates else {
             result.set(Some(Err(AppError::invalid("Give the first and last day."))));
             return;
@@ -633,31 +653,14 @@ pub fn SlotFinder(setup: Setup) -> impl IntoView {
     let providers = setup.providers.clone();
     view! {
         <aside class="cal-panel" id="slot-finder" aria-label="Find a free slot">
-            <header>
-                <h2>"Find a slot"</h2>
-                <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close">"✕"</button>
-            </header>
+            <PanelHead title="Find a slot" />
             <form on:submit=search>
                 <label>"Type"
                     <select id="find-type" on:change=move |ev| type_id.set(parse_id(&event_target_value(&ev)))>
                         {setup.types.iter().map(|t| view! { <option value=t.id.to_string()>{format!("{} ({} min)", t.name, t.minutes)}</option> }).collect_view()}
                     </select>
                 </label>
-                <fieldset class="attendees">
-                    <legend>"Providers (none ticked: all)"</legend>
-                    {providers.into_iter().map(|p| {
-                        let id = p.id;
-                        view! {
-                            <label class="check">
-                                <input type="checkbox" on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
-                                } />
-                                {p.name}
-                            </label>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <PeopleChecks legend="Providers (none ticked: all)" people=providers chosen />
                 <div class="row">
                     <label>"From"<input id="find-from" type="date" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
                     <label>"To"<input id="find-to" type="date" prop:value=to on:input=move |ev| to.set(event_target_value(&ev)) /></label>

@@ -5,6 +5,7 @@ pub mod api;
 pub mod forms_ui;
 pub mod model;
 pub mod rules;
+pub mod text;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

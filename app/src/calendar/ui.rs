@@ -3,8 +3,9 @@
 //! navigation, live updates. The view's state (date, span, lens) lives in the address.
 
 use crate::calendar::api::{calendar_setup, calendar_view, move_entry};
-use crate::calendar::forms_ui::{BookingPanel, DetailPanel, Draft, OutcomeNote, SlotFinder};
+use crate::calendar::forms_ui::{panel_view, Draft, OutcomeNote};
 use crate::calendar::model::{Entry, EntryKind, Lens, Outcome, Setup, Status, View};
+use crate::calendar::text;
 use crate::error::AppError;
 use crate::model::{EntryId, PracticeId, RoomId, UserId};
 use crate::practices::ui::practice_param;
@@ -121,12 +122,7 @@ pub fn CalendarPage() -> impl IntoView {
         Some("month") => Span3::Month,
         _ => Span3::Day,
     });
-    let date = Memo::new(move |_| {
-        query
-            .read()
-            .get("date")
-            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-    });
+    let date = Memo::new(move |_| query.read().get("date").and_then(|d| text::parse_date(&d)));
     let lens = Memo::new(move |_| parse_lens(query.read().get("lens")));
     let state = CalState {
         practice,
@@ -267,12 +263,12 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
     let title = move || {
         let a = anchor.get();
         match state.span.get() {
-            Span3::Day => a.format("%A %-d %B %Y").to_string(),
+            Span3::Day => text::day_long(a),
             Span3::Week => {
                 let (first, _) = range_of(Span3::Week, a);
-                format!("Week of {}", first.format("%-d %B %Y"))
+                format!("Week of {}", text::date_long(first))
             }
-            Span3::Month => a.format("%B %Y").to_string(),
+            Span3::Month => text::month_year(a),
         }
     };
     let span_button = move |s: Span3, label: &'static str, key: &'static str| {
@@ -359,24 +355,27 @@ type ViewResource = Resource<Result<View, AppError>>;
 #[component]
 fn SidePanel(setup: StoredValue<Setup>, view_res: ViewResource) -> impl IntoView {
     let state = expect_context::<CalState>();
-    move || match state.panel.get() {
-        Panel::None => ().into_any(),
-        Panel::New(draft) => {
-            setup.with_value(|s| view! { <BookingPanel setup=s.clone() draft /> }.into_any())
+    move || {
+        let panel = state.panel.get();
+        if panel == Panel::None {
+            return ().into_any();
         }
-        Panel::Find => setup.with_value(|s| view! { <SlotFinder setup=s.clone() /> }.into_any()),
-        Panel::Detail(id) => {
-            let entry = view_res
+        let entry = match panel {
+            // Tracked: the details follow the entry when it changes (its version too).
+            Panel::Detail(id) => view_res
                 .get()
                 .and_then(|r| r.ok())
-                .and_then(|v| v.entries.into_iter().find(|e| e.id == id));
-            match entry {
-                Some(entry) => {
-                    setup.with_value(|s| view! { <DetailPanel setup=s.clone() entry /> }.into_any())
-                }
-                None => ().into_any(),
-            }
+                .and_then(|v| v.entries.into_iter().find(|e| e.id == id)),
+            _ => None,
+        };
+        let setup = setup.get_value();
+        // The panels' code arrives with the first panel opened (a separate WASM chunk).
+        view! {
+            <Suspense fallback=|| view! { <aside class="cal-panel muted">"Loading…"</aside> }>
+                {Suspend::new(async move { panel_view(panel, setup, entry).await })}
+            </Suspense>
         }
+        .into_any()
     }
 }
 
@@ -451,7 +450,7 @@ fn columns(setup: &Setup, span: Span3, first: NaiveDate, days: u32, lens: Lens) 
                     Lens::Practice => (None, None),
                 };
                 Column {
-                    label: date.format("%a %-d").to_string(),
+                    label: text::weekday_day(date),
                     date,
                     provider,
                     room,
@@ -646,12 +645,13 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                             );
                             let (id, version) = (e.id, e.version);
                             let short = h < 36.0;
-                            let label = format!("{} {}, {}", e.start_local.format("%H:%M"), e.title, type_name);
+                            let label = format!("{} {}, {}", text::hm(e.start_local.time()), e.title, type_name);
                             view! {
                                 <button
                                     type="button"
                                     class="tg-entry"
                                     class:short=short
+                                    class:block={e.kind == EntryKind::Block}
                                     class:done={matches!(e.status, Status::Completed | Status::NoShow)}
                                     class:arrived={matches!(e.status, Status::Arrived | Status::InRoom)}
                                     data-entry=e.id.to_string()
@@ -664,7 +664,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                                     }
                                     on:dragstart=move |_| dragging.set(Some((id, version)))
                                 >
-                                    <span class="t">{e.start_local.format("%H:%M").to_string()}</span>
+                                    <span class="t">{text::hm(e.start_local.time())}</span>
                                     " "
                                     <strong>{e.title.clone()}</strong>
                                     <span class="sub">{type_name}{(e.status != Status::Scheduled).then(|| format!(" · {}", e.status.label()))}</span>
@@ -729,7 +729,7 @@ fn MonthGrid(view: View, today: NaiveDate) -> impl IntoView {
                         {(count > 0).then(|| view! { <span class="mg-count">{format!("{count} booked")}</span> })}
                         <ul>
                             {items.iter().take(3).map(|e| view! {
-                                <li>{format!("{} {}", e.start_local.format("%H:%M"), e.title)}</li>
+                                <li>{format!("{} {}", text::hm(e.start_local.time()), e.title)}</li>
                             }).collect_view()}
                         </ul>
                     </button>

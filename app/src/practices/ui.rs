@@ -340,7 +340,6 @@ pub fn Section() -> impl IntoView {
                     return view! { <PageError error=crate::error::AppError::Forbidden /> }.into_any();
                 }
                 let (title, what) = match section.get().as_str() {
-                    "calendar" => ("Calendar", "Shared calendars arrive with issue #3."),
                     "tasks" => ("Tasks", "The practice's task queue arrives with a later issue."),
                     "phone" => ("Phone", "The browser softphone arrives with a later issue."),
                     "timesheets" => ("Timesheets", "Time tracking arrives with a later issue."),

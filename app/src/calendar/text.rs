@@ -1,0 +1,116 @@
+//! Dates and times as the calendar writes and reads them. Hand-written rather than chrono's
+//! `format`/`parse_from_str`: those pull chrono's whole strftime machinery into the browser's
+//! WASM for a handful of fixed patterns.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn weekday(d: NaiveDate) -> &'static str {
+    DAYS[d.weekday().num_days_from_monday() as usize]
+}
+
+fn month(d: NaiveDate) -> &'static str {
+    MONTHS[d.month0() as usize]
+}
+
+/// "09:05".
+pub fn hm(t: NaiveTime) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// "Tue 1 Dec".
+pub fn day_short(d: NaiveDate) -> String {
+    format!("{} {} {}", &weekday(d)[..3], d.day(), &month(d)[..3])
+}
+
+/// "Tue 1 Dec 09:05".
+pub fn when_short(t: NaiveDateTime) -> String {
+    format!("{} {}", day_short(t.date()), hm(t.time()))
+}
+
+/// "Tuesday 1 December 2026".
+pub fn day_long(d: NaiveDate) -> String {
+    format!("{} {} {} {}", weekday(d), d.day(), month(d), d.year())
+}
+
+/// "1 December 2026".
+pub fn date_long(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), month(d), d.year())
+}
+
+/// "December 2026".
+pub fn month_year(d: NaiveDate) -> String {
+    format!("{} {}", month(d), d.year())
+}
+
+/// "Tue 1".
+pub fn weekday_day(d: NaiveDate) -> String {
+    format!("{} {}", &weekday(d)[..3], d.day())
+}
+
+/// "2026-12-01" (what `<input type=date>` gives).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let mut parts = s.trim().splitn(3, '-');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// "09:05" (what `<input type=time>` gives; seconds, if any, are ignored).
+pub fn parse_hm(s: &str) -> Option<NaiveTime> {
+    let mut parts = s.trim().split(':');
+    let h = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    NaiveTime::from_hms_opt(h, m, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_times_are_written_and_read_back() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(day_long(d), "Tuesday 1 December 2026");
+        assert_eq!(day_short(d), "Tue 1 Dec");
+        assert_eq!(weekday_day(d), "Tue 1");
+        assert_eq!(month_year(d), "December 2026");
+        assert_eq!(date_long(d), "1 December 2026");
+        let t = NaiveTime::from_hms_opt(9, 5, 0).unwrap();
+        assert_eq!(hm(t), "09:05");
+        assert_eq!(when_short(d.and_time(t)), "Tue 1 Dec 09:05");
+        assert_eq!(parse_date("2026-12-01"), Some(d));
+        assert_eq!(parse_hm("09:05"), Some(t));
+        assert_eq!(parse_hm("09:05:30"), Some(t));
+        for bad in ["", "2026-13-01", "2026-02-30", "yesterday"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        for bad in ["", "24:00", "9", "nine:ten"] {
+            assert_eq!(parse_hm(bad), None, "{bad}");
+        }
+    }
+}
