@@ -107,7 +107,8 @@ CREATE TABLE entries (
   room_id uuid,
   title text NOT NULL DEFAULT '' CHECK (length(title) <= 120),
   starts_at timestamptz NOT NULL,
-  ends_at timestamptz NOT NULL CHECK (ends_at > starts_at),
+  -- At most a day long: views find what overlaps a window through the start-time index.
+  ends_at timestamptz NOT NULL CHECK (ends_at > starts_at AND ends_at <= starts_at + interval '1 day'),
   buffer_before_minutes integer NOT NULL DEFAULT 0,
   buffer_after_minutes integer NOT NULL DEFAULT 0,
   status entry_status NOT NULL DEFAULT 'scheduled',

@@ -551,7 +551,8 @@ fn to_entry(r: EntrySqlRow) -> Entry {
     }
 }
 
-/// Entries overlapping `window`, cancelled ones left out, in start order.
+/// Entries overlapping `window`, cancelled ones left out, in start order. (Entries last at
+/// most a day, so the start-time index bounds the scan on both sides.)
 pub async fn entries(
     conn: &mut PgConnection,
     practice: PracticeId,
@@ -561,7 +562,8 @@ pub async fn entries(
         "SELECT {ENTRY_COLUMNS}
          FROM entries e JOIN practices p ON p.id = e.practice_id
          LEFT JOIN patients pt ON pt.id = e.patient_id
-         WHERE e.practice_id = $1 AND e.starts_at < $3 AND e.ends_at > $2 AND e.status <> 'cancelled'
+         WHERE e.practice_id = $1 AND e.starts_at < $3 AND e.starts_at > $2 - interval '1 day'
+           AND e.ends_at > $2 AND e.status <> 'cancelled'
          ORDER BY e.starts_at, e.id"
     );
     let rows: Vec<EntrySqlRow> = sqlx::query_as(&sql)
