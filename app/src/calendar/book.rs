@@ -39,9 +39,16 @@ fn local(tz: &Tz, t: DateTime<Utc>) -> NaiveDateTime {
 }
 
 pub async fn setup(conn: &mut PgConnection, practice: PracticeId) -> Result<Setup, AppError> {
+    Ok(setup_and_zone(conn, practice).await?.0)
+}
+
+/// The setup and the parsed zone, from one read of the practice.
+async fn setup_and_zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(Setup, Tz), AppError> {
     let (practice_name, tz, slot_minutes) = zone(conn, practice).await?;
     let people = db::people(conn, practice).await?;
-    Ok(Setup {
+    let now = Utc::now();
+    let now_local = local(&tz, now);
+    let setup = Setup {
         practice_name,
         time_zone: tz.name().to_string(),
         slot_minutes,
@@ -53,10 +60,10 @@ pub async fn setup(conn: &mut PgConnection, practice: PracticeId) -> Result<Setu
         staff: people.into_iter().map(|(p, _)| p).collect(),
         rooms: db::rooms(conn, practice).await?,
         types: db::types(conn, practice).await?,
-        now_local: local(&tz, Utc::now()),
-        utc_offset_minutes: i32::try_from((local(&tz, Utc::now()) - Utc::now().naive_utc()).num_minutes())
-            .unwrap_or(0),
-    })
+        now_local,
+        utc_offset_minutes: i32::try_from((now_local - now.naive_utc()).num_minutes()).unwrap_or(0),
+    };
+    Ok((setup, tz))
 }
 
 /// The instants of local days `[first, first + days)`.
@@ -257,8 +264,7 @@ where
 
 /// Checks what a booking form sent and books it: one entry, or every occurrence of a series.
 pub async fn book(tx: &mut Tx, practice: PracticeId, by: UserId, n: &NewEntry) -> Result<Outcome, AppError> {
-    let (_, tz, _) = zone(tx, practice).await?;
-    let setup = setup(tx, practice).await?;
+    let (setup, tz) = setup_and_zone(tx, practice).await?;
     let title = n.title.trim();
     let notes = n.notes.trim();
     if title.chars().count() > 120 || notes.chars().count() > 4000 {
@@ -505,8 +511,7 @@ pub struct Move {
 const STALE: &str = "Someone changed this entry a moment ago: look again, then try once more.";
 
 pub async fn move_entry(tx: &mut Tx, practice: PracticeId, by: UserId, m: Move) -> Result<Outcome, AppError> {
-    let (_, tz, _) = zone(tx, practice).await?;
-    let setup = setup(tx, practice).await?;
+    let (setup, tz) = setup_and_zone(tx, practice).await?;
     let e = db::entry(tx, practice, m.id, true)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -714,8 +719,7 @@ pub async fn search(
     to: NaiveDate,
     limit: usize,
 ) -> Result<Vec<Offer>, AppError> {
-    let (_, tz, _) = zone(conn, practice).await?;
-    let setup = setup(conn, practice).await?;
+    let (setup, tz) = setup_and_zone(conn, practice).await?;
     let ty = setup
         .types
         .iter()
