@@ -22,8 +22,11 @@ pub enum Scope {
         user: UserId,
         practices: Vec<PracticeId>,
     },
-    /// Every practice: agency admins, background workers, token-authenticated links.
+    /// Every practice: agency admins, background workers, finding what a secret token names.
     All { user: Option<UserId> },
+    /// One practice and no person: what a secret link (a calendar feed) reads once its token
+    /// has been found.
+    Link { practice: PracticeId },
 }
 
 impl Scope {
@@ -56,6 +59,7 @@ pub async fn begin(pool: &PgPool, scope: &Scope) -> Result<Tx, sqlx::Error> {
     let (practices, user, all) = match scope {
         Scope::Anonymous => (String::new(), String::new(), false),
         Scope::Person { user, practices } => (pg_uuid_array(practices), user.to_string(), false),
+        Scope::Link { practice } => (pg_uuid_array(&[*practice]), String::new(), false),
         Scope::All { user } => (
             String::new(),
             user.map(|u| u.to_string()).unwrap_or_default(),

@@ -5,7 +5,7 @@ use app::auth::session::{self, Actor, ClientAddr};
 use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,6 +23,7 @@ pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/health", get(health))
+        .route("/feeds/{file}", get(calendar_feed))
         .route(
             "/ws",
             get(crate::realtime::ws_handler).layer(axum::Extension(hub)),
@@ -49,6 +50,25 @@ async fn health(State(state): State<AppState>) -> Response {
             tracing::error!(error = %e, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
+    }
+}
+
+/// A calendar subscription feed, found by the secret token in its address.
+async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(token) = file.strip_suffix(".ics") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match app::calendar::feed::serve(&state.pool, token).await {
+        Ok(Some(body)) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "private, no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "No such calendar feed.").into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

@@ -680,3 +680,170 @@ async fn row_level_security_keeps_calendars_apart(_: PgPoolOptions, conn: PgConn
     tx.rollback().await.unwrap();
     d.app.close().await;
 }
+
+/// The secret path of a feed's address ("/feeds/….ics").
+fn feed_path(url: &str) -> String {
+    let at = url.find("/feeds/").expect("a feed address");
+    url[at..].to_string()
+}
+
+async fn fetch_feed(app: &TestApp, path: &str) -> (reqwest::StatusCode, String) {
+    let res = reqwest::get(app.url(path)).await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_feed_carries_local_times_names_patients_only_when_allowed_and_can_be_revoked(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    // A Monday two to three weeks ahead (feeds reach 180 days ahead), 10:00 New York time,
+    // booked on purpose outside the test hours (which start in 2027).
+    let today = chrono::Utc::now().date_naive();
+    let monday = today + chrono::Duration::days(14 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
+    let mut entry = d.appointment(&format!("{monday} 10:00"));
+    entry["override_availability"] = json!(true);
+    let id = done(d.book(entry).await)[0];
+
+    let clinician = d.app.login(&d.w.a_clinician.email).await;
+    let url: String = d
+        .app
+        .call_json(
+            &clinician,
+            "calendar/feed-add",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "label": "Phone" }),
+        )
+        .await
+        .unwrap();
+    let path = feed_path(&url);
+    let res = reqwest::get(d.app.url(&path)).await.unwrap();
+    assert_eq!(res.headers()["content-type"], "text/calendar; charset=utf-8");
+    let ics = res.text().await.unwrap();
+    let day = monday.format("%Y%m%d");
+    assert!(ics.contains(&format!("UID:{id}@switchboard\r\n")), "{ics}");
+    assert!(ics.contains(&format!("DTSTART;TZID=America/New_York:{day}T100000\r\n")));
+    assert!(ics.contains(&format!("DTEND;TZID=America/New_York:{day}T103000\r\n")));
+    assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\n"));
+    assert!(ics.contains("SUMMARY:Visit\r\nLOCATION:Exam 1\r\n"));
+    assert!(!ics.contains("Lovelace"), "no patient names unless the practice allows them");
+
+    // The practice admin lets feeds name patients; the clinician may not.
+    let refused: Result<(), AppError> = d
+        .app
+        .call_json(&clinician, "calendar/feed-names", json!({ "practice": a, "on": true }))
+        .await;
+    assert_eq!(refused, Err(AppError::Forbidden));
+    let admin = d.app.login(&d.w.a_admin.email).await;
+    let () = d
+        .app
+        .call_json(&admin, "calendar/feed-names", json!({ "practice": a, "on": true }))
+        .await
+        .unwrap();
+    let (_, ics) = fetch_feed(&d.app, &path).await;
+    assert!(ics.contains("SUMMARY:Ada Lovelace · Visit\r\n"), "{ics}");
+    assert!(
+        common::count(&d.app.pool, "SELECT count(*) FROM audit_events WHERE action = 'calendar.feed_read'").await >= 2,
+        "every read of a feed is audited"
+    );
+
+    // The list shows it with its last read; revoking stops the address at once.
+    let feeds: app::calendar::model::Feeds = d
+        .app
+        .call_json(&clinician, "calendar/feeds", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert_eq!(feeds.feeds.len(), 1);
+    assert!(feeds.feeds[0].last_read_at.is_some() && feeds.patient_names && !feeds.may_set_names);
+    let () = d
+        .app
+        .call_json(&clinician, "calendar/feed-revoke", json!({ "practice": a, "id": feeds.feeds[0].id }))
+        .await
+        .unwrap();
+    assert_eq!(fetch_feed(&d.app, &path).await.0, reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(
+        fetch_feed(&d.app, "/feeds/not-a-token.ics").await.0,
+        reqwest::StatusCode::NOT_FOUND
+    );
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let (a, b) = (d.w.a, d.w.b);
+    let today = chrono::Utc::now().date_naive();
+    let mut entry = d.appointment(&format!("{} 10:00", today + chrono::Duration::days(7)));
+    entry["override_availability"] = json!(true);
+    done(d.book(entry).await);
+    let a_feed: String = d
+        .app
+        .call_json(&d.assistant, "calendar/feed-add", json!({ "practice": a, "provider": null, "label": "" }))
+        .await
+        .unwrap();
+    let a_feed_id = d
+        .app
+        .call_json::<app::calendar::model::Feeds>(&d.assistant, "calendar/feeds", json!({ "practice": a }))
+        .await
+        .unwrap()
+        .feeds[0]
+        .id;
+    assert!(fetch_feed(&d.app, &feed_path(&a_feed)).await.1.contains("BEGIN:VEVENT"));
+
+    // B's whole-practice feed carries none of A's entries.
+    let b_admin = d.app.login(&d.w.b_admin.email).await;
+    let b_feed: String = d
+        .app
+        .call_json(&b_admin, "calendar/feed-add", json!({ "practice": b, "provider": null, "label": "" }))
+        .await
+        .unwrap();
+    let (status, ics) = fetch_feed(&d.app, &feed_path(&b_feed)).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(!ics.contains("BEGIN:VEVENT"), "{ics}");
+
+    // Outsiders can neither list, make, revoke nor configure A's feeds.
+    let outsiders = [d.w.b_admin.email.as_str(), d.w.b_clinician.email.as_str(), d.w.agency.email.as_str()];
+    let calls = [
+        ("calendar/feeds", json!({ "practice": a })),
+        ("calendar/feed-add", json!({ "practice": a, "provider": null, "label": "" })),
+        ("calendar/feed-revoke", json!({ "practice": a, "id": a_feed_id })),
+        ("calendar/feed-names", json!({ "practice": a, "on": true })),
+    ];
+    for (endpoint, args) in &calls {
+        assert_refused_json(&d.app, &outsiders, endpoint, args.clone()).await;
+        common::assert_needs_sign_in_json(&d.app, endpoint, args.clone()).await;
+    }
+    // B's admin cannot revoke A's feed through B either.
+    let revoked: Result<(), AppError> = d
+        .app
+        .call_json(&b_admin, "calendar/feed-revoke", json!({ "practice": b, "id": a_feed_id }))
+        .await;
+    assert_eq!(revoked, Err(AppError::NotFound));
+    // A clinician makes feeds of their own calendar only, and cannot revoke the practice's.
+    let clinician = [d.w.a_clinician.email.as_str()];
+    assert_refused_json(&d.app, &clinician, "calendar/feed-add", calls[1].1.clone()).await;
+    assert_refused_json(
+        &d.app,
+        &clinician,
+        "calendar/feed-add",
+        json!({ "practice": a, "provider": d.w.a_assistant.id, "label": "" }),
+    )
+    .await;
+    assert_refused_json(&d.app, &clinician, "calendar/feed-revoke", calls[2].1.clone()).await;
+    assert!(fetch_feed(&d.app, &feed_path(&a_feed)).await.1.contains("BEGIN:VEVENT"), "A's feed still works");
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM practices WHERE feed_patient_names").await,
+        0
+    );
+    // Row-level security: B's scope sees none of A's feeds.
+    let mut tx = app::db::begin(&d.app.pool, &app::db::Scope::Link { practice: b }).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM calendar_feeds WHERE practice_id = $1")
+        .bind(a)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    tx.rollback().await.unwrap();
+    d.app.close().await;
+}

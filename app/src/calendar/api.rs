@@ -1,9 +1,9 @@
 //! Server functions of calendars: thin — who may, then `book.rs` / `db.rs` / `rules.rs`.
 //! Arguments travel as JSON (nested forms such as a booking do not fit URL encoding).
 
-use crate::calendar::model::{ApptType, NewEntry, Offer, Outcome, Setup, Status, View};
+use crate::calendar::model::{ApptType, Feeds, NewEntry, Offer, Outcome, Setup, Status, View};
 use crate::error::AppError;
-use crate::model::{EntryId, PatientId, PracticeId, RoomId, TypeId, UserId};
+use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -320,4 +320,74 @@ pub async fn weekly_hours(
         .collect();
     tx.commit().await?;
     Ok(crate::calendar::rules::weekly_to_text(&ranges))
+}
+
+/// The calendar feeds a person may see: a clinician their own, assistants and practice
+/// admins every feed of the practice.
+#[server(endpoint = "calendar/feeds", input = Json)]
+pub async fn calendar_feeds(practice: PracticeId) -> Result<Feeds, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let role = actor.role_in(practice);
+    let only = (role == Some(Role::Clinician)).then(|| actor.user());
+    let feeds = db::feeds(&mut tx, practice, only).await?;
+    let patient_names = db::feed_patient_names(&mut tx, practice).await?;
+    tx.commit().await?;
+    Ok(Feeds {
+        feeds,
+        patient_names,
+        may_set_names: role == Some(Role::PracticeAdmin),
+    })
+}
+
+/// Makes a subscription feed of one provider's entries (`provider`), or of the whole
+/// practice (None; assistants and practice admins). Returns the secret address, shown once.
+#[server(endpoint = "calendar/feed-add", input = Json)]
+pub async fn add_feed(practice: PracticeId, provider: Option<UserId>, label: String) -> Result<String, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    if actor.role_in(practice) == Some(Role::Clinician) && provider != Some(actor.user()) {
+        return Err(AppError::Forbidden);
+    }
+    let (id, path) = crate::calendar::feed::create(&mut tx, practice, provider, &label, actor.user()).await?;
+    let event = Event {
+        subject_type: Some("feed"),
+        subject_id: Some(id.to_string()),
+        ..Event::of(&actor, practice, "calendar.feed_create")
+    };
+    audit::record(&mut tx, event).await?;
+    tx.commit().await?;
+    Ok(format!("{}{path}", app_state()?.settings.public_url))
+}
+
+/// Revokes a feed: its address stops working at once.
+#[server(endpoint = "calendar/feed-revoke", input = Json)]
+pub async fn revoke_feed(practice: PracticeId, id: FeedId) -> Result<(), AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let whose = db::revoke_feed(&mut tx, practice, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if actor.role_in(practice) == Some(Role::Clinician) && whose != Some(actor.user()) {
+        return Err(AppError::Forbidden);
+    }
+    let event = Event {
+        subject_type: Some("feed"),
+        subject_id: Some(id.to_string()),
+        ..Event::of(&actor, practice, "calendar.feed_revoke")
+    };
+    audit::record(&mut tx, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the practice's feeds name patients. Practice admins.
+#[server(endpoint = "calendar/feed-names", input = Json)]
+pub async fn set_feed_names(practice: PracticeId, on: bool) -> Result<(), AppError> {
+    let (actor, mut tx) = open(practice, &[Role::PracticeAdmin]).await?;
+    db::set_feed_patient_names(&mut tx, practice, on).await?;
+    let event = Event {
+        detail: serde_json::json!({ "patient_names": on }),
+        ..Event::of(&actor, practice, "calendar.feed_names")
+    };
+    audit::record(&mut tx, event).await?;
+    tx.commit().await?;
+    Ok(())
 }

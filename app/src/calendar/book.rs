@@ -23,7 +23,7 @@ pub fn live(practice: PracticeId, entry: Option<EntryId>) -> LiveEvent {
     }
 }
 
-async fn zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(String, Tz, i32), AppError> {
+pub async fn zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(String, Tz, i32), AppError> {
     let (name, zone, slot) = db::practice_head(conn, practice)
         .await?
         .ok_or(AppError::NotFound)?;

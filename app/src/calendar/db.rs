@@ -1,9 +1,9 @@
 //! Queries of calendars. Functions take a connection (a scoped transaction or a savepoint
 //! inside one), so that a refused claim can be rolled back without losing the transaction.
 
-use crate::calendar::model::{ApptType, Entry, EntryKind, Person, Room, Status};
+use crate::calendar::model::{ApptType, Entry, EntryKind, Feed, Person, Room, Status};
 use crate::calendar::rules::{ExceptionKind, Span, WeeklyRange};
-use crate::model::{EntryId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
+use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use sqlx::postgres::types::PgRange;
 use sqlx::PgConnection;
@@ -306,6 +306,11 @@ pub async fn insert_exception(
     Ok(id)
 }
 
+/// Claims overlapping [$3, $4), in leakproof comparisons the index can serve under
+/// row-level security (see the migration `claim_bounds`): a claim lasts at most 28 hours.
+const CLAIM_OVERLAPS: &str =
+    "starts < $4 AND starts > $3 - interval '1 day 4 hours' AND ends > $3";
+
 /// Busy claims on `resources` overlapping `window` (other than `except`'s own).
 pub async fn claims(
     conn: &mut PgConnection,
@@ -314,20 +319,22 @@ pub async fn claims(
     window: Span,
     except: Option<EntryId>,
 ) -> Result<Vec<(Uuid, Span)>, sqlx::Error> {
-    let rows: Vec<(Uuid, PgRange<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT resource_id, span FROM busy_claims
-         WHERE practice_id = $1 AND resource_id = ANY($2) AND span && $3
-           AND ($4::uuid IS NULL OR entry_id <> $4)",
-    )
+    let sql = format!(
+        "SELECT resource_id, starts, ends FROM busy_claims
+         WHERE practice_id = $1 AND resource_id = ANY($2) AND {CLAIM_OVERLAPS}
+           AND ($5::uuid IS NULL OR entry_id <> $5)"
+    );
+    let rows: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(&sql)
     .bind(practice)
     .bind(resources)
-    .bind(range(window))
+    .bind(window.start)
+    .bind(window.end)
     .bind(except)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(r, s)| Some((r, span_of(&s)?)))
+        .map(|(r, start, end)| (r, Span::new(start, end)))
         .collect())
 }
 
@@ -340,18 +347,20 @@ pub async fn clashes(
     span: Span,
     except: Option<EntryId>,
 ) -> Result<Vec<(String, EntryKind, String, DateTime<Utc>, DateTime<Utc>)>, sqlx::Error> {
-    sqlx::query_as(
+    let sql = format!(
         "SELECT coalesce(u.display_name, r.name, ''), e.kind, e.title, e.starts_at, e.ends_at
          FROM busy_claims c JOIN entries e ON e.id = c.entry_id
          LEFT JOIN users u ON c.resource_kind = 'provider' AND u.id = c.resource_id
          LEFT JOIN rooms r ON c.resource_kind = 'room' AND r.id = c.resource_id
-         WHERE c.practice_id = $1 AND c.resource_id = ANY($2) AND c.span && $3
-           AND ($4::uuid IS NULL OR c.entry_id <> $4)
-         ORDER BY e.starts_at LIMIT 5",
-    )
+         WHERE c.practice_id = $1 AND c.resource_id = ANY($2) AND {CLAIM_OVERLAPS}
+           AND ($5::uuid IS NULL OR c.entry_id <> $5)
+         ORDER BY e.starts_at LIMIT 5"
+    );
+    sqlx::query_as(&sql)
     .bind(practice)
     .bind(resources)
-    .bind(range(span))
+    .bind(span.start)
+    .bind(span.end)
     .bind(except)
     .fetch_all(conn)
     .await
@@ -708,4 +717,184 @@ pub async fn insert_patient(
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+type FeedRow = (
+    FeedId,
+    Option<UserId>,
+    Option<String>,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+/// Live feeds of the practice; only those of `provider` when given.
+pub async fn feeds(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: Option<UserId>,
+) -> Result<Vec<Feed>, sqlx::Error> {
+    let rows: Vec<FeedRow> = sqlx::query_as(
+        "SELECT f.id, f.provider_id, p.display_name, f.label, c.display_name, f.created_at, f.last_read_at
+         FROM calendar_feeds f JOIN users c ON c.id = f.created_by
+         LEFT JOIN users p ON p.id = f.provider_id
+         WHERE f.practice_id = $1 AND f.revoked_at IS NULL
+           AND ($2::uuid IS NULL OR f.provider_id = $2)
+         ORDER BY f.created_at",
+    )
+    .bind(practice)
+    .bind(provider)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Feed {
+            id: r.0,
+            provider: r.1.map(|id| Person {
+                id,
+                name: r.2.unwrap_or_default(),
+            }),
+            label: r.3,
+            created_by: r.4,
+            created_at: r.5,
+            last_read_at: r.6,
+        })
+        .collect())
+}
+
+pub async fn insert_feed(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: Option<UserId>,
+    label: &str,
+    token_hash: &[u8],
+    by: UserId,
+) -> Result<FeedId, sqlx::Error> {
+    let (id,): (FeedId,) = sqlx::query_as(
+        "INSERT INTO calendar_feeds (practice_id, provider_id, label, token_hash, created_by)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(practice)
+    .bind(provider)
+    .bind(label)
+    .bind(token_hash)
+    .bind(by)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Revokes a live feed; returns whose it was (None inside: the practice's), or None when
+/// the practice has no such live feed.
+pub async fn revoke_feed(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: FeedId,
+) -> Result<Option<Option<UserId>>, sqlx::Error> {
+    let row: Option<(Option<UserId>,)> = sqlx::query_as(
+        "UPDATE calendar_feeds SET revoked_at = now()
+         WHERE practice_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING provider_id",
+    )
+    .bind(practice)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(p,)| p))
+}
+
+/// The live feed a token names: (feed, practice, provider). Run in an all-practices scope:
+/// the token is all there is to go on.
+pub async fn feed_by_token(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> Result<Option<(FeedId, PracticeId, Option<UserId>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT f.id, f.practice_id, f.provider_id FROM calendar_feeds f
+         JOIN practices p ON p.id = f.practice_id
+         WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND p.archived_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn touch_feed(conn: &mut PgConnection, id: FeedId) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE calendar_feeds SET last_read_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The practice's choice about patient names in feeds.
+pub async fn feed_patient_names(conn: &mut PgConnection, practice: PracticeId) -> Result<bool, sqlx::Error> {
+    let (on,): (bool,) = sqlx::query_as("SELECT feed_patient_names FROM practices WHERE id = $1")
+        .bind(practice)
+        .fetch_one(conn)
+        .await?;
+    Ok(on)
+}
+
+pub async fn set_feed_patient_names(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    on: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE practices SET feed_patient_names = $2 WHERE id = $1")
+        .bind(practice)
+        .bind(on)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What a feed carries of an entry: (id, kind, start, end, changed, version, status,
+/// type name, patient name (empty unless `names`), title, room name, provider name).
+pub type FeedEntryRow = (
+    EntryId,
+    EntryKind,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    i32,
+    Status,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+/// Live entries starting in `window`, of `provider` (as provider or attendee) when given.
+pub async fn feed_entries(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: Option<UserId>,
+    window: Span,
+    names: bool,
+) -> Result<Vec<FeedEntryRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.kind, e.starts_at, e.ends_at, e.updated_at, e.version, e.status,
+           coalesce(t.name, ''), CASE WHEN $5 THEN coalesce(pt.full_name, '') ELSE '' END,
+           e.title, coalesce(r.name, ''), coalesce(u.display_name, '')
+         FROM entries e
+         LEFT JOIN users u ON u.id = e.provider_id
+         LEFT JOIN appointment_types t ON t.id = e.type_id
+         LEFT JOIN patients pt ON $5 AND pt.id = e.patient_id
+         LEFT JOIN rooms r ON r.id = e.room_id
+         WHERE e.practice_id = $1 AND e.starts_at >= $2 AND e.starts_at < $3
+           AND e.status <> 'cancelled'
+           AND ($4::uuid IS NULL OR e.provider_id = $4
+                OR EXISTS (SELECT 1 FROM entry_attendees a WHERE a.entry_id = e.id AND a.user_id = $4))
+         ORDER BY e.starts_at, e.id
+         LIMIT 20000",
+    )
+    .bind(practice)
+    .bind(window.start)
+    .bind(window.end)
+    .bind(provider)
+    .bind(names)
+    .fetch_all(conn)
+    .await
 }

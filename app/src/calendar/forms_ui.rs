@@ -1,10 +1,11 @@
 //! The calendar's side panels: booking, an entry's details (status, move, cancel), the
-//! free-slot search; and the note that reports what a booking or move did.
+//! free-slot search, subscription feeds; and the note that reports what a booking or move did.
 
 use crate::calendar::api::{
-    add_patient, book_entry, find_patients, free_slots, move_entry, set_status, PatientHit,
+    add_feed, add_patient, book_entry, calendar_feeds, find_patients, free_slots, move_entry,
+    revoke_feed, set_feed_names, set_status, PatientHit,
 };
-use crate::calendar::model::{Entry, EntryKind, NewEntry, Offer, Outcome, Setup, Status};
+use crate::calendar::model::{Entry, EntryKind, Feed, NewEntry, Offer, Outcome, Setup, Status};
 use crate::calendar::text;
 use crate::calendar::ui::{CalState, Panel};
 use crate::error::AppError;
@@ -20,6 +21,7 @@ pub fn panel_view(panel: Panel, setup: Setup, entry: Option<Entry>) -> AnyView {
     match (panel, entry) {
         (Panel::New(draft), _) => view! { <BookingPanel setup draft /> }.into_any(),
         (Panel::Find, _) => view! { <SlotFinder setup /> }.into_any(),
+        (Panel::Feeds, _) => view! { <FeedsPanel setup /> }.into_any(),
         (Panel::Detail(_), Some(entry)) => view! { <DetailPanel setup entry /> }.into_any(),
         _ => ().into_any(),
     }
@@ -677,6 +679,119 @@ fn SlotFinder(setup: Setup) -> impl IntoView {
                 }
                 Err(e) => view! { <ErrorNote error=e /> }.into_any(),
             })}
+        </aside>
+    }
+}
+
+/// A change to the feeds, answering with a new feed's address when it made one.
+type FeedChange = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<String>, AppError>>>>;
+
+/// Subscription feeds: the ones the person may see (revocable), a new one (its secret
+/// address shown once), and, for practice admins, whether feeds name patients.
+#[component]
+fn FeedsPanel(setup: Setup) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let version = RwSignal::new(0u32);
+    let feeds = Resource::new(
+        move || (state.practice.get(), version.get()),
+        |(practice, _)| async move {
+            match practice {
+                Some(p) => calendar_feeds(p).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let whose = RwSignal::new(String::new());
+    let label = RwSignal::new(String::new());
+    let made = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    // Runs a feed change; a new address is kept to show, and the list is read again.
+    let run = move |f: FeedChange| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match f.await {
+                Ok(url) => {
+                    if url.is_some() {
+                        made.set(url);
+                    }
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(practice) = state.practice.get_untracked() else { return };
+        let provider = parse_id::<UserId>(&whose.get_untracked());
+        let label = label.get_untracked();
+        run(Box::pin(async move { add_feed(practice, provider, label).await.map(Some) }));
+    };
+    let revoke = move |id| {
+        let Some(practice) = state.practice.get_untracked() else { return };
+        run(Box::pin(async move { revoke_feed(practice, id).await.map(|()| None) }));
+    };
+    let names = move |on: bool| {
+        let Some(practice) = state.practice.get_untracked() else { return };
+        run(Box::pin(async move { set_feed_names(practice, on).await.map(|()| None) }));
+    };
+    let row = move |f: Feed| {
+        let id = f.id;
+        let whom = f.provider.map(|p| p.name).unwrap_or_else(|| "Whole practice".into());
+        let read = f
+            .last_read_at
+            .map(|t| format!("read {}", text::date_long(t.date_naive())))
+            .unwrap_or_else(|| "never read".into());
+        view! {
+            <li>
+                <span><strong>{whom}</strong>" "{f.label}</span>
+                <span class="muted small">{format!("by {}, {}", f.created_by, read)}</span>
+                <button type="button" class="small danger" on:click=move |_| revoke(id)>"Revoke"</button>
+            </li>
+        }
+    };
+    view! {
+        <aside class="cal-panel" id="feeds-panel" aria-label="Calendar feeds">
+            <PanelHead title="Subscribe" />
+            <p class="muted small">"A private address that Google Calendar (Other calendars → From URL) or Outlook (Add calendar → Subscribe from web) polls. Anyone holding it sees the calendar: revoke it when it is no longer needed."</p>
+            <form on:submit=create>
+                <label>"Calendar of"
+                    <select id="feed-whose" on:change=move |ev| whose.set(event_target_value(&ev))>
+                        <option value="">"Whole practice"</option>
+                        {setup.providers.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Label (optional)"<input id="feed-label" maxlength="80" prop:value=label on:input=move |ev| label.set(event_target_value(&ev)) /></label>
+                <button type="submit" class="primary" id="feed-add">"Make address"</button>
+            </form>
+            {move || made.get().map(|url| view! {
+                <div class="note ok" role="status">
+                    <p>"Copy it now: it is shown only once."</p>
+                    <input id="feed-url" readonly aria-label="Feed address" prop:value=url />
+                </div>
+            })}
+            {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match feeds.await {
+                        Ok(list) => {
+                            let (on, may) = (list.patient_names, list.may_set_names);
+                            view! {
+                                <ul class="feed-list" id="feed-list">
+                                    {list.feeds.into_iter().map(row).collect_view()}
+                                </ul>
+                                {may.then(|| view! {
+                                    <label class="check"><input type="checkbox" id="feed-names" prop:checked=on
+                                        on:change=move |ev| names(event_target_checked(&ev)) />
+                                        "Feeds name patients (off: the appointment type only)"</label>
+                                })}
+                                {(!may).then(|| view! { <p class="muted small">{if on { "Feeds of this practice name patients." } else { "Feeds of this practice show appointment types, not patients." }}</p> })}
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
         </aside>
     }
 }

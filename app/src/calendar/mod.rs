@@ -1,5 +1,6 @@
 //! Shared calendars: appointments, meetings and blocks; provider availability; booking that
-//! cannot double-book (PostgreSQL exclusion constraints); recurrence; free-slot search.
+//! cannot double-book (PostgreSQL exclusion constraints); recurrence; free-slot search;
+//! subscription feeds (ICS).
 
 pub mod api;
 pub mod forms_ui;
@@ -12,3 +13,7 @@ pub mod ui;
 pub mod book;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod feed;
+#[cfg(feature = "ssr")]
+pub mod ics;

@@ -234,3 +234,24 @@ pub struct Clash {
     pub start_local: NaiveDateTime,
     pub end_local: NaiveDateTime,
 }
+
+/// A calendar subscription feed as its list shows it (the secret is shown once, at creation).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Feed {
+    pub id: crate::model::FeedId,
+    /// Whose entries; None: the whole practice.
+    pub provider: Option<Person>,
+    pub label: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub last_read_at: Option<DateTime<Utc>>,
+}
+
+/// The feeds a person may see, and the practice's choice about patient names in feeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Feeds {
+    pub feeds: Vec<Feed>,
+    pub patient_names: bool,
+    /// Practice admins choose whether feeds name patients.
+    pub may_set_names: bool,
+}

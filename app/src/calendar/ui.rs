@@ -47,6 +47,7 @@ pub enum Panel {
     New(Draft),
     Detail(EntryId),
     Find,
+    Feeds,
 }
 
 /// The page's state as read from the address, and how to change it.
@@ -330,6 +331,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     "New"
                 </button>
                 <button type="button" id="cal-find" aria-keyshortcuts="f" on:click=move |_| state.panel.set(Panel::Find)>"Find a slot"</button>
+                <button type="button" id="cal-feeds" on:click=move |_| state.panel.set(Panel::Feeds)>"Subscribe"</button>
             </div>
             <OutcomeNote />
             <div class="cal-body">

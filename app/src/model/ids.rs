@@ -58,6 +58,10 @@ id_type!(
     /// A recurring series of entries.
     SeriesId
 );
+id_type!(
+    /// A calendar subscription feed.
+    FeedId
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 mod ids;
 mod roles;
 
-pub use ids::{EntryId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
+pub use ids::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
 pub use roles::Role;
 
 use serde::{Deserialize, Serialize};
