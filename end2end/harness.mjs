@@ -46,6 +46,7 @@ export async function startServer(name, env = {}) {
       ...process.env,
       DATABASE_URL: dbUrl.toString(),
       SB_LISTEN: `127.0.0.1:${port}`,
+      SB_PUBLIC_URL: `http://127.0.0.1:${port}`,
       SB_DEMO: '1',
       SB_SITE_ROOT: process.env.SITE_ROOT,
       LEPTOS_HASH_FILES: 'true',

@@ -1,6 +1,7 @@
 // The front desk's calendar: book by clicking a free slot, see it live in a second browser,
 // reschedule by dragging and by "Move", a conflict offers the next free slots, and the day,
-// week and month views render (screenshots).
+// week and month views render (screenshots); the patient confirms from the e-mailed link; a
+// subscription feed is made and serves the calendar.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, signIn, waitForHydration, shot, demo } from '../harness.mjs';
@@ -160,4 +161,44 @@ test('week and month views, and the keyboard', async () => {
   await page.waitForSelector('.timegrid');
   await shot(page, 'calendar-narrow');
   await page.close();
+});
+
+test('the patient confirms from the e-mailed link; a feed address is made and serves the calendar', async () => {
+  // The bookings and moves above e-mailed their patients; open the newest link on a phone.
+  const body = server.sql("SELECT body_text FROM mail_outbox WHERE body_text LIKE '%/a/%' ORDER BY created_at DESC, id LIMIT 1");
+  const link = body.match(/http\S+\/a\/\S+/)[0];
+  const phone = await browser.newContext({ viewport: { width: 390, height: 760 } });
+  const pp = await phone.newPage();
+  await pp.goto(link);
+  await waitForHydration(pp);
+  await pp.waitForSelector('#appointment-confirm');
+  await shot(pp, 'appointment-link');
+  await pp.click('#appointment-confirm');
+  await pp.waitForFunction(() => document.querySelector('#appointment-status')?.textContent.startsWith('Confirmed'));
+  const status = server.sql(`SELECT e.status FROM appointment_notices n JOIN entries e ON e.id = n.entry_id
+                             ORDER BY n.created_at DESC LIMIT 1`);
+  assert.equal(status, 'confirmed');
+  await phone.close();
+
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await signIn(page, server.base, demo('maya.okafor'));
+  await openDay(page, seededDay);
+  await page.click('#cal-feeds');
+  await page.waitForSelector('#feeds-panel form');
+  await page.selectOption('#feed-whose', { label: 'Helen Park' });
+  await page.fill('#feed-label', "Dr. Park's phone");
+  await page.click('#feed-add');
+  await page.waitForSelector('#feed-url');
+  await page.locator('#feed-list li', { hasText: 'Helen Park' }).waitFor();
+  const url = await page.inputValue('#feed-url');
+  await shot(page, 'calendar-feeds');
+  const res = await fetch(url);
+  assert.equal(res.status, 200);
+  const ics = await res.text();
+  assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
+  assert.match(ics, /BEGIN:VEVENT\r\n/);
+  assert.match(ics, /DTSTART;TZID=America\/New_York:/);
+  assert.ok(!/Vance|Alvarez|Whitaker/.test(ics), 'no patient names unless the practice allows them');
+  await ctx.close();
 });

@@ -15,6 +15,9 @@ pub struct Config {
     pub mail_from: String,
     /// `SB_MAIL_POLL_MS`: how often the outbox worker looks for due mail.
     pub mail_poll: std::time::Duration,
+    /// `SB_REMINDER_POLL_S`: how often appointment reminders that fell due are queued
+    /// (default 60; 0: never, e.g. tests that queue them themselves).
+    pub reminder_poll: Option<std::time::Duration>,
     /// `SB_PUBLIC_URL`: the address people reach the site at (links in e-mail).
     pub public_url: String,
     /// `SB_DEMO=1`: seed the demo practices when the database is empty and list the accounts.
@@ -52,6 +55,14 @@ impl Config {
                     .transpose()?
                     .unwrap_or(2000),
             ),
+            reminder_poll: Some(
+                var("SB_REMINDER_POLL_S")
+                    .map(|v| v.parse::<u64>().map_err(|e| format!("SB_REMINDER_POLL_S: {e}")))
+                    .transpose()?
+                    .unwrap_or(60),
+            )
+            .filter(|s| *s > 0)
+            .map(std::time::Duration::from_secs),
             secure_cookies: flag("SB_SECURE_COOKIES") || public_url.starts_with("https://"),
             public_url,
             demo: flag("SB_DEMO"),
@@ -77,6 +88,7 @@ impl Config {
             smtp_url: None,
             mail_from: "Switchboard <no-reply@switchboard.localhost>".into(),
             mail_poll: std::time::Duration::from_millis(100),
+            reminder_poll: None,
             public_url: "http://127.0.0.1".into(),
             demo: false,
             require_agency_mfa: false,

@@ -114,6 +114,14 @@ impl Application {
             };
             mail::spawn_worker(state.pool.clone(), settings, stopped).map_err(StartError::Other)?;
         }
+        if let Some(every) = config.reminder_poll {
+            spawn_reminders(
+                state.pool.clone(),
+                state.settings.public_url.clone(),
+                every,
+                stop.subscribe(),
+            );
+        }
         let router = routes::router(state.clone(), hub);
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Application {
@@ -163,6 +171,30 @@ impl Application {
         });
         Running { address, stop }
     }
+}
+
+/// Queues the appointment reminders that fell due, every `every`, until `stop` turns true.
+fn spawn_reminders(
+    pool: PgPool,
+    public_url: String,
+    every: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {},
+                _ = stop.wait_for(|s| *s) => break,
+            }
+            match app::calendar::notices::queue_reminders(&pool, &public_url).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "appointment reminders queued"),
+                Err(e) => tracing::warn!(error = ?e, "queueing reminders failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -5,7 +5,7 @@
 mod common;
 
 use app::calendar::api::PatientHit;
-use app::calendar::model::{Offer, Outcome, Setup, View};
+use app::calendar::model::{LinkView, Offer, Outcome, Setup, Status, View};
 use app::error::AppError;
 use app::model::{EntryId, PatientId, RoomId, TypeId};
 use chrono::{NaiveDateTime, Timelike};
@@ -29,7 +29,11 @@ struct Desk {
 }
 
 async fn desk(conn: PgConnectOptions) -> Desk {
-    let app = TestApp::spawn(conn).await;
+    desk_with(conn, |_| {}).await
+}
+
+async fn desk_with(conn: PgConnectOptions, tweak: impl FnOnce(&mut server::config::Config)) -> Desk {
+    let app = TestApp::spawn_with(conn, tweak).await;
     let w = common::world(&app.pool).await;
     let assistant = app.login(&w.a_assistant.email).await;
     let a = w.a;
@@ -660,6 +664,8 @@ async fn row_level_security_keeps_calendars_apart(_: PgPoolOptions, conn: PgConn
         "entries",
         "busy_claims",
         "entry_history",
+        "appointment_notices",
+        "calendar_feeds",
     ] {
         let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&mut *tx)
@@ -702,7 +708,8 @@ async fn a_feed_carries_local_times_names_patients_only_when_allowed_and_can_be_
     // A Monday two to three weeks ahead (feeds reach 180 days ahead), 10:00 New York time,
     // booked on purpose outside the test hours (which start in 2027).
     let today = chrono::Utc::now().date_naive();
-    let monday = today + chrono::Duration::days(14 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
+    let monday = today
+        + chrono::Duration::days(14 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
     let mut entry = d.appointment(&format!("{monday} 10:00"));
     entry["override_availability"] = json!(true);
     let id = done(d.book(entry).await)[0];
@@ -727,24 +734,40 @@ async fn a_feed_carries_local_times_names_patients_only_when_allowed_and_can_be_
     assert!(ics.contains(&format!("DTEND;TZID=America/New_York:{day}T103000\r\n")));
     assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\n"));
     assert!(ics.contains("SUMMARY:Visit\r\nLOCATION:Exam 1\r\n"));
-    assert!(!ics.contains("Lovelace"), "no patient names unless the practice allows them");
+    assert!(
+        !ics.contains("Lovelace"),
+        "no patient names unless the practice allows them"
+    );
 
     // The practice admin lets feeds name patients; the clinician may not.
     let refused: Result<(), AppError> = d
         .app
-        .call_json(&clinician, "calendar/feed-names", json!({ "practice": a, "on": true }))
+        .call_json(
+            &clinician,
+            "calendar/feed-names",
+            json!({ "practice": a, "on": true }),
+        )
         .await;
     assert_eq!(refused, Err(AppError::Forbidden));
     let admin = d.app.login(&d.w.a_admin.email).await;
     let () = d
         .app
-        .call_json(&admin, "calendar/feed-names", json!({ "practice": a, "on": true }))
+        .call_json(
+            &admin,
+            "calendar/feed-names",
+            json!({ "practice": a, "on": true }),
+        )
         .await
         .unwrap();
     let (_, ics) = fetch_feed(&d.app, &path).await;
     assert!(ics.contains("SUMMARY:Ada Lovelace · Visit\r\n"), "{ics}");
     assert!(
-        common::count(&d.app.pool, "SELECT count(*) FROM audit_events WHERE action = 'calendar.feed_read'").await >= 2,
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'calendar.feed_read'"
+        )
+        .await
+            >= 2,
         "every read of a feed is audited"
     );
 
@@ -758,7 +781,11 @@ async fn a_feed_carries_local_times_names_patients_only_when_allowed_and_can_be_
     assert!(feeds.feeds[0].last_read_at.is_some() && feeds.patient_names && !feeds.may_set_names);
     let () = d
         .app
-        .call_json(&clinician, "calendar/feed-revoke", json!({ "practice": a, "id": feeds.feeds[0].id }))
+        .call_json(
+            &clinician,
+            "calendar/feed-revoke",
+            json!({ "practice": a, "id": feeds.feeds[0].id }),
+        )
         .await
         .unwrap();
     assert_eq!(fetch_feed(&d.app, &path).await.0, reqwest::StatusCode::NOT_FOUND);
@@ -779,7 +806,11 @@ async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectO
     done(d.book(entry).await);
     let a_feed: String = d
         .app
-        .call_json(&d.assistant, "calendar/feed-add", json!({ "practice": a, "provider": null, "label": "" }))
+        .call_json(
+            &d.assistant,
+            "calendar/feed-add",
+            json!({ "practice": a, "provider": null, "label": "" }),
+        )
         .await
         .unwrap();
     let a_feed_id = d
@@ -789,13 +820,20 @@ async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectO
         .unwrap()
         .feeds[0]
         .id;
-    assert!(fetch_feed(&d.app, &feed_path(&a_feed)).await.1.contains("BEGIN:VEVENT"));
+    assert!(fetch_feed(&d.app, &feed_path(&a_feed))
+        .await
+        .1
+        .contains("BEGIN:VEVENT"));
 
     // B's whole-practice feed carries none of A's entries.
     let b_admin = d.app.login(&d.w.b_admin.email).await;
     let b_feed: String = d
         .app
-        .call_json(&b_admin, "calendar/feed-add", json!({ "practice": b, "provider": null, "label": "" }))
+        .call_json(
+            &b_admin,
+            "calendar/feed-add",
+            json!({ "practice": b, "provider": null, "label": "" }),
+        )
         .await
         .unwrap();
     let (status, ics) = fetch_feed(&d.app, &feed_path(&b_feed)).await;
@@ -803,10 +841,17 @@ async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectO
     assert!(!ics.contains("BEGIN:VEVENT"), "{ics}");
 
     // Outsiders can neither list, make, revoke nor configure A's feeds.
-    let outsiders = [d.w.b_admin.email.as_str(), d.w.b_clinician.email.as_str(), d.w.agency.email.as_str()];
+    let outsiders = [
+        d.w.b_admin.email.as_str(),
+        d.w.b_clinician.email.as_str(),
+        d.w.agency.email.as_str(),
+    ];
     let calls = [
         ("calendar/feeds", json!({ "practice": a })),
-        ("calendar/feed-add", json!({ "practice": a, "provider": null, "label": "" })),
+        (
+            "calendar/feed-add",
+            json!({ "practice": a, "provider": null, "label": "" }),
+        ),
         ("calendar/feed-revoke", json!({ "practice": a, "id": a_feed_id })),
         ("calendar/feed-names", json!({ "practice": a, "on": true })),
     ];
@@ -817,7 +862,11 @@ async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectO
     // B's admin cannot revoke A's feed through B either.
     let revoked: Result<(), AppError> = d
         .app
-        .call_json(&b_admin, "calendar/feed-revoke", json!({ "practice": b, "id": a_feed_id }))
+        .call_json(
+            &b_admin,
+            "calendar/feed-revoke",
+            json!({ "practice": b, "id": a_feed_id }),
+        )
         .await;
     assert_eq!(revoked, Err(AppError::NotFound));
     // A clinician makes feeds of their own calendar only, and cannot revoke the practice's.
@@ -831,13 +880,25 @@ async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectO
     )
     .await;
     assert_refused_json(&d.app, &clinician, "calendar/feed-revoke", calls[2].1.clone()).await;
-    assert!(fetch_feed(&d.app, &feed_path(&a_feed)).await.1.contains("BEGIN:VEVENT"), "A's feed still works");
+    assert!(
+        fetch_feed(&d.app, &feed_path(&a_feed))
+            .await
+            .1
+            .contains("BEGIN:VEVENT"),
+        "A's feed still works"
+    );
     assert_eq!(
-        common::count(&d.app.pool, "SELECT count(*) FROM practices WHERE feed_patient_names").await,
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM practices WHERE feed_patient_names"
+        )
+        .await,
         0
     );
     // Row-level security: B's scope sees none of A's feeds.
-    let mut tx = app::db::begin(&d.app.pool, &app::db::Scope::Link { practice: b }).await.unwrap();
+    let mut tx = app::db::begin(&d.app.pool, &app::db::Scope::Link { practice: b })
+        .await
+        .unwrap();
     let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM calendar_feeds WHERE practice_id = $1")
         .bind(a)
         .fetch_one(&mut *tx)
@@ -845,5 +906,218 @@ async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectO
         .unwrap();
     assert_eq!(n, 0);
     tx.rollback().await.unwrap();
+    d.app.close().await;
+}
+
+/// A Monday two to three weeks ahead, as "YYYY-MM-DD" (inside feeds' and links' reach).
+fn monday_ahead() -> chrono::NaiveDate {
+    let today = chrono::Utc::now().date_naive();
+    today + chrono::Duration::days(14 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()))
+}
+
+/// The (subject, body) of every queued mail to `to`, oldest first.
+async fn outbox(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    let mut tx = app::db::begin(&app.pool, &app::db::Scope::All { user: None })
+        .await
+        .unwrap();
+    let rows = sqlx::query_as(
+        "SELECT subject, body_text FROM mail_outbox WHERE to_address = $1 ORDER BY created_at",
+    )
+    .bind(to)
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+    rows
+}
+
+/// The secret of the link in a notice's body.
+fn link_token(body: &str) -> String {
+    let at = body.find("/a/").expect("a link") + 3;
+    body[at..].split_whitespace().next().unwrap().to_string()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn patients_hear_of_bookings_and_moves_and_confirm_or_cancel_by_link(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let day = monday_ahead();
+    let mut entry = d.appointment(&format!("{day} 10:00"));
+    entry["override_availability"] = json!(true);
+    let id = done(d.book(entry).await)[0];
+    let mails = outbox(&d.app, "ada@example.com").await;
+    assert_eq!(mails.len(), 1);
+    let (subject, body) = &mails[0];
+    assert_eq!(subject, "Your appointment is booked");
+    let when = format!("{} at 10:00 (America/New_York)", day.format("%A, %-d %B %Y"));
+    assert!(
+        body.contains("Practice A has booked an appointment for you."),
+        "{body}"
+    );
+    assert!(body.contains(&format!("When: {when}\n")), "{body}");
+    assert!(
+        !body.contains("Lovelace") && !body.contains("Visit"),
+        "no patient data in the mail: {body}"
+    );
+
+    // The patient opens the link (no sign-in) and confirms.
+    let patient = d.app.client();
+    let token = link_token(body);
+    let shown: LinkView = d
+        .app
+        .call_json(&patient, "appointment/link", json!({ "token": token }))
+        .await
+        .unwrap();
+    assert_eq!(
+        (shown.status, shown.open, shown.when.as_str()),
+        (Status::Scheduled, true, when.as_str())
+    );
+    let confirmed: LinkView = d
+        .app
+        .call_json(
+            &patient,
+            "appointment/answer",
+            json!({ "token": token, "confirm": true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status, Status::Confirmed);
+    let view = d.view(&day.to_string(), 1).await;
+    assert_eq!(
+        (view.entries[0].status, view.entries[0].version),
+        (Status::Confirmed, 2)
+    );
+
+    // Moved: the patient is told again, with a new link, and cancels with it.
+    let moved = d
+        .app
+        .call_json::<Outcome>(
+            &d.assistant,
+            "calendar/move",
+            json!({ "practice": d.w.a, "id": id, "version": 2, "start": at(&format!("{day} 11:00")), "provider": null, "room": null, "override_availability": true }),
+        )
+        .await
+        .unwrap();
+    done(moved);
+    let mails = outbox(&d.app, "ada@example.com").await;
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[1].0, "Your appointment has moved");
+    assert!(mails[1].1.contains("at 11:00 (America/New_York)"));
+    let token2 = link_token(&mails[1].1);
+    let cancelled: LinkView = d
+        .app
+        .call_json(
+            &patient,
+            "appointment/answer",
+            json!({ "token": token2, "confirm": false }),
+        )
+        .await
+        .unwrap();
+    assert_eq!((cancelled.status, cancelled.open), (Status::Cancelled, false));
+    assert!(
+        d.view(&day.to_string(), 1).await.entries.is_empty(),
+        "cancelled: off the calendar"
+    );
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM busy_claims").await,
+        0,
+        "its time is free again"
+    );
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM entry_history WHERE action = 'status' AND actor_user_id IS NULL"
+        )
+        .await,
+        2,
+        "the patient's answers are in the history"
+    );
+
+    // A cancelled appointment cannot be confirmed again; an unknown link finds nothing.
+    let again: Result<LinkView, AppError> = d
+        .app
+        .call_json(
+            &patient,
+            "appointment/answer",
+            json!({ "token": token, "confirm": true }),
+        )
+        .await;
+    assert!(matches!(again, Err(AppError::Invalid(_))), "{again:?}");
+    let unknown: Result<LinkView, AppError> = d
+        .app
+        .call_json(&patient, "appointment/link", json!({ "token": "made-up" }))
+        .await;
+    assert_eq!(unknown, Err(AppError::NotFound));
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'appointment.patient_answer'"
+        )
+        .await,
+        2
+    );
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn reminders_go_out_once_per_lead_time_through_smtp(_: PgPoolOptions, conn: PgConnectOptions) {
+    let (sink, url) = common::SmtpSink::start();
+    let d = desk_with(conn, |c| c.smtp_url = Some(url.clone())).await;
+    let soon = chrono::Utc::now() + chrono::Duration::hours(30);
+    let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let local = soon.with_timezone(&tz).format("%Y-%m-%d %H:00").to_string();
+    let mut entry = d.appointment(&local);
+    entry["override_availability"] = json!(true);
+    done(d.book(entry).await);
+    assert_eq!(sink.wait_for(1).await[0].to, vec!["ada@example.com".to_string()]);
+    // Booked just now, inside the 48-hour lead: the booking mail was the reminder.
+    let url = "http://127.0.0.1";
+    assert_eq!(
+        app::calendar::notices::queue_reminders(&d.app.pool, url)
+            .await
+            .unwrap(),
+        0
+    );
+    // Booked three days ago instead: one reminder, once, however often the worker looks.
+    common::exec(
+        &d.app.pool,
+        "UPDATE entries SET updated_at = now() - interval '3 days'",
+    )
+    .await;
+    assert_eq!(
+        app::calendar::notices::queue_reminders(&d.app.pool, url)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app::calendar::notices::queue_reminders(&d.app.pool, url)
+            .await
+            .unwrap(),
+        0
+    );
+    let received = sink.wait_for(2).await;
+    assert!(
+        received[1].raw.contains("Subject: Appointment reminder"),
+        "{}",
+        received[1].raw
+    );
+    // Another lead time the appointment is inside of: one more reminder, then none.
+    common::exec(&d.app.pool, "UPDATE practices SET reminder_hours = '{48, 36, 2}'").await;
+    assert_eq!(
+        app::calendar::notices::queue_reminders(&d.app.pool, url)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app::calendar::notices::queue_reminders(&d.app.pool, url)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(sink.wait_for(3).await.len(), 3);
     d.app.close().await;
 }

@@ -1,22 +1,9 @@
 //! `/forgot` and `/reset/:token`: asking for a reset link and using it (lazy routes).
 
 use crate::auth::reset::{RequestPasswordReset, ResetPassword};
-use crate::ui::ErrorNote;
+use crate::ui::{Card, ErrorNote};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-
-/// A small centred card with the brand on top.
-#[component]
-fn Card(children: Children) -> impl IntoView {
-    view! {
-        <main class="centered">
-            <div class="card narrow">
-                <h1 class="brand">"Switchboard"</h1>
-                {children()}
-            </div>
-        </main>
-    }
-}
 
 crate::lazy_page!(
     /// `/forgot`.

@@ -1,7 +1,7 @@
 //! Server functions of calendars: thin — who may, then `book.rs` / `db.rs` / `rules.rs`.
 //! Arguments travel as JSON (nested forms such as a booking do not fit URL encoding).
 
-use crate::calendar::model::{ApptType, Feeds, NewEntry, Offer, Outcome, Setup, Status, View};
+use crate::calendar::model::{ApptType, Feeds, LinkView, NewEntry, Offer, Outcome, Setup, Status, View};
 use crate::error::AppError;
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use crate::calendar::notices::Notice;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::db::{self as audit, Event},
@@ -74,7 +76,11 @@ pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32
 pub async fn book_entry(practice: PracticeId, entry: NewEntry) -> Result<Outcome, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let outcome = book::book(&mut tx, practice, actor.user(), &entry).await?;
-    if matches!(outcome, Outcome::Done { .. }) {
+    if let Outcome::Done { ids, .. } = &outcome {
+        // The patient hears of it once, for the first of a series.
+        if let Some(first) = ids.first() {
+            tell_patient(&mut tx, practice, *first, Notice::Booked).await?;
+        }
         tx.commit().await?;
     }
     Ok(outcome)
@@ -108,9 +114,23 @@ pub async fn move_entry(
     )
     .await?;
     if matches!(outcome, Outcome::Done { .. }) {
+        tell_patient(&mut tx, practice, id, Notice::Moved).await?;
         tx.commit().await?;
     }
     Ok(outcome)
+}
+
+/// Mails the patient of an appointment (meetings and blocks have none) through the outbox.
+#[cfg(feature = "ssr")]
+async fn tell_patient(
+    tx: &mut crate::db::Tx,
+    practice: PracticeId,
+    entry: EntryId,
+    notice: Notice,
+) -> Result<(), AppError> {
+    let url = &app_state()?.settings.public_url;
+    crate::calendar::notices::notify(tx, url, practice, entry, notice).await?;
+    Ok(())
 }
 
 /// Moves an entry along its status (arrived, in room, …); cancelling needs a reason.
@@ -123,12 +143,12 @@ pub async fn set_status(
     reason: Option<String>,
 ) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    book::set_status(
+    book::change_status(
         &mut tx,
         practice,
-        actor.user(),
+        Some(actor.user()),
         id,
-        version,
+        Some(version),
         status,
         reason.as_deref(),
     )
@@ -342,7 +362,11 @@ pub async fn calendar_feeds(practice: PracticeId) -> Result<Feeds, AppError> {
 /// Makes a subscription feed of one provider's entries (`provider`), or of the whole
 /// practice (None; assistants and practice admins). Returns the secret address, shown once.
 #[server(endpoint = "calendar/feed-add", input = Json)]
-pub async fn add_feed(practice: PracticeId, provider: Option<UserId>, label: String) -> Result<String, AppError> {
+pub async fn add_feed(
+    practice: PracticeId,
+    provider: Option<UserId>,
+    label: String,
+) -> Result<String, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     if actor.role_in(practice) == Some(Role::Clinician) && provider != Some(actor.user()) {
         return Err(AppError::Forbidden);
@@ -390,4 +414,17 @@ pub async fn set_feed_names(practice: PracticeId, on: bool) -> Result<(), AppErr
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// What a patient's e-mail link shows: the appointment's practice, time and provider. The
+/// secret token is the only credential.
+#[server(endpoint = "appointment/link", input = Json)]
+pub async fn appointment_link(token: String) -> Result<LinkView, AppError> {
+    crate::calendar::notices::show(&app_state()?.pool, &token).await
+}
+
+/// The patient confirms (`confirm`) or cancels the appointment from the e-mail link.
+#[server(endpoint = "appointment/answer", input = Json)]
+pub async fn answer_appointment(token: String, confirm: bool) -> Result<LinkView, AppError> {
+    crate::calendar::notices::answer(&app_state()?.pool, &token, confirm).await
 }

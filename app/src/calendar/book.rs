@@ -452,7 +452,7 @@ pub async fn book(tx: &mut Tx, practice: PracticeId, by: UserId, n: &NewEntry) -
     record_audit(
         tx,
         practice,
-        by,
+        Some(by),
         "appointment.book",
         patient,
         ids.first().copied(),
@@ -477,7 +477,7 @@ fn provider_name(providers: &[Person], id: Option<UserId>) -> String {
 async fn record_audit(
     tx: &mut Tx,
     practice: PracticeId,
-    by: UserId,
+    by: Option<UserId>,
     action: &str,
     patient: Option<crate::model::PatientId>,
     entry: Option<EntryId>,
@@ -486,7 +486,7 @@ async fn record_audit(
         tx,
         crate::audit::db::Event {
             practice: Some(practice),
-            actor: Some(by),
+            actor: by,
             action,
             subject_type: Some("entry"),
             subject_id: entry.map(|e| e.to_string()),
@@ -597,7 +597,7 @@ pub async fn move_entry(tx: &mut Tx, practice: PracticeId, by: UserId, m: Move) 
     match placed {
         Ok(id) => {
             crate::realtime::db::publish(tx, &live(practice, Some(id))).await?;
-            record_audit(tx, practice, by, "appointment.move", e.patient_id, Some(id)).await?;
+            record_audit(tx, practice, Some(by), "appointment.move", e.patient_id, Some(id)).await?;
             Ok(Outcome::Done {
                 ids: vec![id],
                 skipped: vec![],
@@ -619,19 +619,21 @@ pub async fn move_entry(tx: &mut Tx, practice: PracticeId, by: UserId, m: Move) 
     }
 }
 
-pub async fn set_status(
+/// Moves an entry along its status. `by` is None for a patient's e-mail link; `version`,
+/// when given, must be the one the person saw.
+pub async fn change_status(
     tx: &mut Tx,
     practice: PracticeId,
-    by: UserId,
+    by: Option<UserId>,
     id: EntryId,
-    version: i32,
+    version: Option<i32>,
     status: Status,
     reason: Option<&str>,
 ) -> Result<(), AppError> {
     let e = db::entry(tx, practice, id, true)
         .await?
         .ok_or(AppError::NotFound)?;
-    if e.version != version {
+    if version.is_some_and(|v| v != e.version) {
         return Err(AppError::invalid(STALE));
     }
     if !e.status.next().contains(&status) {
@@ -661,7 +663,7 @@ pub async fn set_status(
         tx,
         practice,
         id,
-        Some(by),
+        by,
         "status",
         serde_json::json!({ "status": [e.status.as_str(), status.as_str()], "reason": reason }),
     )

@@ -308,8 +308,7 @@ pub async fn insert_exception(
 
 /// Claims overlapping [$3, $4), in leakproof comparisons the index can serve under
 /// row-level security (see the migration `claim_bounds`): a claim lasts at most 28 hours.
-const CLAIM_OVERLAPS: &str =
-    "starts < $4 AND starts > $3 - interval '1 day 4 hours' AND ends > $3";
+const CLAIM_OVERLAPS: &str = "starts < $4 AND starts > $3 - interval '1 day 4 hours' AND ends > $3";
 
 /// Busy claims on `resources` overlapping `window` (other than `except`'s own).
 pub async fn claims(
@@ -325,13 +324,13 @@ pub async fn claims(
            AND ($5::uuid IS NULL OR entry_id <> $5)"
     );
     let rows: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(&sql)
-    .bind(practice)
-    .bind(resources)
-    .bind(window.start)
-    .bind(window.end)
-    .bind(except)
-    .fetch_all(conn)
-    .await?;
+        .bind(practice)
+        .bind(resources)
+        .bind(window.start)
+        .bind(window.end)
+        .bind(except)
+        .fetch_all(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(r, start, end)| (r, Span::new(start, end)))
@@ -357,13 +356,13 @@ pub async fn clashes(
          ORDER BY e.starts_at LIMIT 5"
     );
     sqlx::query_as(&sql)
-    .bind(practice)
-    .bind(resources)
-    .bind(span.start)
-    .bind(span.end)
-    .bind(except)
-    .fetch_all(conn)
-    .await
+        .bind(practice)
+        .bind(resources)
+        .bind(span.start)
+        .bind(span.end)
+        .bind(except)
+        .fetch_all(conn)
+        .await
 }
 
 /// A row to insert into `entries`.
@@ -897,4 +896,98 @@ pub async fn feed_entries(
     .bind(names)
     .fetch_all(conn)
     .await
+}
+
+/// What a notice to a patient says: (practice name, zone, start, provider name, patient
+/// e-mail, status).
+pub type NoticeFacts = (String, String, DateTime<Utc>, String, String, Status);
+
+pub async fn notice_facts(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+) -> Result<Option<NoticeFacts>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.name, p.time_zone, e.starts_at, coalesce(u.display_name, ''), pt.email, e.status
+         FROM entries e JOIN practices p ON p.id = e.practice_id
+         JOIN patients pt ON pt.id = e.patient_id
+         LEFT JOIN users u ON u.id = e.provider_id
+         WHERE e.practice_id = $1 AND e.id = $2",
+    )
+    .bind(practice)
+    .bind(entry)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records a notice; None when this one (entry, kind, lead, start) was made before.
+pub async fn insert_notice(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+    kind: &str,
+    lead_hours: i32,
+    starts_at: DateTime<Utc>,
+    token_hash: &[u8],
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let row: Option<(Uuid,)> = sqlx::query_as(
+        "INSERT INTO appointment_notices (practice_id, entry_id, kind, lead_hours, starts_at, token_hash)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (entry_id, kind, lead_hours, starts_at) DO NOTHING RETURNING id",
+    )
+    .bind(practice)
+    .bind(entry)
+    .bind(kind)
+    .bind(lead_hours)
+    .bind(starts_at)
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Appointments due a reminder now, over every practice: (practice, entry, lead hours).
+/// Booked or moved after the reminder fell due, an appointment gets none (the booking
+/// mail told the patient).
+pub async fn due_reminders(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<(PracticeId, EntryId, i32)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.practice_id, e.id, l.lead
+         FROM entries e JOIN practices p ON p.id = e.practice_id
+         JOIN patients pt ON pt.id = e.patient_id
+         CROSS JOIN LATERAL unnest(p.reminder_hours) AS l(lead)
+         WHERE e.starts_at > now() AND e.starts_at <= now() + interval '14 days'
+           AND e.starts_at <= now() + make_interval(hours => l.lead)
+           AND e.updated_at < e.starts_at - make_interval(hours => l.lead)
+           AND e.kind = 'appointment' AND e.status IN ('scheduled', 'confirmed')
+           AND pt.email <> '' AND p.archived_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM appointment_notices n
+             WHERE n.entry_id = e.id AND n.kind = 'reminder' AND n.lead_hours = l.lead AND n.starts_at = e.starts_at)
+         ORDER BY e.starts_at LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The notice a link's token names: (notice, practice, entry). All-practices scope.
+pub async fn notice_by_token(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> Result<Option<(Uuid, PracticeId, EntryId)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, practice_id, entry_id FROM appointment_notices WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn answer_notice(conn: &mut PgConnection, id: Uuid, answer: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE appointment_notices SET answered_at = now(), answer = $2 WHERE id = $1")
+        .bind(id)
+        .bind(answer)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

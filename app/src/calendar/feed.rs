@@ -44,7 +44,13 @@ pub async fn serve(pool: &PgPool, token: &str) -> Result<Option<String>, AppErro
                 end,
                 stamp,
                 sequence: version - 1,
-                summary: summary(kind, &type_name, &patient, &title, provider.is_none().then_some(&provider_name)),
+                summary: summary(
+                    kind,
+                    &type_name,
+                    &patient,
+                    &title,
+                    provider.is_none().then_some(&provider_name),
+                ),
                 location: room,
                 description: format!("Status: {}", status.label()),
                 tentative: status == Status::Scheduled,
@@ -83,14 +89,24 @@ pub async fn serve(pool: &PgPool, token: &str) -> Result<Option<String>, AppErro
 
 /// An event's title: an appointment by its type (and patient, when the practice allows; and
 /// provider, in a whole-practice feed), a meeting or block by its own title.
-fn summary(kind: EntryKind, type_name: &str, patient: &str, title: &str, provider: Option<&String>) -> String {
+fn summary(
+    kind: EntryKind,
+    type_name: &str,
+    patient: &str,
+    title: &str,
+    provider: Option<&String>,
+) -> String {
     match kind {
         EntryKind::Appointment => {
             let mut parts: Vec<&str> = vec![];
             if !patient.is_empty() {
                 parts.push(patient);
             }
-            parts.push(if type_name.is_empty() { "Appointment" } else { type_name });
+            parts.push(if type_name.is_empty() {
+                "Appointment"
+            } else {
+                type_name
+            });
             if let Some(p) = provider.filter(|p| !p.is_empty()) {
                 parts.push(p);
             }
@@ -128,7 +144,10 @@ mod tests {
     #[test]
     fn appointments_are_named_by_type_and_only_name_the_patient_when_given() {
         let dr = "Dr. Rao".to_string();
-        assert_eq!(summary(EntryKind::Appointment, "Follow-up", "", "", None), "Follow-up");
+        assert_eq!(
+            summary(EntryKind::Appointment, "Follow-up", "", "", None),
+            "Follow-up"
+        );
         assert_eq!(
             summary(EntryKind::Appointment, "Follow-up", "Ann Lee", "", Some(&dr)),
             "Ann Lee · Follow-up · Dr. Rao"

@@ -2,8 +2,8 @@
 //! free-slot search, subscription feeds; and the note that reports what a booking or move did.
 
 use crate::calendar::api::{
-    add_feed, add_patient, book_entry, calendar_feeds, find_patients, free_slots, move_entry,
-    revoke_feed, set_feed_names, set_status, PatientHit,
+    add_feed, add_patient, book_entry, calendar_feeds, find_patients, free_slots, move_entry, revoke_feed,
+    set_feed_names, set_status, PatientHit,
 };
 use crate::calendar::model::{Entry, EntryKind, Feed, NewEntry, Offer, Outcome, Setup, Status};
 use crate::calendar::text;
@@ -722,22 +722,37 @@ fn FeedsPanel(setup: Setup) -> impl IntoView {
     };
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(practice) = state.practice.get_untracked() else { return };
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
         let provider = parse_id::<UserId>(&whose.get_untracked());
         let label = label.get_untracked();
-        run(Box::pin(async move { add_feed(practice, provider, label).await.map(Some) }));
+        run(Box::pin(async move {
+            add_feed(practice, provider, label).await.map(Some)
+        }));
     };
     let revoke = move |id| {
-        let Some(practice) = state.practice.get_untracked() else { return };
-        run(Box::pin(async move { revoke_feed(practice, id).await.map(|()| None) }));
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        run(Box::pin(
+            async move { revoke_feed(practice, id).await.map(|()| None) },
+        ));
     };
     let names = move |on: bool| {
-        let Some(practice) = state.practice.get_untracked() else { return };
-        run(Box::pin(async move { set_feed_names(practice, on).await.map(|()| None) }));
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        run(Box::pin(async move {
+            set_feed_names(practice, on).await.map(|()| None)
+        }));
     };
     let row = move |f: Feed| {
         let id = f.id;
-        let whom = f.provider.map(|p| p.name).unwrap_or_else(|| "Whole practice".into());
+        let whom = f
+            .provider
+            .map(|p| p.name)
+            .unwrap_or_else(|| "Whole practice".into());
         let read = f
             .last_read_at
             .map(|t| format!("read {}", text::date_long(t.date_naive())))

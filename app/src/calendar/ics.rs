@@ -162,10 +162,7 @@ pub fn transitions(tz: &Tz, window: Span) -> Vec<DateTime<Utc>> {
 /// VTIMEZONE of `tz` for `window`: the observance in force at its start, then one per
 /// offset change inside it.
 fn vtimezone(tz: &Tz, window: Span) -> Vec<String> {
-    let mut lines = vec![
-        "BEGIN:VTIMEZONE".into(),
-        format!("TZID:{}", tz.name()),
-    ];
+    let mut lines = vec!["BEGIN:VTIMEZONE".into(), format!("TZID:{}", tz.name())];
     let (first, first_dst, first_name) = offset_at(tz, window.start);
     let mut observance = |from: i32, to: i32, dst: bool, name: &str, local: NaiveDateTime| {
         let kind = if dst { "DAYLIGHT" } else { "STANDARD" };
@@ -182,7 +179,13 @@ fn vtimezone(tz: &Tz, window: Span) -> Vec<String> {
     for t in transitions(tz, window) {
         let (after, dst, name) = offset_at(tz, t);
         // An observance starts at the local time of the offset it replaces.
-        observance(before, after, dst, &name, t.naive_utc() + Duration::seconds(before.into()));
+        observance(
+            before,
+            after,
+            dst,
+            &name,
+            t.naive_utc() + Duration::seconds(before.into()),
+        );
         before = after;
     }
     lines.push("END:VTIMEZONE".into());

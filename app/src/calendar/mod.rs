@@ -1,6 +1,6 @@
 //! Shared calendars: appointments, meetings and blocks; provider availability; booking that
 //! cannot double-book (PostgreSQL exclusion constraints); recurrence; free-slot search;
-//! subscription feeds (ICS).
+//! subscription feeds (ICS); e-mail to patients with confirm/cancel links.
 
 pub mod api;
 pub mod forms_ui;
@@ -17,3 +17,6 @@ pub mod db;
 pub mod feed;
 #[cfg(feature = "ssr")]
 pub mod ics;
+pub mod link_ui;
+#[cfg(feature = "ssr")]
+pub mod notices;

@@ -255,3 +255,15 @@ pub struct Feeds {
     /// Practice admins choose whether feeds name patients.
     pub may_set_names: bool,
 }
+
+/// What a patient's e-mail link shows of the appointment (no patient data beyond the time).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkView {
+    pub practice: String,
+    /// "Monday, 7 December 2026 at 10:00 (America/New_York)".
+    pub when: String,
+    pub provider: String,
+    pub status: Status,
+    /// Whether it can still be confirmed or cancelled here.
+    pub open: bool,
+}

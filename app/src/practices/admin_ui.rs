@@ -274,6 +274,10 @@ fn SettingsForm(
                                         "Idle sign-out after (minutes)"
                                         <input type="number" name="settings[idle_logout_minutes]" value=s.idle_logout_minutes min="2" max="480" required />
                                     </label>
+                                    <label>
+                                        "E-mail reminders to patients (hours before; e.g. 48, 2; empty = none)"
+                                        <input name="settings[reminder_hours]" value=s.reminder_hours inputmode="numeric" />
+                                    </label>
                                     <label class="check">
                                         <input type="checkbox" name="settings[require_admin_mfa]" checked=s.require_admin_mfa.is_some() />
                                         "Admins must use two-factor sign-in"

@@ -212,6 +212,9 @@ pub struct PracticeSettings {
     pub phone_script: String,
     pub emergency_rules: String,
     pub idle_logout_minutes: String,
+    /// Hours before an appointment at which patients are reminded by e-mail ("48, 2").
+    #[serde(default)]
+    pub reminder_hours: String,
     /// A checkbox: present ("on") when ticked.
     #[serde(default)]
     pub require_admin_mfa: Option<String>,

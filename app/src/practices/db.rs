@@ -214,26 +214,29 @@ type SettingsRow = (
     i32,
     bool,
     sqlx::types::Json<Hours>,
+    Vec<i32>,
 );
 
 /// The settings as the admin form shows them (opening hours formatted per weekday).
 #[tracing::instrument(skip_all)]
 pub async fn settings(tx: &mut Tx, practice: PracticeId) -> Result<Option<PracticeSettings>, sqlx::Error> {
     let row: Option<SettingsRow> = sqlx::query_as(
-        "SELECT name, time_zone, phone_script, emergency_rules, idle_logout_minutes, require_admin_mfa, business_hours
+        "SELECT name, time_zone, phone_script, emergency_rules, idle_logout_minutes, require_admin_mfa, business_hours,
+           reminder_hours
          FROM practices WHERE id = $1 AND archived_at IS NULL",
     )
     .bind(practice)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.map(
-        |(name, time_zone, phone_script, emergency_rules, idle, mfa, hours)| {
+        |(name, time_zone, phone_script, emergency_rules, idle, mfa, hours, reminders)| {
             let mut s = PracticeSettings {
                 name,
                 time_zone,
                 phone_script,
                 emergency_rules,
                 idle_logout_minutes: idle.to_string(),
+                reminder_hours: crate::practices::rules::format_reminder_hours(&reminders),
                 require_admin_mfa: mfa.then(|| "on".to_string()),
                 ..Default::default()
             };
@@ -256,7 +259,7 @@ pub async fn save_settings(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE practices SET name = $2, time_zone = $3, phone_script = $4, emergency_rules = $5,
-                idle_logout_minutes = $6, require_admin_mfa = $7, business_hours = $8
+                idle_logout_minutes = $6, require_admin_mfa = $7, business_hours = $8, reminder_hours = $9
          WHERE id = $1 AND archived_at IS NULL",
     )
     .bind(practice)
@@ -267,6 +270,7 @@ pub async fn save_settings(
     .bind(s.idle_logout_minutes)
     .bind(s.require_admin_mfa)
     .bind(sqlx::types::Json(&s.hours))
+    .bind(&s.reminder_hours)
     .execute(&mut **tx)
     .await?;
     Ok(())

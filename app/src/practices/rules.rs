@@ -28,6 +28,7 @@ pub struct CheckedSettings {
     pub phone_script: String,
     pub emergency_rules: String,
     pub idle_logout_minutes: i32,
+    pub reminder_hours: Vec<i32>,
     pub require_admin_mfa: bool,
     pub hours: Hours,
 }
@@ -67,6 +68,7 @@ pub fn check_settings(form: &PracticeSettings) -> Result<CheckedSettings, AppErr
                 IDLE_MINUTES.end()
             ))
         })?;
+    let reminder_hours = parse_reminder_hours(&form.reminder_hours)?;
     if form.phone_script.len() > TEXT_LIMIT || form.emergency_rules.len() > TEXT_LIMIT {
         return Err(AppError::invalid(
             "The phone script and the emergency rules are at most 20,000 characters each.",
@@ -85,9 +87,40 @@ pub fn check_settings(form: &PracticeSettings) -> Result<CheckedSettings, AppErr
         phone_script: form.phone_script.trim_end().to_string(),
         emergency_rules: form.emergency_rules.trim_end().to_string(),
         idle_logout_minutes,
+        reminder_hours,
         require_admin_mfa: form.require_admin_mfa.is_some(),
         hours,
     })
+}
+
+/// "48, 2" → [48, 2] (largest first, no repeats): at most three lead times of 1 to 336
+/// hours (two weeks); empty: no reminders.
+pub fn parse_reminder_hours(text: &str) -> Result<Vec<i32>, AppError> {
+    let bad = || {
+        AppError::invalid(
+            "Reminders: up to three whole numbers of hours before the appointment, from 1 to 336, separated by commas (e.g. 48, 2).",
+        )
+    };
+    let mut hours = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let h: i32 = part.parse().map_err(|_| bad())?;
+        if !(1..=336).contains(&h) {
+            return Err(bad());
+        }
+        if !hours.contains(&h) {
+            hours.push(h);
+        }
+    }
+    if hours.len() > 3 {
+        return Err(bad());
+    }
+    hours.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(hours)
+}
+
+/// [48, 2] → "48, 2".
+pub fn format_reminder_hours(hours: &[i32]) -> String {
+    hours.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// Refuses a change that would leave the practice without a practice admin: `person`, now
@@ -113,7 +146,7 @@ pub fn keeps_an_admin(
 /// log, which records what changed but not the texts themselves).
 pub fn changed_fields(before: &PracticeSettings, after: &PracticeSettings) -> Vec<&'static str> {
     let mut changed = Vec::new();
-    let pairs: [(&'static str, bool); 7] = [
+    let pairs: [(&'static str, bool); 8] = [
         ("name", before.name != after.name),
         ("time_zone", before.time_zone != after.time_zone),
         ("phone_script", before.phone_script != after.phone_script),
@@ -122,6 +155,7 @@ pub fn changed_fields(before: &PracticeSettings, after: &PracticeSettings) -> Ve
             "idle_logout_minutes",
             before.idle_logout_minutes != after.idle_logout_minutes,
         ),
+        ("reminder_hours", before.reminder_hours != after.reminder_hours),
         (
             "require_admin_mfa",
             before.require_admin_mfa.is_some() != after.require_admin_mfa.is_some(),
@@ -258,5 +292,15 @@ mod tests {
         let spans = parse_day_hours("13:00-17:00,08:00-12:00").expect("valid");
         assert_eq!(format_day_hours(&spans), "08:00-12:00, 13:00-17:00");
         assert_eq!(parse_day_hours("").expect("closed"), Vec::<[String; 2]>::new());
+    }
+
+    #[test]
+    fn reminder_hours_are_up_to_three_lead_times_largest_first() {
+        assert_eq!(parse_reminder_hours(" 2, 48 ,48").unwrap(), vec![48, 2]);
+        assert_eq!(parse_reminder_hours("").unwrap(), Vec::<i32>::new());
+        assert_eq!(format_reminder_hours(&[48, 2]), "48, 2");
+        for bad in ["0", "337", "1, 2, 3, 4", "two", "1.5"] {
+            assert!(parse_reminder_hours(bad).is_err(), "{bad}");
+        }
     }
 }

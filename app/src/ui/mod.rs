@@ -27,6 +27,19 @@ macro_rules! lazy_page {
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// A small centred card with the brand on top (pages reached from a link in an e-mail).
+#[component]
+pub fn Card(children: Children) -> impl IntoView {
+    view! {
+        <main class="centered">
+            <div class="card narrow">
+                <h1 class="brand">"Switchboard"</h1>
+                {children()}
+            </div>
+        </main>
+    }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]

@@ -1,0 +1,242 @@
+//! E-mail to patients about their appointments (booked, moved, reminders at the practice's
+//! lead times), through the outbox, each with a secret link to confirm or cancel; and what
+//! that link does. Subjects carry no patient data; bodies name the practice, the date, the
+//! time and the provider, never the patient or the kind of visit.
+
+use crate::audit::db::{self as audit, Event};
+use crate::auth::session;
+use crate::calendar::model::{LinkView, Status};
+use crate::calendar::{book, db};
+use crate::db::{begin, Scope, Tx};
+use crate::error::AppError;
+use crate::mail::db::{enqueue, Outgoing};
+use crate::model::{EntryId, PracticeId};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::PgPool;
+
+/// Why a patient is written to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Notice {
+    Booked,
+    Moved,
+    /// So many hours before.
+    Reminder(i32),
+}
+
+impl Notice {
+    fn key(self) -> &'static str {
+        match self {
+            Notice::Booked => "booked",
+            Notice::Moved => "moved",
+            Notice::Reminder(_) => "reminder",
+        }
+    }
+
+    fn lead_hours(self) -> i32 {
+        match self {
+            Notice::Reminder(h) => h,
+            _ => 0,
+        }
+    }
+
+    pub fn subject(self) -> &'static str {
+        match self {
+            Notice::Booked => "Your appointment is booked",
+            Notice::Moved => "Your appointment has moved",
+            Notice::Reminder(_) => "Appointment reminder",
+        }
+    }
+}
+
+/// The text of a notice.
+pub fn body(notice: Notice, practice: &str, when: &str, provider: &str, link: &str) -> String {
+    let opening = match notice {
+        Notice::Booked => format!("{practice} has booked an appointment for you."),
+        Notice::Moved => format!("{practice} has moved your appointment to a new time."),
+        Notice::Reminder(_) => format!("A reminder of your appointment at {practice}."),
+    };
+    let with = if provider.is_empty() {
+        String::new()
+    } else {
+        format!("\nWith: {provider}")
+    };
+    format!(
+        "Hello,\n\n{opening}\n\nWhen: {when}{with}\n\nPlease confirm that you will come, or cancel if you cannot:\n{link}\n\nIf you did not expect this message, please call the practice.\n"
+    )
+}
+
+/// "Monday, 7 December 2026 at 10:00 (America/New_York)".
+fn when_text(tz: &Tz, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(tz);
+    format!("{} ({})", local.format("%A, %-d %B %Y at %H:%M"), tz.name())
+}
+
+/// Writes to the patient of appointment `entry` (if they have an e-mail address and this
+/// notice was not sent before) in the caller's transaction. Returns whether a mail was queued.
+pub async fn notify(
+    tx: &mut Tx,
+    public_url: &str,
+    practice: PracticeId,
+    entry: EntryId,
+    notice: Notice,
+) -> Result<bool, AppError> {
+    let Some((practice_name, zone, starts_at, provider, email, _)) =
+        db::notice_facts(tx, practice, entry).await?
+    else {
+        return Ok(false);
+    };
+    if email.is_empty() {
+        return Ok(false);
+    }
+    let tz: Tz = zone.parse().map_err(|_| AppError::Internal)?;
+    let (token, hash) = session::new_token();
+    let made = db::insert_notice(
+        tx,
+        practice,
+        entry,
+        notice.key(),
+        notice.lead_hours(),
+        starts_at,
+        &hash,
+    )
+    .await?;
+    if made.is_none() {
+        return Ok(false);
+    }
+    let link = format!("{public_url}/a/{token}");
+    let text = body(
+        notice,
+        &practice_name,
+        &when_text(&tz, starts_at),
+        &provider,
+        &link,
+    );
+    enqueue(
+        tx,
+        Outgoing {
+            practice: Some(practice),
+            to: &email,
+            subject: notice.subject(),
+            body: &text,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Queues the reminders that are due, over every practice; returns how many were queued.
+/// Several app nodes may run this at once: a notice is recorded once (unique key), and its
+/// mail is queued in the same transaction.
+pub async fn queue_reminders(pool: &PgPool, public_url: &str) -> Result<usize, AppError> {
+    let mut tx = begin(pool, &Scope::All { user: None }).await?;
+    let due = db::due_reminders(&mut tx, 200).await?;
+    let mut queued = 0;
+    for (practice, entry, lead) in due {
+        if notify(&mut tx, public_url, practice, entry, Notice::Reminder(lead)).await? {
+            queued += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(queued)
+}
+
+/// The appointment a link names, scoped to its practice: the notice, the practice, the
+/// appointment, and a transaction limited to that practice.
+async fn open_link(pool: &PgPool, token: &str) -> Result<(uuid::Uuid, PracticeId, EntryId, Tx), AppError> {
+    let mut lookup = begin(pool, &Scope::All { user: None }).await?;
+    let found = db::notice_by_token(&mut lookup, &session::hash_token(token)).await?;
+    lookup.commit().await?;
+    let (notice, practice, entry) = found.ok_or(AppError::NotFound)?;
+    let tx = begin(pool, &Scope::Link { practice }).await?;
+    Ok((notice, practice, entry, tx))
+}
+
+async fn link_view(tx: &mut Tx, practice: PracticeId, entry: EntryId) -> Result<LinkView, AppError> {
+    let (practice_name, zone, starts_at, provider, _, status) = db::notice_facts(tx, practice, entry)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tz: Tz = zone.parse().map_err(|_| AppError::Internal)?;
+    Ok(LinkView {
+        practice: practice_name,
+        when: when_text(&tz, starts_at),
+        provider,
+        status,
+        open: starts_at > Utc::now() && matches!(status, Status::Scheduled | Status::Confirmed),
+    })
+}
+
+/// What the link's page shows.
+pub async fn show(pool: &PgPool, token: &str) -> Result<LinkView, AppError> {
+    let (_, practice, entry, mut tx) = open_link(pool, token).await?;
+    let view = link_view(&mut tx, practice, entry).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// The patient confirms (or cancels) from the link. Only before the appointment, and only
+/// while it is scheduled or confirmed.
+pub async fn answer(pool: &PgPool, token: &str, confirm: bool) -> Result<LinkView, AppError> {
+    let (notice, practice, entry, mut tx) = open_link(pool, token).await?;
+    let before = link_view(&mut tx, practice, entry).await?;
+    if !before.open {
+        return Err(AppError::invalid(
+            "This appointment can no longer be changed here: please call the practice.",
+        ));
+    }
+    let next = if confirm {
+        Status::Confirmed
+    } else {
+        Status::Cancelled
+    };
+    if before.status != next {
+        let reason = (!confirm).then_some("Cancelled by the patient (e-mail link)");
+        book::change_status(&mut tx, practice, None, entry, None, next, reason).await?;
+    }
+    db::answer_notice(&mut tx, notice, next.as_str()).await?;
+    audit::record(
+        &mut tx,
+        Event {
+            practice: Some(practice),
+            action: "appointment.patient_answer",
+            subject_type: Some("entry"),
+            subject_id: Some(entry.to_string()),
+            detail: serde_json::json!({ "answer": next.as_str() }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let after = link_view(&mut tx, practice, entry).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_names_practice_time_and_link_but_no_patient_data() {
+        let tz: Tz = "America/New_York".parse().unwrap();
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 7)
+            .unwrap()
+            .and_hms_opt(15, 0, 0)
+            .unwrap()
+            .and_utc();
+        let when = when_text(&tz, at);
+        assert_eq!(when, "Monday, 7 December 2026 at 10:00 (America/New_York)");
+        let text = body(
+            Notice::Reminder(48),
+            "Hudson Family Medicine",
+            &when,
+            "Dr. Rao",
+            "https://x/a/t",
+        );
+        assert!(text.contains("A reminder of your appointment at Hudson Family Medicine."));
+        assert!(text.contains("When: Monday, 7 December 2026 at 10:00 (America/New_York)\nWith: Dr. Rao"));
+        assert!(text.contains("https://x/a/t"));
+        for n in [Notice::Booked, Notice::Moved, Notice::Reminder(2)] {
+            assert!(crate::mail::rules::subject_problem(n.subject()).is_none());
+        }
+    }
+}
