@@ -202,3 +202,34 @@ test('the patient confirms from the e-mailed link; a feed address is made and se
   assert.ok(!/Vance|Alvarez|Whitaker/.test(ics), 'no patient names unless the practice allows them');
   await ctx.close();
 });
+
+test('clinician out: every affected appointment gets a new slot and moves at once', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await signIn(page, server.base, demo('maya.okafor'));
+  await openDay(page, seededDay);
+  const booked = (who) => server.sql(`SELECT count(*) FROM entries e JOIN users u ON u.id = e.provider_id
+    WHERE u.display_name = '${who}' AND e.kind = 'appointment' AND e.status IN ('scheduled', 'confirmed')
+    AND (e.starts_at AT TIME ZONE 'America/New_York')::date = '${seededDay}'`);
+  const before = Number(booked('Grace Liu'));
+  assert.ok(before > 0, 'the demo books Grace Liu that day');
+  await page.click('#cal-out');
+  await page.waitForSelector('#out-panel form');
+  await page.selectOption('#out-provider', { label: 'Grace Liu' });
+  await page.fill('#out-from-day', seededDay);
+  await page.fill('#out-from-time', '00:00');
+  await page.fill('#out-to-day', seededDay);
+  await page.fill('#out-to-time', '23:59');
+  await page.click('#out-show');
+  await page.waitForSelector('#out-rows');
+  assert.equal(await page.locator('#out-rows li').count(), before);
+  await shot(page, 'calendar-out');
+  await page.click('#out-apply');
+  await page.waitForSelector('#out-done');
+  assert.equal(booked('Grace Liu'), '0', 'nothing is left booked with her that day');
+  // Her column of that day shows no appointments any more (lunch stays).
+  await page.waitForFunction(() => ![...document.querySelectorAll('.tg-col')][0]
+    .querySelector('.tg-entry:not(.block)'));
+  await shot(page, 'calendar-out-done');
+  await ctx.close();
+});

@@ -5,7 +5,7 @@
 mod common;
 
 use app::calendar::api::PatientHit;
-use app::calendar::model::{LinkView, Offer, Outcome, Setup, Status, View};
+use app::calendar::model::{CallBack, LinkView, Offer, OutDone, OutRow, Outcome, Setup, Status, View};
 use app::error::AppError;
 use app::model::{EntryId, PatientId, RoomId, TypeId};
 use chrono::{NaiveDateTime, Timelike};
@@ -666,6 +666,7 @@ async fn row_level_security_keeps_calendars_apart(_: PgPoolOptions, conn: PgConn
         "entry_history",
         "appointment_notices",
         "calendar_feeds",
+        "call_backs",
     ] {
         let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&mut *tx)
@@ -1119,5 +1120,162 @@ async fn reminders_go_out_once_per_lead_time_through_smtp(_: PgPoolOptions, conn
         0
     );
     assert_eq!(sink.wait_for(3).await.len(), 3);
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_clinician_out_moves_every_affected_appointment_at_once(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let bob: PatientId = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/add-patient",
+            json!({ "practice": a, "name": "Bob Byrne", "born": "", "phone": "555 0199", "email": "" }),
+        )
+        .await
+        .unwrap();
+    let ada_id = done(d.book(d.appointment("2027-03-01 10:00")).await)[0];
+    let mut second = d.appointment("2027-03-01 11:00");
+    second["patient"] = json!(bob);
+    let bob_id = done(d.book(second).await)[0];
+    let out = |choices: serde_json::Value| {
+        json!({ "practice": a, "provider": d.w.a_clinician.id, "from": at("2027-03-01 00:00"),
+                "to": at("2027-03-02 00:00"), "note": "Conference", "choices": choices })
+    };
+
+    // The plan proposes a slot for each, the second's clear of the first's; it changes nothing.
+    let rows: Vec<OutRow> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/out-plan",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "from": at("2027-03-01 00:00"), "to": at("2027-03-02 00:00") }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![ada_id, bob_id]
+    );
+    assert_eq!((rows[0].has_email, rows[1].has_email), (true, false));
+    let (first, second) = (&rows[0].offers[0], &rows[1].offers[0]);
+    assert_eq!(first.start_local, at("2027-03-02 09:00"), "the nearest free time");
+    assert!(
+        second.start_local >= first.end_local + chrono::Duration::minutes(15),
+        "{second:?}"
+    );
+    assert_eq!(d.view("2027-03-01", 1).await.entries.len(), 2);
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM availability_exceptions").await,
+        0
+    );
+
+    // A chosen time that is not free (the provider is out then) changes nothing at all.
+    let mut bad = rows[1].offers[0].clone();
+    bad.start_local = at("2027-03-01 14:00");
+    let refused: Result<OutDone, AppError> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/out-apply",
+            out(json!([{ "id": ada_id, "version": 1, "to": first }, { "id": bob_id, "version": 1, "to": bad }])),
+        )
+        .await;
+    assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
+    assert_eq!(d.view("2027-03-01", 1).await.entries.len(), 2);
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM availability_exceptions").await,
+        0
+    );
+
+    // Accepting both: moved together, Ada e-mailed, Bob on the call-back list.
+    let applied: OutDone = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/out-apply",
+            out(json!([{ "id": ada_id, "version": 1, "to": first }, { "id": bob_id, "version": 1, "to": second }])),
+        )
+        .await
+        .unwrap();
+    assert_eq!((applied.moved, applied.emailed, applied.call_backs), (2, 1, 1));
+    assert!(d.view("2027-03-01", 1).await.entries.is_empty());
+    let next_day = d.view("2027-03-02", 1).await;
+    assert_eq!(
+        next_day.entries.iter().map(|e| e.start_local).collect::<Vec<_>>(),
+        vec![first.start_local, second.start_local]
+    );
+    assert!(
+        next_day.open[0]
+            .1
+            .iter()
+            .all(|(s, _)| s.date().to_string() == "2027-03-02"),
+        "open hours of the day after are untouched"
+    );
+    assert_eq!(
+        outbox(&d.app, "ada@example.com").await.last().unwrap().0,
+        "Your appointment has moved"
+    );
+    let list: Vec<CallBack> = d
+        .app
+        .call_json(&d.assistant, "calendar/call-backs", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert_eq!(
+        (list.len(), list[0].patient.as_str(), list[0].phone.as_str()),
+        (1, "Bob Byrne", "555 0199")
+    );
+    let () = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/call-back-done",
+            json!({ "practice": a, "id": list[0].id }),
+        )
+        .await
+        .unwrap();
+    let list: Vec<CallBack> = d
+        .app
+        .call_json(&d.assistant, "calendar/call-backs", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert!(list.is_empty());
+
+    // Outsiders are refused everything; a clinician marks only themself out.
+    let outsiders = [
+        d.w.b_admin.email.as_str(),
+        d.w.b_clinician.email.as_str(),
+        d.w.agency.email.as_str(),
+    ];
+    let calls = [
+        (
+            "calendar/out-plan",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "from": at("2027-03-03 00:00"), "to": at("2027-03-04 00:00") }),
+        ),
+        ("calendar/out-apply", out(json!([]))),
+        ("calendar/call-backs", json!({ "practice": a })),
+        (
+            "calendar/call-back-done",
+            json!({ "practice": a, "id": uuid::Uuid::nil() }),
+        ),
+    ];
+    for (endpoint, args) in &calls {
+        assert_refused_json(&d.app, &outsiders, endpoint, args.clone()).await;
+        common::assert_needs_sign_in_json(&d.app, endpoint, args.clone()).await;
+    }
+    let clinician = [d.w.a_clinician.email.as_str()];
+    assert_refused_json(
+        &d.app,
+        &clinician,
+        "calendar/out-plan",
+        json!({ "practice": a, "provider": d.w.a_admin.id, "from": at("2027-03-03 00:00"), "to": at("2027-03-04 00:00") }),
+    )
+    .await;
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM availability_exceptions").await,
+        1
+    );
     d.app.close().await;
 }

@@ -1,7 +1,10 @@
 //! Server functions of calendars: thin — who may, then `book.rs` / `db.rs` / `rules.rs`.
 //! Arguments travel as JSON (nested forms such as a booking do not fit URL encoding).
 
-use crate::calendar::model::{ApptType, Feeds, LinkView, NewEntry, Offer, Outcome, Setup, Status, View};
+use crate::calendar::model::{
+    ApptType, CallBack, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone, OutRow, Outcome, Setup, Status,
+    View,
+};
 use crate::error::AppError;
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UserId};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -427,4 +430,127 @@ pub async fn appointment_link(token: String) -> Result<LinkView, AppError> {
 #[server(endpoint = "appointment/answer", input = Json)]
 pub async fn answer_appointment(token: String, confirm: bool) -> Result<LinkView, AppError> {
     crate::calendar::notices::answer(&app_state()?.pool, &token, confirm).await
+}
+
+/// A clinician marks only themself out; assistants and practice admins anyone.
+#[cfg(feature = "ssr")]
+fn may_mark_out(actor: &session::Actor, practice: PracticeId, provider: UserId) -> Result<(), AppError> {
+    if actor.role_in(practice) == Some(Role::Clinician) && actor.user() != provider {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+/// The appointments a provider's absence from `from` to `to` (local times) touches, each with
+/// proposed new slots. Changes nothing. Audited (it lists patients).
+#[server(endpoint = "calendar/out-plan", input = Json)]
+pub async fn plan_out(
+    practice: PracticeId,
+    provider: UserId,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<OutRow>, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    may_mark_out(&actor, practice, provider)?;
+    let rows = crate::calendar::out::plan(&mut tx, practice, actor.user(), provider, (from, to)).await?;
+    tx.rollback().await?;
+    let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let detail = serde_json::json!({ "provider": provider, "appointments": rows.len() });
+    audit::record(
+        &mut tx,
+        Event {
+            detail,
+            ..Event::of(&actor, practice, "calendar.out_plan")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// Marks the provider out and moves the chosen appointments in one transaction (a slot taken
+/// meanwhile changes nothing and says so); each moved patient is e-mailed, or put on the
+/// call-back list when there is no address.
+#[server(endpoint = "calendar/out-apply", input = Json)]
+pub async fn apply_out(
+    practice: PracticeId,
+    provider: UserId,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    note: String,
+    choices: Vec<OutChoice>,
+) -> Result<OutDone, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    may_mark_out(&actor, practice, provider)?;
+    let moved = crate::calendar::out::apply(
+        &mut tx,
+        practice,
+        actor.user(),
+        provider,
+        (from, to),
+        &note,
+        &choices,
+    )
+    .await?;
+    let url = app_state()?.settings.public_url.clone();
+    let mut emailed = 0;
+    for id in &moved {
+        if crate::calendar::notices::notify(&mut tx, &url, practice, *id, Notice::Moved).await? {
+            emailed += 1;
+        } else {
+            db::insert_call_back(
+                &mut tx,
+                practice,
+                *id,
+                "Appointment moved (provider out): tell the patient the new time.",
+                actor.user(),
+            )
+            .await?;
+        }
+    }
+    let detail = serde_json::json!({ "provider": provider, "moved": moved.len(), "emailed": emailed });
+    audit::record(
+        &mut tx,
+        Event {
+            detail,
+            ..Event::of(&actor, practice, "calendar.out_apply")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OutDone {
+        moved: moved.len(),
+        emailed,
+        call_backs: moved.len() - emailed,
+    })
+}
+
+/// Patients to phone (no e-mail address) about changes, oldest first. Audited.
+#[server(endpoint = "calendar/call-backs", input = Json)]
+pub async fn call_backs(practice: PracticeId) -> Result<Vec<CallBack>, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let list = db::open_call_backs(&mut tx, practice).await?;
+    let detail = serde_json::json!({ "open": list.len() });
+    audit::record(
+        &mut tx,
+        Event {
+            detail,
+            ..Event::of(&actor, practice, "calendar.call_backs")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Marks a call-back done.
+#[server(endpoint = "calendar/call-back-done", input = Json)]
+pub async fn finish_call_back(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    if !db::finish_call_back(&mut tx, practice, id, actor.user()).await? {
+        return Err(AppError::NotFound);
+    }
+    crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -43,7 +43,7 @@ pub async fn setup(conn: &mut PgConnection, practice: PracticeId) -> Result<Setu
 }
 
 /// The setup and the parsed zone, from one read of the practice.
-async fn setup_and_zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(Setup, Tz), AppError> {
+pub async fn setup_and_zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(Setup, Tz), AppError> {
     let (practice_name, tz, slot_minutes) = zone(conn, practice).await?;
     let people = db::people(conn, practice).await?;
     let now = Utc::now();
@@ -676,7 +676,7 @@ pub async fn change_status(
 /// Free slots near `from` for type `t`: the given provider first, then the type's other
 /// providers, over the next four weeks.
 #[allow(clippy::too_many_arguments)]
-async fn offers_near(
+pub async fn offers_near(
     conn: &mut PgConnection,
     practice: PracticeId,
     tz: &Tz,

@@ -1,7 +1,7 @@
 //! Queries of calendars. Functions take a connection (a scoped transaction or a savepoint
 //! inside one), so that a refused claim can be rolled back without losing the transaction.
 
-use crate::calendar::model::{ApptType, Entry, EntryKind, Feed, Person, Room, Status};
+use crate::calendar::model::{ApptType, CallBack, Entry, EntryKind, Feed, Person, Room, Status};
 use crate::calendar::rules::{ExceptionKind, Span, WeeklyRange};
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
@@ -353,7 +353,7 @@ pub async fn clashes(
          LEFT JOIN rooms r ON c.resource_kind = 'room' AND r.id = c.resource_id
          WHERE c.practice_id = $1 AND c.resource_id = ANY($2) AND {CLAIM_OVERLAPS}
            AND ($5::uuid IS NULL OR c.entry_id <> $5)
-         ORDER BY e.starts_at LIMIT 5"
+         ORDER BY e.starts_at, c.resource_kind LIMIT 5"
     );
     sqlx::query_as(&sql)
         .bind(practice)
@@ -990,4 +990,92 @@ pub async fn answer_notice(conn: &mut PgConnection, id: Uuid, answer: &str) -> R
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A provider's live appointments overlapping `window`: (id, version, patient name, type
+/// name, start, patient has an e-mail address).
+pub async fn appointments_of(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: UserId,
+    window: Span,
+) -> Result<Vec<(EntryId, i32, String, String, DateTime<Utc>, bool)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.version, pt.full_name, coalesce(t.name, ''), e.starts_at, pt.email <> ''
+         FROM entries e JOIN patients pt ON pt.id = e.patient_id
+         LEFT JOIN appointment_types t ON t.id = e.type_id
+         WHERE e.practice_id = $1 AND e.provider_id = $2 AND e.kind = 'appointment'
+           AND e.status IN ('scheduled', 'confirmed')
+           AND e.starts_at < $4 AND e.starts_at > $3 - interval '1 day' AND e.ends_at > $3
+         ORDER BY e.starts_at",
+    )
+    .bind(practice)
+    .bind(provider)
+    .bind(window.start)
+    .bind(window.end)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_call_back(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+    reason: &str,
+    by: UserId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO call_backs (practice_id, entry_id, patient_id, reason, created_by)
+         SELECT practice_id, id, patient_id, $3, $4 FROM entries WHERE practice_id = $1 AND id = $2",
+    )
+    .bind(practice)
+    .bind(entry)
+    .bind(reason)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Call-backs not done yet, oldest first.
+pub async fn open_call_backs(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+) -> Result<Vec<CallBack>, sqlx::Error> {
+    let rows: Vec<(Uuid, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT c.id, pt.full_name, pt.phone, c.reason, c.created_at
+         FROM call_backs c JOIN patients pt ON pt.id = c.patient_id
+         WHERE c.practice_id = $1 AND c.done_at IS NULL ORDER BY c.created_at LIMIT 200",
+    )
+    .bind(practice)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, patient, phone, reason, created_at)| CallBack {
+            id,
+            patient,
+            phone,
+            reason,
+            created_at,
+        })
+        .collect())
+}
+
+/// Marks a call-back done; false when the practice has no such open one.
+pub async fn finish_call_back(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: Uuid,
+    by: UserId,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE call_backs SET done_at = now(), done_by = $3 WHERE practice_id = $1 AND id = $2 AND done_at IS NULL",
+    )
+    .bind(practice)
+    .bind(id)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

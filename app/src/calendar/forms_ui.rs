@@ -22,6 +22,7 @@ pub fn panel_view(panel: Panel, setup: Setup, entry: Option<Entry>) -> AnyView {
         (Panel::New(draft), _) => view! { <BookingPanel setup draft /> }.into_any(),
         (Panel::Find, _) => view! { <SlotFinder setup /> }.into_any(),
         (Panel::Feeds, _) => view! { <FeedsPanel setup /> }.into_any(),
+        (Panel::Out, _) => view! { <crate::calendar::out_ui::OutPanel setup /> }.into_any(),
         (Panel::Detail(_), Some(entry)) => view! { <DetailPanel setup entry /> }.into_any(),
         _ => ().into_any(),
     }
@@ -57,7 +58,7 @@ fn when(start: NaiveDateTime, end: NaiveDateTime) -> String {
 
 /// A panel's title and its close button.
 #[component]
-fn PanelHead(#[prop(into)] title: String) -> impl IntoView {
+pub fn PanelHead(#[prop(into)] title: String) -> impl IntoView {
     let state = expect_context::<CalState>();
     view! {
         <header>

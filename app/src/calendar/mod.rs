@@ -20,3 +20,6 @@ pub mod ics;
 pub mod link_ui;
 #[cfg(feature = "ssr")]
 pub mod notices;
+#[cfg(feature = "ssr")]
+pub mod out;
+pub mod out_ui;

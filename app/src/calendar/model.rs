@@ -267,3 +267,42 @@ pub struct LinkView {
     /// Whether it can still be confirmed or cancelled here.
     pub open: bool,
 }
+
+/// An appointment a provider's absence touches, with the free slots proposed for it (the
+/// first is the suggestion; proposals of the rows above are taken into account).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutRow {
+    pub id: EntryId,
+    pub version: i32,
+    pub patient: String,
+    pub type_name: String,
+    pub start_local: NaiveDateTime,
+    pub has_email: bool,
+    pub offers: Vec<Offer>,
+}
+
+/// What to do with one affected appointment: move it (`to`), or leave it where it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutChoice {
+    pub id: EntryId,
+    pub version: i32,
+    pub to: Option<Offer>,
+}
+
+/// A patient to phone about a change (no e-mail address on file).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CallBack {
+    pub id: uuid::Uuid,
+    pub patient: String,
+    pub phone: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What marking a provider out did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutDone {
+    pub moved: usize,
+    pub emailed: usize,
+    pub call_backs: usize,
+}

@@ -48,6 +48,7 @@ pub enum Panel {
     Detail(EntryId),
     Find,
     Feeds,
+    Out,
 }
 
 /// The page's state as read from the address, and how to change it.
@@ -331,6 +332,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     "New"
                 </button>
                 <button type="button" id="cal-find" aria-keyshortcuts="f" on:click=move |_| state.panel.set(Panel::Find)>"Find a slot"</button>
+                <button type="button" id="cal-out" on:click=move |_| state.panel.set(Panel::Out)>"Clinician out"</button>
                 <button type="button" id="cal-feeds" on:click=move |_| state.panel.set(Panel::Feeds)>"Subscribe"</button>
             </div>
             <OutcomeNote />

@@ -1,0 +1,137 @@
+//! "Clinician out": a provider is marked out for a range; every appointment it touches gets
+//! a proposed new slot (same type, nearest free time with that provider or another allowed
+//! one); the assistant accepts or alters each, and all of it happens in one transaction.
+
+use crate::calendar::book::{self, Move};
+use crate::calendar::db;
+use crate::calendar::model::{OutChoice, OutRow, Outcome};
+use crate::calendar::rules::{local_to_utc, ExceptionKind, Span};
+use crate::calendar::text;
+use crate::db::Tx;
+use crate::error::AppError;
+use crate::model::{EntryId, PracticeId, UserId};
+use chrono::{NaiveDateTime, Utc};
+use chrono_tz::Tz;
+
+/// An absence as typed (local times), checked.
+fn window(tz: &Tz, from: NaiveDateTime, to: NaiveDateTime) -> Result<Span, AppError> {
+    if to <= from || (to - from).num_days() > 92 {
+        return Err(AppError::invalid(
+            "Give when the absence starts and ends (at most three months).",
+        ));
+    }
+    Ok(Span::new(local_to_utc(tz, from), local_to_utc(tz, to)))
+}
+
+/// Records the absence as time off; returns its span.
+async fn mark_out(
+    tx: &mut Tx,
+    practice: PracticeId,
+    tz: &Tz,
+    provider: UserId,
+    (from, to): (NaiveDateTime, NaiveDateTime),
+    note: &str,
+    by: UserId,
+) -> Result<Span, AppError> {
+    book::require_provider(tx, practice, provider).await?;
+    let span = window(tz, from, to)?;
+    if note.chars().count() > 500 {
+        return Err(AppError::invalid("The note is at most 500 characters."));
+    }
+    db::insert_exception(tx, practice, provider, ExceptionKind::Off, span, note.trim(), by).await?;
+    Ok(span)
+}
+
+/// The affected appointments with proposals. Works by doing it: marks the provider out and
+/// moves each appointment to its first proposal, so that later rows see earlier ones; the
+/// caller rolls the transaction back.
+pub async fn plan(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    provider: UserId,
+    range: (NaiveDateTime, NaiveDateTime),
+) -> Result<Vec<OutRow>, AppError> {
+    let (setup, tz) = book::setup_and_zone(tx, practice).await?;
+    let span = mark_out(tx, practice, &tz, provider, range, "", by).await?;
+    let mut rows = Vec::new();
+    for (id, version, patient, type_name, starts_at, has_email) in
+        db::appointments_of(tx, practice, provider, span).await?
+    {
+        let entry = db::entry(tx, practice, id, false)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let from =
+            local_to_utc(&tz, entry.start_local.date().and_time(chrono::NaiveTime::MIN)).max(Utc::now());
+        let offers = match entry.type_id {
+            Some(t) => book::offers_near(tx, practice, &tz, &setup, t, provider, from, 3).await?,
+            None => vec![],
+        };
+        if let Some(first) = offers.first() {
+            let tentative = Move {
+                id,
+                version,
+                start: first.start_local,
+                provider: Some(first.provider),
+                room: first.room,
+                override_availability: false,
+            };
+            book::move_entry(tx, practice, by, tentative).await?;
+        }
+        rows.push(OutRow {
+            id,
+            version,
+            patient,
+            type_name,
+            start_local: starts_at.with_timezone(&tz).naive_local(),
+            has_email,
+            offers,
+        });
+    }
+    Ok(rows)
+}
+
+/// Marks the provider out and moves the chosen appointments, all or nothing. Returns the
+/// moved appointments.
+pub async fn apply(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    provider: UserId,
+    range: (NaiveDateTime, NaiveDateTime),
+    note: &str,
+    choices: &[OutChoice],
+) -> Result<Vec<EntryId>, AppError> {
+    let (_, tz) = book::setup_and_zone(tx, practice).await?;
+    let span = mark_out(tx, practice, &tz, provider, range, note, by).await?;
+    let affected = db::appointments_of(tx, practice, provider, span).await?;
+    let mut moved = Vec::new();
+    for choice in choices {
+        let Some(row) = affected.iter().find(|a| a.0 == choice.id) else {
+            return Err(AppError::invalid(
+                "An appointment in the list is no longer affected: show the affected appointments again.",
+            ));
+        };
+        let Some(to) = &choice.to else { continue };
+        let m = Move {
+            id: choice.id,
+            version: choice.version,
+            start: to.start_local,
+            provider: Some(to.provider),
+            room: to.room,
+            override_availability: false,
+        };
+        match book::move_entry(tx, practice, by, m).await? {
+            Outcome::Done { .. } => moved.push(choice.id),
+            _ => {
+                return Err(AppError::invalid(format!(
+                    "{} with {} is no longer free for the appointment of {}: show the affected appointments again. Nothing was changed.",
+                    text::when_short(to.start_local),
+                    to.provider_name,
+                    text::when_short(row.4.with_timezone(&tz).naive_local()),
+                )))
+            }
+        }
+    }
+    Ok(moved)
+}
