@@ -225,7 +225,9 @@ test('clinician out: every affected appointment gets a new slot and moves at onc
   assert.equal(await page.locator('#out-rows li').count(), before);
   await shot(page, 'calendar-out');
   await page.click('#out-apply');
-  await page.waitForSelector('#out-done');
+  await page.waitForSelector('#out-done, #out-panel .error');
+  assert.equal(await page.locator('#out-panel .error').count(), 0,
+    await page.locator('#out-panel .error').allTextContents().then((t) => t.join()));
   assert.equal(booked('Grace Liu'), '0', 'nothing is left booked with her that day');
   // Her column of that day shows no appointments any more (lunch stays).
   await page.waitForFunction(() => ![...document.querySelectorAll('.tg-col')][0]

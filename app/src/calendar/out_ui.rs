@@ -83,8 +83,9 @@ pub fn OutPanel(setup: Setup) -> impl IntoView {
                 Ok(d) => {
                     done.set(Some(d));
                     rows.set(None);
+                    // The calendar follows by the live events of the moves (bumping
+                    // `state.changed` would re-read the setup and rebuild this panel).
                     list_version.update(|v| *v += 1);
-                    state.changed.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -333,7 +333,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 </button>
                 <button type="button" id="cal-find" aria-keyshortcuts="f" on:click=move |_| state.panel.set(Panel::Find)>"Find a slot"</button>
                 <button type="button" id="cal-out" on:click=move |_| state.panel.set(Panel::Out)>"Clinician out"</button>
-                <button type="button" id="cal-feeds" on:click=move |_| state.panel.set(Panel::Feeds)>"Subscribe"</button>
+                <button type="button" id="cal-feeds" title="Subscribe from Google Calendar or Outlook" on:click=move |_| state.panel.set(Panel::Feeds)>"Feeds"</button>
             </div>
             <OutcomeNote />
             <div class="cal-body">
