@@ -235,3 +235,32 @@ test('clinician out: every affected appointment gets a new slot and moves at onc
   await shot(page, 'calendar-out-done');
   await ctx.close();
 });
+
+test('a weekly series: booked from the form, then cancelled from one occurrence for all', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await signIn(page, server.base, demo('maya.okafor'));
+  await openDay(page);
+  await column(page, 'Samuel Reyes').click({ position: { x: 40, y: y(16, 30) } });
+  await page.waitForSelector('#booking');
+  await page.fill('#patient-search', 'Whitaker');
+  await page.click('.hit >> text=James Whitaker');
+  await page.selectOption('#book-type', { label: 'Follow-up (20 min)' });
+  await page.selectOption('#book-room', { label: 'Exam 1' });
+  await page.selectOption('#book-repeat', 'WEEKLY');
+  await page.fill('#book-count', '3');
+  await page.click('#book-submit');
+  await page.waitForSelector('#cal-note.ok');
+  const live = () => server.sql(`SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id
+    WHERE p.full_name = 'James Whitaker' AND e.series_id IS NOT NULL AND e.status <> 'cancelled'`);
+  assert.equal(live(), '3');
+  await page.locator('.tg-entry', { hasText: 'James Whitaker' }).click();
+  await page.waitForSelector('#reach');
+  await page.check('#reach-all');
+  await page.fill('#cancel-reason', 'Course of treatment ended');
+  await shot(page, 'calendar-series');
+  await page.click('#cancel-submit');
+  await page.waitForFunction(() => ![...document.querySelectorAll('.tg-entry')].some((e) => e.textContent.includes('James Whitaker')));
+  assert.equal(live(), '0', 'every occurrence is cancelled');
+  await ctx.close();
+});

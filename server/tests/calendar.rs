@@ -1279,3 +1279,125 @@ async fn a_clinician_out_moves_every_affected_appointment_at_once(_: PgPoolOptio
     );
     d.app.close().await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_series_moves_and_cancels_this_following_or_all_and_keeps_its_exceptions(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let mut series = d.appointment("2027-03-01 09:00");
+    series["rrule"] = json!("FREQ=WEEKLY;COUNT=4");
+    let ids = done(d.book(series).await);
+    assert_eq!(ids.len(), 4);
+    let starts = |view: View| -> Vec<(EntryId, NaiveDateTime)> {
+        view.entries
+            .iter()
+            .filter(|e| e.series_id.is_some())
+            .map(|e| (e.id, e.start_local))
+            .collect()
+    };
+    let version = |view: &View, id: EntryId| view.entries.iter().find(|e| e.id == id).unwrap().version;
+    let move_to = |id: EntryId, version: i32, start: &str, reach: &str| {
+        json!({ "practice": a, "id": id, "version": version, "start": at(start), "provider": null,
+                "room": null, "override_availability": false, "reach": reach })
+    };
+    let call_move = async |args: serde_json::Value| -> Outcome {
+        d.app
+            .call_json(&d.assistant, "calendar/move", args)
+            .await
+            .unwrap()
+    };
+
+    // The second alone to 10:00: an exception of the series.
+    done(call_move(move_to(ids[1], 1, "2027-03-08 10:00", "this")).await);
+    // All to 11:00 from the first: the others follow, the exception keeps its time.
+    done(call_move(move_to(ids[0], 1, "2027-03-01 11:00", "all")).await);
+    let view = d.view("2027-03-01", 28).await;
+    assert_eq!(
+        starts(view.clone()),
+        vec![
+            (ids[0], at("2027-03-01 11:00")),
+            (ids[1], at("2027-03-08 10:00")),
+            (ids[2], at("2027-03-15 11:00")),
+            (ids[3], at("2027-03-22 11:00")),
+        ]
+    );
+    // The third and following a day later (Tuesday): the first stays.
+    done(
+        call_move(move_to(
+            ids[2],
+            version(&view, ids[2]),
+            "2027-03-16 11:00",
+            "following",
+        ))
+        .await,
+    );
+    let view = d.view("2027-03-01", 28).await;
+    assert_eq!(
+        starts(view.clone()).iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        vec![
+            at("2027-03-01 11:00"),
+            at("2027-03-08 10:00"),
+            at("2027-03-16 11:00"),
+            at("2027-03-23 11:00")
+        ]
+    );
+
+    // A shift that does not fit for one occurrence changes none of them.
+    let mut other = d.appointment("2027-03-23 14:00");
+    other["patient"] = json!(d.patient);
+    done(d.book(other).await);
+    match call_move(move_to(
+        ids[2],
+        version(&view, ids[2]),
+        "2027-03-16 14:00",
+        "following",
+    ))
+    .await
+    {
+        Outcome::Conflict { clashes, .. } => assert_eq!(clashes[0].0, at("2027-03-23 14:00")),
+        other => panic!("expected the clash of the fourth occurrence: {other:?}"),
+    }
+    let after = d.view("2027-03-01", 28).await;
+    assert_eq!(starts(after.clone()), starts(view.clone()), "nothing moved");
+
+    // Cancelling the third and following; then all that is left, the exception included.
+    let cancel = |id: EntryId, version: i32, reach: &str| json!({ "practice": a, "id": id, "version": version, "status": "cancelled", "reason": "Course ended", "reach": reach });
+    let () = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/status",
+            cancel(ids[2], version(&after, ids[2]), "following"),
+        )
+        .await
+        .unwrap();
+    let view = d.view("2027-03-01", 28).await;
+    assert_eq!(
+        starts(view.clone()).iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        vec![ids[0], ids[1]]
+    );
+    let () = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/status",
+            cancel(ids[0], version(&view, ids[0]), "all"),
+        )
+        .await
+        .unwrap();
+    assert!(starts(d.view("2027-03-01", 28).await).is_empty());
+    // Other statuses apply to one occurrence only.
+    let refused: Result<(), AppError> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/status",
+            json!({ "practice": a, "id": ids[0], "version": 1, "status": "arrived", "reason": null, "reach": "all" }),
+        )
+        .await;
+    assert!(matches!(refused, Err(AppError::Invalid(_))));
+    d.app.close().await;
+}

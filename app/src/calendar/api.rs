@@ -1,9 +1,11 @@
 //! Server functions of calendars: thin — who may, then `book.rs` / `db.rs` / `rules.rs`.
-//! Arguments travel as JSON (nested forms such as a booking do not fit URL encoding).
+//! Arguments travel as JSON (nested forms such as a booking do not fit URL encoding), as
+//! the named fields of one object: many of them is no burden on a caller.
+#![allow(clippy::too_many_arguments)]
 
 use crate::calendar::model::{
-    ApptType, CallBack, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone, OutRow, Outcome, Setup, Status,
-    View,
+    ApptType, CallBack, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone, OutRow, Outcome, Reach, Setup,
+    Status, View,
 };
 use crate::error::AppError;
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UserId};
@@ -100,24 +102,23 @@ pub async fn move_entry(
     provider: Option<UserId>,
     room: Option<RoomId>,
     override_availability: bool,
+    reach: Option<Reach>,
 ) -> Result<Outcome, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    let outcome = book::move_entry(
-        &mut tx,
-        practice,
-        actor.user(),
-        book::Move {
-            id,
-            version,
-            start,
-            provider,
-            room,
-            override_availability,
-        },
-    )
-    .await?;
-    if matches!(outcome, Outcome::Done { .. }) {
-        tell_patient(&mut tx, practice, id, Notice::Moved).await?;
+    let m = book::Move {
+        id,
+        version,
+        start,
+        provider,
+        room,
+        override_availability,
+    };
+    let outcome = book::move_series(&mut tx, practice, actor.user(), m, reach.unwrap_or(Reach::This)).await?;
+    if let Outcome::Done { ids, .. } = &outcome {
+        // The patient hears of it once, for the first of a series.
+        if let Some(first) = ids.first() {
+            tell_patient(&mut tx, practice, *first, Notice::Moved).await?;
+        }
         tx.commit().await?;
     }
     Ok(outcome)
@@ -136,7 +137,8 @@ async fn tell_patient(
     Ok(())
 }
 
-/// Moves an entry along its status (arrived, in room, …); cancelling needs a reason.
+/// Moves an entry along its status (arrived, in room, …); cancelling needs a reason and may
+/// reach later occurrences of a series (`reach`).
 #[server(endpoint = "calendar/status", input = Json)]
 pub async fn set_status(
     practice: PracticeId,
@@ -144,18 +146,41 @@ pub async fn set_status(
     version: i32,
     status: Status,
     reason: Option<String>,
+    reach: Option<Reach>,
 ) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    book::change_status(
-        &mut tx,
-        practice,
-        Some(actor.user()),
-        id,
-        Some(version),
-        status,
-        reason.as_deref(),
-    )
-    .await?;
+    match (status, reach.unwrap_or(Reach::This)) {
+        (_, Reach::This) => {
+            let by = Some(actor.user());
+            book::change_status(
+                &mut tx,
+                practice,
+                by,
+                id,
+                Some(version),
+                status,
+                reason.as_deref(),
+            )
+            .await?;
+        }
+        (Status::Cancelled, reach) => {
+            book::cancel_series(
+                &mut tx,
+                practice,
+                actor.user(),
+                id,
+                version,
+                reason.as_deref(),
+                reach,
+            )
+            .await?;
+        }
+        _ => {
+            return Err(AppError::invalid(
+                "Only cancelling reaches several occurrences; change the others one by one.",
+            ))
+        }
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! its claims, naming conflicts, offering free slots), in the caller's transaction.
 
 use crate::calendar::db;
-use crate::calendar::model::{Clash, EntryKind, NewEntry, Offer, Outcome, Person, Setup, Status, View};
+use crate::calendar::model::{
+    Clash, EntryKind, NewEntry, Offer, Outcome, Person, Reach, Setup, Status, View,
+};
 use crate::calendar::rules::{self, local_to_utc, Calendar, Rrule, SlotShape, Span};
 use crate::db::Tx;
 use crate::error::AppError;
@@ -510,7 +512,122 @@ pub struct Move {
 
 const STALE: &str = "Someone changed this entry a moment ago: look again, then try once more.";
 
+/// Moves one entry; an occurrence of a series moved this way keeps its own time when the
+/// series is edited later.
 pub async fn move_entry(tx: &mut Tx, practice: PracticeId, by: UserId, m: Move) -> Result<Outcome, AppError> {
+    move_one(tx, practice, by, m, true).await
+}
+
+/// Moves the occurrences of a series that `reach` covers by as much as `m` moves the one it
+/// names (same wall-clock shift, and to `m`'s provider and room). All or nothing: any
+/// occurrence that does not fit is reported and nothing is committed by the caller.
+pub async fn move_series(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    m: Move,
+    reach: Reach,
+) -> Result<Outcome, AppError> {
+    let e = db::entry(tx, practice, m.id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let series = match (e.series_id, reach) {
+        (Some(series), Reach::Following | Reach::All) => series,
+        _ => return move_entry(tx, practice, by, m).await,
+    };
+    if e.version != m.version {
+        return Err(AppError::invalid(STALE));
+    }
+    let shift = m.start - e.start_local;
+    let targets = db::series_entries(tx, practice, series, e.id, reach == Reach::Following, false).await?;
+    // Free them all first: a shift may land one occurrence where the next one was.
+    for t in &targets {
+        db::release(tx, t.id).await?;
+    }
+    let mut ids = Vec::new();
+    let mut clashes = Vec::new();
+    for t in targets {
+        let start = t.start_local + shift;
+        let one = Move {
+            id: t.id,
+            version: t.version,
+            start,
+            provider: m.provider,
+            room: m.room,
+            override_availability: m.override_availability,
+        };
+        match move_one(tx, practice, by, one, false).await? {
+            Outcome::Done { .. } => ids.push(t.id),
+            Outcome::Conflict { clashes: c, .. } => clashes.extend(c),
+            Outcome::Unavailable { .. } => clashes.push((
+                start,
+                Clash {
+                    resource: String::new(),
+                    what: "outside the provider's hours".into(),
+                    start_local: start,
+                    end_local: start + (t.end_local - t.start_local),
+                },
+            )),
+        }
+    }
+    if clashes.is_empty() {
+        Ok(Outcome::Done { ids, skipped: vec![] })
+    } else {
+        Ok(Outcome::Conflict {
+            clashes,
+            offers: vec![],
+        })
+    }
+}
+
+/// Cancels the occurrences of a series that `reach` covers (those moved on their own too);
+/// returns how many.
+#[allow(clippy::too_many_arguments)]
+pub async fn cancel_series(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    id: EntryId,
+    version: i32,
+    reason: Option<&str>,
+    reach: Reach,
+) -> Result<usize, AppError> {
+    let e = db::entry(tx, practice, id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let series = match (e.series_id, reach) {
+        (Some(series), Reach::Following | Reach::All) => series,
+        _ => {
+            change_status(
+                tx,
+                practice,
+                Some(by),
+                id,
+                Some(version),
+                Status::Cancelled,
+                reason,
+            )
+            .await?;
+            return Ok(1);
+        }
+    };
+    if e.version != version {
+        return Err(AppError::invalid(STALE));
+    }
+    let targets = db::series_entries(tx, practice, series, id, reach == Reach::Following, true).await?;
+    for t in &targets {
+        change_status(tx, practice, Some(by), t.id, None, Status::Cancelled, reason).await?;
+    }
+    Ok(targets.len())
+}
+
+async fn move_one(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    m: Move,
+    detach: bool,
+) -> Result<Outcome, AppError> {
     let (setup, tz) = setup_and_zone(tx, practice).await?;
     let e = db::entry(tx, practice, m.id, true)
         .await?
@@ -574,6 +691,7 @@ pub async fn move_entry(tx: &mut Tx, practice: PracticeId, by: UserId, m: Move) 
                 provider,
                 room,
                 outside,
+                detach,
             )
             .await?;
             db::record_history(

@@ -605,7 +605,9 @@ pub async fn entry(
     Ok(row.map(to_entry))
 }
 
-/// Moves an entry (times, provider, room) and bumps its version.
+/// Moves an entry (times, provider, room) and bumps its version. `detach`: an occurrence
+/// moved on its own, which later edits of its series leave alone.
+#[allow(clippy::too_many_arguments)]
 pub async fn update_placement(
     conn: &mut PgConnection,
     practice: PracticeId,
@@ -614,10 +616,11 @@ pub async fn update_placement(
     provider: Option<UserId>,
     room: Option<RoomId>,
     outside_availability: bool,
+    detach: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE entries SET starts_at = $3, ends_at = $4, provider_id = $5, room_id = $6,
-           outside_availability = $7, detached = (series_id IS NOT NULL),
+           outside_availability = $7, detached = detached OR ($8 AND series_id IS NOT NULL),
            version = version + 1, updated_at = now()
          WHERE practice_id = $1 AND id = $2",
     )
@@ -628,9 +631,44 @@ pub async fn update_placement(
     .bind(provider)
     .bind(room)
     .bind(outside_availability)
+    .bind(detach)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The live (scheduled or confirmed) occurrences of `series` a change of `from` reaches,
+/// locked, in order: with `following`, those whose occurrence is not before `from`'s;
+/// otherwise those still to come. Occurrences edited on their own are left out unless
+/// `detached` (but `from` itself is always in).
+pub async fn series_entries(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    series: SeriesId,
+    from: EntryId,
+    following: bool,
+    detached: bool,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS}
+         FROM entries e JOIN practices p ON p.id = e.practice_id
+         LEFT JOIN patients pt ON pt.id = e.patient_id
+         WHERE e.practice_id = $1 AND e.series_id = $2 AND e.status IN ('scheduled', 'confirmed')
+           AND (e.id = $3 OR (($5 OR NOT e.detached) AND CASE WHEN $4
+                 THEN e.occurrence_start >= (SELECT occurrence_start FROM entries WHERE id = $3)
+                 ELSE e.starts_at > now() END))
+         ORDER BY e.occurrence_start, e.id
+         FOR UPDATE OF e"
+    );
+    let rows: Vec<EntrySqlRow> = sqlx::query_as(&sql)
+        .bind(practice)
+        .bind(series)
+        .bind(from)
+        .bind(following)
+        .bind(detached)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(to_entry).collect())
 }
 
 pub async fn update_status(

@@ -5,7 +5,7 @@ use crate::calendar::api::{
     add_feed, add_patient, book_entry, calendar_feeds, find_patients, free_slots, move_entry, revoke_feed,
     set_feed_names, set_status, PatientHit,
 };
-use crate::calendar::model::{Entry, EntryKind, Feed, NewEntry, Offer, Outcome, Setup, Status};
+use crate::calendar::model::{Entry, EntryKind, Feed, NewEntry, Offer, Outcome, Reach, Setup, Status};
 use crate::calendar::text;
 use crate::calendar::ui::{CalState, Panel};
 use crate::error::AppError;
@@ -474,6 +474,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
     let date = RwSignal::new(entry.start_local.date().to_string());
     let time = RwSignal::new(text::hm(entry.start_local.time()));
     let provider = RwSignal::new(entry.provider_id);
+    let reach = RwSignal::new(Reach::This);
     let (id, version) = (entry.id, entry.version);
     let type_name = entry
         .type_id
@@ -497,8 +498,9 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
             return;
         };
         let why = (status == Status::Cancelled).then(|| reason.get_untracked());
+        let reach = (status == Status::Cancelled).then(|| reach.get_untracked());
         leptos::task::spawn_local(async move {
-            match set_status(practice, id, version, status, why).await {
+            match set_status(practice, id, version, status, why, reach).await {
                 Ok(()) => {
                     state.note.set(None);
                     state.changed.update(|v| *v += 1);
@@ -511,8 +513,19 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
         let Some(practice) = state.practice.get_untracked() else {
             return;
         };
+        let reach = Some(reach.get_untracked());
         leptos::task::spawn_local(async move {
-            let result = move_entry(practice, id, version, start, to, None, override_availability).await;
+            let result = move_entry(
+                practice,
+                id,
+                version,
+                start,
+                to,
+                None,
+                override_availability,
+                reach,
+            )
+            .await;
             settle(state, result, problem, error);
         });
     };
@@ -553,6 +566,17 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                 {entry.series_id.map(|_| view! { <dt>"Repeats"</dt><dd>"Part of a series"</dd> })}
                 {entry.outside_availability.then(|| view! { <dt>"Note"</dt><dd>"Booked outside the provider's hours"</dd> })}
             </dl>
+            {entry.series_id.map(|_| view! {
+                <fieldset class="reach" id="reach">
+                    <legend>"Moving or cancelling changes"</legend>
+                    {[(Reach::This, "this one", "reach-this"), (Reach::Following, "this and the following", "reach-following"), (Reach::All, "all still to come", "reach-all")]
+                        .into_iter()
+                        .map(|(r, label, key)| view! {
+                            <label class="check"><input type="radio" name="reach" id=key prop:checked=move || reach.get() == r on:change=move |_| reach.set(r) />{label}</label>
+                        })
+                        .collect_view()}
+                </fieldset>
+            })}
             {(!next.is_empty()).then(|| view! {
                 <div class="actions">
                     {next.into_iter().map(|s| view! {

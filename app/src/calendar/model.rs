@@ -197,6 +197,18 @@ pub struct NewEntry {
     pub skip_conflicts: bool,
 }
 
+/// Which occurrences of a series a move or a cancellation reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    /// This occurrence alone (it then keeps its own time when the series is edited).
+    This,
+    /// This one and every later one.
+    Following,
+    /// Every occurrence still to come.
+    All,
+}
+
 /// A free slot offered to the person booking.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Offer {

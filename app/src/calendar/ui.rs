@@ -613,7 +613,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                     let (provider, room) = col.with_value(|c| (c.provider, c.room));
                     let Some(practice) = state.practice.get_untracked() else { return };
                     leptos::task::spawn_local(async move {
-                        let result = move_entry(practice, id, version, start, provider, room, false).await;
+                        let result = move_entry(practice, id, version, start, provider, room, false, None).await;
                         state.note.set(Some(result));
                         state.changed.update(|v| *v += 1);
                     });
