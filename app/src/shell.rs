@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agency") view={Lazy::<crate::agency::ui::AgencyRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agency/mail") view={Lazy::<crate::mail::ui::SentMailRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/a/:token") view={Lazy::<crate::calendar::link_ui::AppointmentLinkRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/w/:token") view={Lazy::<crate::calendar::link_ui::SlotOfferRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view={Lazy::<InvitationRoute>::new()} ssr=SsrMode::Async />
                 <ParentRoute path=path!("/p/:practice") view=Workspace ssr=SsrMode::Async>
                     <Route path=path!("") view=Inbox ssr=SsrMode::Async />

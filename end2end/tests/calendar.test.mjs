@@ -264,3 +264,38 @@ test('a weekly series: booked from the form, then cancelled from one occurrence 
   assert.equal(live(), '0', 'every occurrence is cancelled');
   await ctx.close();
 });
+
+test('waitlist: an earlier slot is offered by e-mail and taken by the link', async () => {
+  // The demo's last appointment of a patient with an e-mail address.
+  const [id, name, date] = server.sql(`SELECT e.id, p.full_name, to_char(e.starts_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD')
+    FROM entries e JOIN patients p ON p.id = e.patient_id JOIN practices r ON r.id = e.practice_id
+    WHERE r.name = 'Riverside Family Medicine' AND p.email <> '' AND e.status = 'scheduled' AND e.series_id IS NULL
+    ORDER BY e.starts_at DESC LIMIT 1`).split('|');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await signIn(page, server.base, demo('maya.okafor'));
+  await openDay(page, date);
+  await page.locator(`.tg-entry[data-entry="${id}"]`).click();
+  await page.waitForSelector('#waitlist-form');
+  await page.click('#wait-add');
+  await page.waitForSelector('#wait-added');
+  await page.click('#cal-waitlist');
+  await page.locator('#waitlist li', { hasText: name }).waitFor();
+  await shot(page, 'calendar-waitlist');
+  await page.locator('#waitlist li', { hasText: name }).locator('.offer-btn').click();
+  await page.waitForSelector('#waitlist-note');
+  const body = server.sql("SELECT body_text FROM mail_outbox WHERE body_text LIKE '%/w/%' ORDER BY created_at DESC LIMIT 1");
+  const link = body.match(/http\S+\/w\/\S+/)[0];
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 760 } });
+  const pp = await phone.newPage();
+  await pp.goto(link);
+  await waitForHydration(pp);
+  await pp.click('#offer-take');
+  await pp.waitForFunction(() => document.querySelector('#offer-state')?.textContent.startsWith('It is yours'));
+  await shot(pp, 'waitlist-claimed');
+  const now = server.sql(`SELECT to_char(starts_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD') FROM entries WHERE id = '${id}'`);
+  assert.ok(now < date, `moved earlier: ${now} before ${date}`);
+  await phone.close();
+  await ctx.close();
+});

@@ -5,7 +5,9 @@
 mod common;
 
 use app::calendar::api::PatientHit;
-use app::calendar::model::{CallBack, LinkView, Offer, OutDone, OutRow, Outcome, Setup, Status, View};
+use app::calendar::model::{
+    CallBack, ClaimView, LinkView, Offer, OutDone, OutRow, Outcome, Setup, Status, View, Waiting,
+};
 use app::error::AppError;
 use app::model::{EntryId, PatientId, RoomId, TypeId};
 use chrono::{NaiveDateTime, Timelike};
@@ -667,6 +669,8 @@ async fn row_level_security_keeps_calendars_apart(_: PgPoolOptions, conn: PgConn
         "appointment_notices",
         "calendar_feeds",
         "call_backs",
+        "waitlist",
+        "waitlist_offers",
     ] {
         let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&mut *tx)
@@ -1399,5 +1403,169 @@ async fn a_series_moves_and_cancels_this_following_or_all_and_keeps_its_exceptio
         )
         .await;
     assert!(matches!(refused, Err(AppError::Invalid(_))));
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let cy: PatientId = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/add-patient",
+            json!({ "practice": a, "name": "Cy Young", "born": "", "phone": "", "email": "cy@example.com" }),
+        )
+        .await
+        .unwrap();
+    let ada_id = done(d.book(d.appointment("2027-03-10 09:00")).await)[0];
+    let mut later = d.appointment("2027-03-10 10:00");
+    later["patient"] = json!(cy);
+    let cy_id = done(d.book(later).await)[0];
+    for id in [ada_id, cy_id] {
+        let _: uuid::Uuid = d
+            .app
+            .call_json(
+                &d.assistant,
+                "calendar/waitlist-add",
+                json!({ "practice": a, "entry": id, "earliest": "2027-03-01", "latest": "2027-03-09", "note": "" }),
+            )
+            .await
+            .unwrap();
+    }
+    let twice: Result<uuid::Uuid, AppError> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/waitlist-add",
+            json!({ "practice": a, "entry": ada_id, "earliest": "2027-03-01", "latest": "2027-03-09", "note": "" }),
+        )
+        .await;
+    assert!(matches!(twice, Err(AppError::Invalid(_))), "{twice:?}");
+    let list: Vec<Waiting> = d
+        .app
+        .call_json(&d.assistant, "calendar/waitlist", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    let slot = list[0].slot.clone().expect("a free slot in the window");
+    assert_eq!(slot.start_local.date().to_string(), "2027-03-01");
+    assert_eq!(list[1].slot.as_ref(), Some(&slot), "the same slot suits both");
+    let sent: usize = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/waitlist-offer",
+            json!({ "practice": a, "slot": slot, "ids": [list[0].id, list[1].id] }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent, 2);
+    let token = |mails: Vec<(String, String)>| {
+        let (subject, body) = mails.last().unwrap().clone();
+        assert_eq!(subject, "An earlier appointment is available");
+        assert!(
+            !body.contains("Lovelace") && !body.contains("Young") && !body.contains("Visit"),
+            "{body}"
+        );
+        let at = body.find("/w/").unwrap() + 3;
+        body[at..].split_whitespace().next().unwrap().to_string()
+    };
+    let (ada_token, cy_token) = (
+        token(outbox(&d.app, "ada@example.com").await),
+        token(outbox(&d.app, "cy@example.com").await),
+    );
+
+    // Both claim at the same moment: exactly one gets it.
+    let patient = d.app.client();
+    let claim = |t: String| {
+        let (app, patient) = (&d.app, patient.clone());
+        async move {
+            app.call_json::<ClaimView>(&patient, "appointment/claim", json!({ "token": t }))
+                .await
+                .unwrap()
+        }
+    };
+    let (r1, r2) = tokio::join!(claim(ada_token.clone()), claim(cy_token.clone()));
+    assert!(r1.claimed != r2.claimed, "{r1:?} {r2:?}");
+    assert!(r1.gone != r2.gone);
+    let (winner, loser, loser_email, loser_token) = if r1.claimed {
+        (ada_id, cy_id, "cy@example.com", cy_token)
+    } else {
+        (cy_id, ada_id, "ada@example.com", ada_token)
+    };
+    let view = d.view("2027-03-01", 10).await;
+    let start_of = |id: EntryId| view.entries.iter().find(|e| e.id == id).unwrap().start_local;
+    assert_eq!(start_of(winner), slot.start_local);
+    assert!(
+        start_of(loser).date().to_string() == "2027-03-10",
+        "the other keeps their appointment"
+    );
+    assert_eq!(
+        outbox(&d.app, loser_email).await.last().unwrap().0,
+        "The earlier appointment has been taken"
+    );
+    let again: ClaimView = d
+        .app
+        .call_json(&patient, "appointment/claim", json!({ "token": loser_token }))
+        .await
+        .unwrap();
+    assert!(again.gone && !again.claimed);
+    let list: Vec<Waiting> = d
+        .app
+        .call_json(&d.assistant, "calendar/waitlist", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert_eq!(
+        list.iter().map(|w| w.entry_id).collect::<Vec<_>>(),
+        vec![loser],
+        "the winner left the waitlist"
+    );
+    let unknown: Result<ClaimView, AppError> = d
+        .app
+        .call_json(&patient, "appointment/offer", json!({ "token": "made-up" }))
+        .await;
+    assert_eq!(unknown, Err(AppError::NotFound));
+
+    let outsiders = [
+        d.w.b_admin.email.as_str(),
+        d.w.b_clinician.email.as_str(),
+        d.w.agency.email.as_str(),
+    ];
+    let calls = [
+        (
+            "calendar/waitlist-add",
+            json!({ "practice": a, "entry": loser, "earliest": "2027-03-01", "latest": "2027-03-09", "note": "" }),
+        ),
+        ("calendar/waitlist", json!({ "practice": a })),
+        (
+            "calendar/waitlist-offer",
+            json!({ "practice": a, "slot": slot, "ids": [list[0].id] }),
+        ),
+        (
+            "calendar/waitlist-remove",
+            json!({ "practice": a, "id": list[0].id }),
+        ),
+    ];
+    for (endpoint, args) in &calls {
+        assert_refused_json(&d.app, &outsiders, endpoint, args.clone()).await;
+        common::assert_needs_sign_in_json(&d.app, endpoint, args.clone()).await;
+    }
+    let () = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/waitlist-remove",
+            json!({ "practice": a, "id": list[0].id }),
+        )
+        .await
+        .unwrap();
+    let list: Vec<Waiting> = d
+        .app
+        .call_json(&d.assistant, "calendar/waitlist", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert!(list.is_empty());
     d.app.close().await;
 }

@@ -4,8 +4,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::calendar::model::{
-    ApptType, CallBack, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone, OutRow, Outcome, Reach, Setup,
-    Status, View,
+    ApptType, CallBack, ClaimView, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone, OutRow, Outcome,
+    Reach, Setup, Status, View, Waiting,
 };
 use crate::error::AppError;
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UserId};
@@ -578,4 +578,84 @@ pub async fn finish_call_back(practice: PracticeId, id: uuid::Uuid) -> Result<()
     crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Puts the patient of an appointment on the waitlist for an earlier slot between `earliest`
+/// and `latest` (local dates).
+#[server(endpoint = "calendar/waitlist-add", input = Json)]
+pub async fn add_to_waitlist(
+    practice: PracticeId,
+    entry: EntryId,
+    earliest: NaiveDate,
+    latest: NaiveDate,
+    note: String,
+) -> Result<uuid::Uuid, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let id =
+        crate::calendar::waitlist::add(&mut tx, practice, actor.user(), entry, (earliest, latest), &note)
+            .await?;
+    crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The open waitlist, each with the earliest free slot found for them. Audited.
+#[server(endpoint = "calendar/waitlist", input = Json)]
+pub async fn waitlist(practice: PracticeId) -> Result<Vec<Waiting>, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let list = crate::calendar::waitlist::list(&mut tx, practice).await?;
+    let detail = serde_json::json!({ "waiting": list.len() });
+    audit::record(
+        &mut tx,
+        Event {
+            detail,
+            ..Event::of(&actor, practice, "waitlist.view")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Offers a free slot by e-mail to the waiting patients `ids`; returns how many were written to.
+#[server(endpoint = "calendar/waitlist-offer", input = Json)]
+pub async fn offer_slot(practice: PracticeId, slot: Offer, ids: Vec<uuid::Uuid>) -> Result<usize, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let url = app_state()?.settings.public_url.clone();
+    let sent = crate::calendar::waitlist::offer(&mut tx, &url, practice, actor.user(), &slot, &ids).await?;
+    let detail = serde_json::json!({ "offered_to": sent });
+    audit::record(
+        &mut tx,
+        Event {
+            detail,
+            ..Event::of(&actor, practice, "waitlist.offer")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// Takes a patient off the waitlist.
+#[server(endpoint = "calendar/waitlist-remove", input = Json)]
+pub async fn remove_from_waitlist(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
+    let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    if !db::close_waiting(&mut tx, practice, id, "removed").await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a waitlist offer's link shows. The secret token is the only credential.
+#[server(endpoint = "appointment/offer", input = Json)]
+pub async fn slot_offer(token: String) -> Result<ClaimView, AppError> {
+    crate::calendar::waitlist::show(&app_state()?.pool, &token).await
+}
+
+/// The patient takes the offered slot (the first to do so gets it).
+#[server(endpoint = "appointment/claim", input = Json)]
+pub async fn claim_slot(token: String) -> Result<ClaimView, AppError> {
+    let state = app_state()?;
+    crate::calendar::waitlist::claim(&state.pool, &state.settings.public_url, &token).await
 }

@@ -515,7 +515,12 @@ const STALE: &str = "Someone changed this entry a moment ago: look again, then t
 /// Moves one entry; an occurrence of a series moved this way keeps its own time when the
 /// series is edited later.
 pub async fn move_entry(tx: &mut Tx, practice: PracticeId, by: UserId, m: Move) -> Result<Outcome, AppError> {
-    move_one(tx, practice, by, m, true).await
+    move_one(tx, practice, Some(by), m, true).await
+}
+
+/// A move the patient made (claiming an offered slot): no member of staff did it.
+pub async fn move_for_patient(tx: &mut Tx, practice: PracticeId, m: Move) -> Result<Outcome, AppError> {
+    move_one(tx, practice, None, m, true).await
 }
 
 /// Moves the occurrences of a series that `reach` covers by as much as `m` moves the one it
@@ -556,7 +561,7 @@ pub async fn move_series(
             room: m.room,
             override_availability: m.override_availability,
         };
-        match move_one(tx, practice, by, one, false).await? {
+        match move_one(tx, practice, Some(by), one, false).await? {
             Outcome::Done { .. } => ids.push(t.id),
             Outcome::Conflict { clashes: c, .. } => clashes.extend(c),
             Outcome::Unavailable { .. } => clashes.push((
@@ -624,7 +629,7 @@ pub async fn cancel_series(
 async fn move_one(
     tx: &mut Tx,
     practice: PracticeId,
-    by: UserId,
+    by: Option<UserId>,
     m: Move,
     detach: bool,
 ) -> Result<Outcome, AppError> {
@@ -698,7 +703,7 @@ async fn move_one(
                 conn,
                 practice,
                 m.id,
-                Some(by),
+                by,
                 "moved",
                 serde_json::json!({
                     "start": [old.0, start],
@@ -715,7 +720,7 @@ async fn move_one(
     match placed {
         Ok(id) => {
             crate::realtime::db::publish(tx, &live(practice, Some(id))).await?;
-            record_audit(tx, practice, Some(by), "appointment.move", e.patient_id, Some(id)).await?;
+            record_audit(tx, practice, by, "appointment.move", e.patient_id, Some(id)).await?;
             Ok(Outcome::Done {
                 ids: vec![id],
                 skipped: vec![],
@@ -867,7 +872,7 @@ pub async fn search(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn find(
+pub async fn find(
     conn: &mut PgConnection,
     practice: PracticeId,
     tz: &Tz,

@@ -1117,3 +1117,153 @@ pub async fn finish_call_back(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+pub async fn insert_waiting(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+    (earliest, latest): (NaiveDate, NaiveDate),
+    note: &str,
+    by: UserId,
+) -> Result<Uuid, sqlx::Error> {
+    let (id,): (Uuid,) = sqlx::query_as(
+        "INSERT INTO waitlist (practice_id, entry_id, patient_id, type_id, earliest, latest, note, created_by)
+         SELECT practice_id, id, patient_id, type_id, $3, $4, $5, $6 FROM entries WHERE practice_id = $1 AND id = $2
+         RETURNING id",
+    )
+    .bind(practice)
+    .bind(entry)
+    .bind(earliest)
+    .bind(latest)
+    .bind(note)
+    .bind(by)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// An open waitlist row: (id, entry, patient name, has e-mail, type, type name, provider
+/// of the appointment, its start, earliest, latest, has an open offer).
+pub type WaitingRow = (
+    Uuid,
+    EntryId,
+    String,
+    bool,
+    TypeId,
+    String,
+    Option<UserId>,
+    DateTime<Utc>,
+    NaiveDate,
+    NaiveDate,
+    bool,
+);
+
+pub async fn open_waiting(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+) -> Result<Vec<WaitingRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT w.id, w.entry_id, pt.full_name, pt.email <> '', w.type_id, t.name, e.provider_id, e.starts_at,
+           w.earliest, w.latest,
+           EXISTS (SELECT 1 FROM waitlist_offers o WHERE o.waitlist_id = w.id AND o.outcome IS NULL)
+         FROM waitlist w JOIN patients pt ON pt.id = w.patient_id
+         JOIN appointment_types t ON t.id = w.type_id JOIN entries e ON e.id = w.entry_id
+         WHERE w.practice_id = $1 AND w.closed IS NULL AND e.status IN ('scheduled', 'confirmed')
+         ORDER BY w.created_at LIMIT 100",
+    )
+    .bind(practice)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn close_waiting(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: Uuid,
+    why: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE waitlist SET closed = $3, closed_at = now() WHERE practice_id = $1 AND id = $2 AND closed IS NULL",
+    )
+    .bind(practice)
+    .bind(id)
+    .bind(why)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_offer(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    waiting: Uuid,
+    group: Uuid,
+    starts_at: DateTime<Utc>,
+    provider: UserId,
+    room: Option<RoomId>,
+    token_hash: &[u8],
+    by: UserId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO waitlist_offers (practice_id, waitlist_id, slot_group, starts_at, provider_id, room_id, token_hash, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(practice)
+    .bind(waiting)
+    .bind(group)
+    .bind(starts_at)
+    .bind(provider)
+    .bind(room)
+    .bind(token_hash)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The offer a link's token names: (offer, practice, group). All-practices scope.
+pub async fn offer_by_token(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> Result<Option<(Uuid, PracticeId, Uuid)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, practice_id, slot_group FROM waitlist_offers WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The offers of one slot, locked (so that claims of it take turns): (offer, waitlist row,
+/// its appointment, its patient's e-mail, start, provider, room, outcome).
+pub type OfferRow = (
+    Uuid,
+    Uuid,
+    EntryId,
+    String,
+    DateTime<Utc>,
+    UserId,
+    Option<RoomId>,
+    Option<String>,
+);
+
+pub async fn offers_of_group(conn: &mut PgConnection, group: Uuid) -> Result<Vec<OfferRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.waitlist_id, w.entry_id, pt.email, o.starts_at, o.provider_id, o.room_id, o.outcome
+         FROM waitlist_offers o JOIN waitlist w ON w.id = o.waitlist_id JOIN patients pt ON pt.id = w.patient_id
+         WHERE o.slot_group = $1 ORDER BY o.id FOR UPDATE OF o",
+    )
+    .bind(group)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn settle_offer(conn: &mut PgConnection, id: Uuid, outcome: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE waitlist_offers SET outcome = $2, answered_at = now() WHERE id = $1 AND outcome IS NULL",
+    )
+    .bind(id)
+    .bind(outcome)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -2,14 +2,14 @@
 //! free-slot search, subscription feeds; and the note that reports what a booking or move did.
 
 use crate::calendar::api::{
-    add_feed, add_patient, book_entry, calendar_feeds, find_patients, free_slots, move_entry, revoke_feed,
-    set_feed_names, set_status, PatientHit,
+    add_feed, add_patient, add_to_waitlist, book_entry, calendar_feeds, find_patients, free_slots,
+    move_entry, revoke_feed, set_feed_names, set_status, PatientHit,
 };
 use crate::calendar::model::{Entry, EntryKind, Feed, NewEntry, Offer, Outcome, Reach, Setup, Status};
 use crate::calendar::text;
 use crate::calendar::ui::{CalState, Panel};
 use crate::error::AppError;
-use crate::model::{PatientId, RoomId, TypeId, UserId};
+use crate::model::{EntryId, PatientId, RoomId, TypeId, UserId};
 use crate::ui::ErrorNote;
 use chrono::{Duration, NaiveDateTime};
 use leptos::prelude::*;
@@ -23,6 +23,7 @@ pub fn panel_view(panel: Panel, setup: Setup, entry: Option<Entry>) -> AnyView {
         (Panel::Find, _) => view! { <SlotFinder setup /> }.into_any(),
         (Panel::Feeds, _) => view! { <FeedsPanel setup /> }.into_any(),
         (Panel::Out, _) => view! { <crate::calendar::out_ui::OutPanel setup /> }.into_any(),
+        (Panel::Waitlist, _) => view! { <crate::calendar::waitlist_ui::WaitlistPanel /> }.into_any(),
         (Panel::Detail(_), Some(entry)) => view! { <DetailPanel setup entry /> }.into_any(),
         _ => ().into_any(),
     }
@@ -619,6 +620,9 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                     <button type="submit" id="move-submit">"Move"</button>
                 </form>
             })}
+            {(is_appointment && matches!(entry.status, Status::Scheduled | Status::Confirmed)).then(|| view! {
+                <WaitlistForm id booked=entry.start_local.date() today=setup.now_local.date() />
+            })}
             {can_cancel.then(|| view! {
                 <form class="cancel" on:submit=move |ev| { ev.prevent_default(); change_status(Status::Cancelled); }>
                     <label>"Reason for cancelling"<input id="cancel-reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
@@ -627,6 +631,50 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
             })}
             {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
         </aside>
+    }
+}
+
+/// Puts the appointment's patient on the waitlist for an earlier slot.
+#[component]
+fn WaitlistForm(id: EntryId, booked: chrono::NaiveDate, today: chrono::NaiveDate) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let earliest = RwSignal::new(today.to_string());
+    let latest = RwSignal::new((booked - Duration::days(1)).max(today).to_string());
+    let result = RwSignal::new(None::<Result<(), AppError>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        let Some((from, to)) =
+            text::parse_date(&earliest.get_untracked()).zip(text::parse_date(&latest.get_untracked()))
+        else {
+            result.set(Some(Err(AppError::invalid(
+                "Give the first and last day they could come.",
+            ))));
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            result.set(Some(
+                add_to_waitlist(practice, id, from, to, String::new())
+                    .await
+                    .map(|_| ()),
+            ));
+        });
+    };
+    view! {
+        <form class="move" id="waitlist-form" on:submit=submit>
+            <h3>"Wants an earlier slot"</h3>
+            <div class="row">
+                <label>"From"<input id="wait-from" type="date" prop:value=earliest on:input=move |ev| earliest.set(event_target_value(&ev)) /></label>
+                <label>"Until"<input id="wait-to" type="date" prop:value=latest on:input=move |ev| latest.set(event_target_value(&ev)) /></label>
+            </div>
+            <button type="submit" id="wait-add">"Add to waitlist"</button>
+            {move || result.get().map(|r| match r {
+                Ok(()) => view! { <p class="note ok" role="status" id="wait-added">"On the waitlist."</p> }.into_any(),
+                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+            })}
+        </form>
     }
 }
 

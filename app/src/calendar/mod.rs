@@ -23,3 +23,6 @@ pub mod notices;
 #[cfg(feature = "ssr")]
 pub mod out;
 pub mod out_ui;
+#[cfg(feature = "ssr")]
+pub mod waitlist;
+pub mod waitlist_ui;

@@ -318,3 +318,33 @@ pub struct OutDone {
     pub emailed: usize,
     pub call_backs: usize,
 }
+
+/// A patient waiting for an earlier slot, with the earliest free one found for them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Waiting {
+    pub id: uuid::Uuid,
+    pub entry_id: EntryId,
+    pub patient: String,
+    pub has_email: bool,
+    pub type_name: String,
+    /// The appointment they have now.
+    pub booked_local: NaiveDateTime,
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+    /// The earliest free slot inside their window and before their appointment.
+    pub slot: Option<Offer>,
+    /// A slot offered to them is still open.
+    pub offered: bool,
+}
+
+/// A waitlist offer as its link shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimView {
+    pub practice: String,
+    /// The offered time ("Monday, 7 December 2026 at 10:00 (America/New_York)").
+    pub when: String,
+    pub provider: String,
+    /// Claimed by this patient; `gone`: someone else was first, or it was withdrawn.
+    pub claimed: bool,
+    pub gone: bool,
+}

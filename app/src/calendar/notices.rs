@@ -67,7 +67,7 @@ pub fn body(notice: Notice, practice: &str, when: &str, provider: &str, link: &s
 }
 
 /// "Monday, 7 December 2026 at 10:00 (America/New_York)".
-fn when_text(tz: &Tz, at: DateTime<Utc>) -> String {
+pub fn when_text(tz: &Tz, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(tz);
     format!("{} ({})", local.format("%A, %-d %B %Y at %H:%M"), tz.name())
 }

@@ -49,6 +49,7 @@ pub enum Panel {
     Find,
     Feeds,
     Out,
+    Waitlist,
 }
 
 /// The page's state as read from the address, and how to change it.
@@ -332,6 +333,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     "New"
                 </button>
                 <button type="button" id="cal-find" aria-keyshortcuts="f" on:click=move |_| state.panel.set(Panel::Find)>"Find a slot"</button>
+                <button type="button" id="cal-waitlist" on:click=move |_| state.panel.set(Panel::Waitlist)>"Waitlist"</button>
                 <button type="button" id="cal-out" on:click=move |_| state.panel.set(Panel::Out)>"Clinician out"</button>
                 <button type="button" id="cal-feeds" title="Subscribe from Google Calendar or Outlook" on:click=move |_| state.panel.set(Panel::Feeds)>"Feeds"</button>
             </div>
