@@ -278,7 +278,9 @@ test('waitlist: an earlier slot is offered by e-mail and taken by the link', asy
   await page.locator(`.tg-entry[data-entry="${id}"]`).click();
   await page.waitForSelector('#waitlist-form');
   await page.click('#wait-add');
-  await page.waitForSelector('#wait-added');
+  await page.waitForSelector('#wait-added, #waitlist-form .error');
+  assert.equal(await page.locator('#waitlist-form .error').count(), 0,
+    await page.locator('#waitlist-form .error').allTextContents().then((t) => t.join()));
   await page.click('#cal-waitlist');
   await page.locator('#waitlist li', { hasText: name }).waitFor();
   await shot(page, 'calendar-waitlist');

@@ -594,7 +594,8 @@ pub async fn add_to_waitlist(
     let id =
         crate::calendar::waitlist::add(&mut tx, practice, actor.user(), entry, (earliest, latest), &note)
             .await?;
-    crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    // No live event: the calendar itself did not change (and an open details panel, which
+    // follows its entry, would be drawn anew and lose its note).
     tx.commit().await?;
     Ok(id)
 }
