@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin") view={Lazy::<AdminPeopleRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin/log") view={Lazy::<AdminLogRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("today") view={Lazy::<crate::calendar::today_ui::TodayRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("calendar") view={Lazy::<crate::calendar::ui::CalendarRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!(":section") view=Section ssr=SsrMode::Async />
                 </ParentRoute>

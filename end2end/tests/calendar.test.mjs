@@ -301,3 +301,48 @@ test('waitlist: an earlier slot is offered by e-mail and taken by the link', asy
   await phone.close();
   await ctx.close();
 });
+
+test('setup: a provider\'s weekly hours, a room and an appointment type', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await signIn(page, server.base, demo('maya.okafor'));
+  await openDay(page);
+  await page.click('#cal-setup');
+  await page.waitForSelector('#hours-form');
+  await page.selectOption('#hours-provider', { label: 'Helen Park' });
+  // The form shows her hours in force (Monday to Friday in the demo).
+  await page.waitForFunction(() => document.querySelector('#hours-0')?.value !== '');
+  await page.fill('#hours-5', '09:00-12:00');
+  await page.click('#hours-save');
+  await page.waitForSelector('#hours-saved');
+  const saturdays = server.sql(`SELECT count(*) FROM availability_ranges a JOIN users u ON u.id = a.provider_id
+    WHERE u.display_name = 'Helen Park' AND a.weekday = 6 AND a.valid_until IS NULL`);
+  assert.equal(saturdays, '1');
+  await shot(page, 'calendar-setup');
+  await page.fill('#room-name', 'Procedure room');
+  await page.click('#room-add');
+  await page.waitForFunction(() => document.querySelector('#room-list')?.textContent.includes('Procedure room'));
+  await page.click('#type-new');
+  await page.fill('#type-name', 'Wound check');
+  await page.fill('#type-minutes', '15');
+  await page.click('#type-save');
+  await page.locator('#types-form .type-list', { hasText: 'Wound check · 15 min' }).waitFor();
+  await ctx.close();
+});
+
+test("the assistant's day across its practices", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Lisbon' });
+  const page = await ctx.newPage();
+  await signIn(page, server.base, demo('maya.okafor'));
+  await page.goto(`${server.base}/p/${riverside}/today`);
+  await waitForHydration(page);
+  await page.waitForSelector('#today .legend');
+  const practices = await page.$$eval('#today .legend .chip', (cs) => cs.map((c) => c.textContent));
+  assert.equal(practices.length, 3, `all three practices: ${practices}`);
+  // On a weekday the demo has appointments today; each shows the assistant's own time too.
+  if (await page.locator('#today-list').count()) {
+    await page.waitForFunction(() => [...document.querySelectorAll('#today-list td.own')].every((td) => /\d\d:\d\d/.test(td.textContent)));
+  }
+  await shot(page, 'today');
+  await ctx.close();
+});

@@ -6,7 +6,7 @@ mod common;
 
 use app::calendar::api::PatientHit;
 use app::calendar::model::{
-    CallBack, ClaimView, LinkView, Offer, OutDone, OutRow, Outcome, Setup, Status, View, Waiting,
+    CallBack, ClaimView, DayOf, LinkView, Offer, OutDone, OutRow, Outcome, Setup, Status, View, Waiting,
 };
 use app::error::AppError;
 use app::model::{EntryId, PatientId, RoomId, TypeId};
@@ -1567,5 +1567,42 @@ async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOption
         .await
         .unwrap();
     assert!(list.is_empty());
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_overlay_of_today_shows_each_practice_of_the_person_only(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let mut entry = d.appointment(&format!("{today} 12:00"));
+    entry["override_availability"] = json!(true);
+    let id = done(d.book(entry).await)[0];
+    let days: Vec<DayOf> = d
+        .app
+        .call_json(&d.assistant, "calendar/today", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 1);
+    assert_eq!((days[0].practice, days[0].entries.len()), (d.w.a, 1));
+    let e = &days[0].entries[0];
+    assert_eq!(
+        (e.id, e.title.as_str(), e.what.as_str()),
+        (id, "Ada Lovelace", "Visit")
+    );
+    assert_eq!(e.start_local, at(&format!("{today} 12:00")));
+    // Another practice's people see their own practice's day, never A's.
+    let b_admin = d.app.login(&d.w.b_admin.email).await;
+    let days: Vec<DayOf> = d
+        .app
+        .call_json(&b_admin, "calendar/today", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(days.iter().map(|x| x.practice).collect::<Vec<_>>(), vec![d.w.b]);
+    assert!(days[0].entries.is_empty());
+    common::assert_needs_sign_in_json(&d.app, "calendar/today", json!({})).await;
     d.app.close().await;
 }

@@ -4,8 +4,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::calendar::model::{
-    ApptType, CallBack, ClaimView, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone, OutRow, Outcome,
-    Reach, Setup, Status, View, Waiting,
+    ApptType, CallBack, ClaimView, DayOf, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone, OutRow,
+    Outcome, Reach, Setup, Status, View, Waiting,
 };
 use crate::error::AppError;
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UserId};
@@ -659,4 +659,32 @@ pub async fn slot_offer(token: String) -> Result<ClaimView, AppError> {
 pub async fn claim_slot(token: String) -> Result<ClaimView, AppError> {
     let state = app_state()?;
     crate::calendar::waitlist::claim(&state.pool, &state.settings.public_url, &token).await
+}
+
+/// Today in every practice the person works the calendar of (each practice's own day),
+/// for the overlay. Audited per practice.
+#[server(endpoint = "calendar/today", input = Json)]
+pub async fn today_across() -> Result<Vec<DayOf>, AppError> {
+    let actor = session::actor()?;
+    let state = app_state()?;
+    let mut out = Vec::new();
+    for p in &actor.me.practices {
+        if !CALENDAR_ROLES.contains(&p.role) {
+            continue;
+        }
+        let mut tx = begin(&state.pool, &actor.scope(p.id)).await?;
+        let day = book::day_of(&mut tx, p.id).await?;
+        let detail = serde_json::json!({ "today": true, "entries": day.entries.len() });
+        audit::record(
+            &mut tx,
+            Event {
+                detail,
+                ..Event::of(&actor, p.id, "calendar.view")
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        out.push(day);
+    }
+    Ok(out)
 }

@@ -3,7 +3,7 @@
 
 use crate::calendar::db;
 use crate::calendar::model::{
-    Clash, EntryKind, NewEntry, Offer, Outcome, Person, Reach, Setup, Status, View,
+    Clash, DayEntry, DayOf, EntryKind, NewEntry, Offer, Outcome, Person, Reach, Setup, Status, View,
 };
 use crate::calendar::rules::{self, local_to_utc, Calendar, Rrule, SlotShape, Span};
 use crate::db::Tx;
@@ -935,4 +935,39 @@ pub async fn find(
             end_local: local(tz, s.start + shape.length),
         })
         .collect())
+}
+
+/// Today at the practice (its own local day), for the assistant's overlay.
+pub async fn day_of(tx: &mut Tx, practice: PracticeId) -> Result<DayOf, AppError> {
+    let (setup, _) = setup_and_zone(tx, practice).await?;
+    let v = view(tx, practice, setup.now_local.date(), 1).await?;
+    let name_of = |id: Option<UserId>| provider_name(&setup.staff, id);
+    let entries = v
+        .entries
+        .into_iter()
+        .map(|e| DayEntry {
+            id: e.id,
+            starts_at: e.starts_at,
+            start_local: e.start_local,
+            end_local: e.end_local,
+            what: match e.kind {
+                EntryKind::Appointment => e
+                    .type_id
+                    .and_then(|t| setup.types.iter().find(|x| x.id == t))
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
+                EntryKind::Meeting => "Meeting".into(),
+                EntryKind::Block => "Blocked".into(),
+            },
+            provider: name_of(e.provider_id),
+            title: e.title,
+            status: e.status,
+        })
+        .collect();
+    Ok(DayOf {
+        practice,
+        name: setup.practice_name,
+        time_zone: setup.time_zone,
+        entries,
+    })
 }

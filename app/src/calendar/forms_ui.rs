@@ -24,6 +24,7 @@ pub fn panel_view(panel: Panel, setup: Setup, entry: Option<Entry>) -> AnyView {
         (Panel::Feeds, _) => view! { <FeedsPanel setup /> }.into_any(),
         (Panel::Out, _) => view! { <crate::calendar::out_ui::OutPanel setup /> }.into_any(),
         (Panel::Waitlist, _) => view! { <crate::calendar::waitlist_ui::WaitlistPanel /> }.into_any(),
+        (Panel::Setup, _) => view! { <crate::calendar::setup_ui::SetupPanel setup /> }.into_any(),
         (Panel::Detail(_), Some(entry)) => view! { <DetailPanel setup entry /> }.into_any(),
         _ => ().into_any(),
     }
@@ -71,7 +72,7 @@ pub fn PanelHead(#[prop(into)] title: String) -> impl IntoView {
 
 /// A tick box per person; `chosen` holds the ticked ones.
 #[component]
-fn PeopleChecks(
+pub fn PeopleChecks(
     legend: &'static str,
     people: Vec<crate::calendar::model::Person>,
     chosen: RwSignal<Vec<UserId>>,

@@ -23,6 +23,8 @@ pub mod notices;
 #[cfg(feature = "ssr")]
 pub mod out;
 pub mod out_ui;
+pub mod setup_ui;
+pub mod today_ui;
 #[cfg(feature = "ssr")]
 pub mod waitlist;
 pub mod waitlist_ui;

@@ -348,3 +348,27 @@ pub struct ClaimView {
     pub claimed: bool,
     pub gone: bool,
 }
+
+/// One practice's day in the assistant's overlay of today.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayOf {
+    pub practice: crate::model::PracticeId,
+    pub name: String,
+    pub time_zone: String,
+    pub entries: Vec<DayEntry>,
+}
+
+/// An entry of the overlay, named as the calendar names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayEntry {
+    pub id: EntryId,
+    pub starts_at: DateTime<Utc>,
+    pub start_local: NaiveDateTime,
+    pub end_local: NaiveDateTime,
+    /// The patient for appointments, the title otherwise.
+    pub title: String,
+    /// The type, "Meeting" or "Blocked".
+    pub what: String,
+    pub provider: String,
+    pub status: Status,
+}

@@ -50,6 +50,7 @@ pub enum Panel {
     Feeds,
     Out,
     Waitlist,
+    Setup,
 }
 
 /// The page's state as read from the address, and how to change it.
@@ -336,6 +337,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 <button type="button" id="cal-waitlist" on:click=move |_| state.panel.set(Panel::Waitlist)>"Waitlist"</button>
                 <button type="button" id="cal-out" on:click=move |_| state.panel.set(Panel::Out)>"Clinician out"</button>
                 <button type="button" id="cal-feeds" title="Subscribe from Google Calendar or Outlook" on:click=move |_| state.panel.set(Panel::Feeds)>"Feeds"</button>
+                <button type="button" id="cal-setup" title="Rooms, appointment types, weekly hours" aria-label="Setup" on:click=move |_| state.panel.set(Panel::Setup)>"⚙"</button>
             </div>
             <OutcomeNote />
             <div class="cal-body">

@@ -10,8 +10,9 @@ use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 /// The sections of a practice workspace: (path, label, key for the keyboard shortcut).
-pub const SECTIONS: [(&str, &str, &str); 7] = [
+pub const SECTIONS: [(&str, &str, &str); 8] = [
     ("inbox", "Inbox", "i"),
+    ("today", "My day", "y"),
     ("calendar", "Calendar", "c"),
     ("tasks", "Tasks", "t"),
     ("phone", "Phone", "p"),
