@@ -11,15 +11,7 @@ use crate::model::{TypeId, UserId};
 use crate::ui::ErrorNote;
 use leptos::prelude::*;
 
-const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 #[component]
 pub fn SetupPanel(setup: Setup) -> impl IntoView {
