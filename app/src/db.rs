@@ -80,6 +80,22 @@ pub async fn begin(pool: &PgPool, scope: &Scope) -> Result<Tx, sqlx::Error> {
     Ok(tx)
 }
 
+/// Follows a secret link: `find` looks its token up over every practice (the token is all
+/// there is to go on) and names the practice; everything after runs in the transaction
+/// returned, scoped to that practice alone and no person. None: no such token.
+pub async fn begin_link<T, F>(pool: &PgPool, find: F) -> Result<Option<(T, PracticeId, Tx)>, sqlx::Error>
+where
+    F: for<'c> AsyncFnOnce(&'c mut sqlx::PgConnection) -> Result<Option<(T, PracticeId)>, sqlx::Error>,
+{
+    let mut lookup = begin(pool, &Scope::All { user: None }).await?;
+    let found = find(&mut lookup).await?;
+    lookup.commit().await?;
+    match found {
+        Some((t, practice)) => Ok(Some((t, practice, begin(pool, &Scope::Link { practice }).await?))),
+        None => Ok(None),
+    }
+}
+
 fn pg_uuid_array(ids: &[PracticeId]) -> String {
     let inner: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
     format!("{{{}}}", inner.join(","))

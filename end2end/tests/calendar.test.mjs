@@ -4,6 +4,7 @@
 // subscription feed is made and serves the calendar.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import ICAL from 'ical.js';
 import { startServer, launchBrowser, signIn, waitForHydration, shot, demo } from '../harness.mjs';
 
 let server;
@@ -200,6 +201,17 @@ test('the patient confirms from the e-mailed link; a feed address is made and se
   assert.match(ics, /BEGIN:VEVENT\r\n/);
   assert.match(ics, /DTSTART;TZID=America\/New_York:/);
   assert.ok(!/Vance|Alvarez|Whitaker/.test(ics), 'no patient names unless the practice allows them');
+  // An independent parser (Mozilla's ical.js, as in Thunderbird) reads it, and with only the
+  // feed's own VTIMEZONE puts every event at the instant the calendar has.
+  const cal = new ICAL.Component(ICAL.parse(ics));
+  ICAL.TimezoneService.register(cal.getFirstSubcomponent('vtimezone'));
+  const events = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+  assert.ok(events.length > 0);
+  for (const ev of events.slice(0, 20)) {
+    const id = ev.uid.split('@')[0];
+    const epoch = server.sql(`SELECT extract(epoch FROM starts_at)::bigint FROM entries WHERE id = '${id}'`);
+    assert.equal(ev.startDate.toUnixTime(), Number(epoch), `${ev.summary} starts when the calendar says`);
+  }
   await ctx.close();
 });
 

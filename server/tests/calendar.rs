@@ -88,6 +88,32 @@ async fn desk_with(conn: PgConnectOptions, tweak: impl FnOnce(&mut server::confi
 }
 
 impl Desk {
+    /// Each call is refused to practice B's admin and clinician and to the agency admin (not
+    /// members of A), and to a request without a session.
+    async fn refused_to_outsiders(&self, calls: &[(&str, serde_json::Value)]) {
+        let outsiders = [
+            self.w.b_admin.email.as_str(),
+            self.w.b_clinician.email.as_str(),
+            self.w.agency.email.as_str(),
+        ];
+        for (endpoint, args) in calls {
+            assert_refused_json(&self.app, &outsiders, endpoint, args.clone()).await;
+            common::assert_needs_sign_in_json(&self.app, endpoint, args.clone()).await;
+        }
+    }
+
+    /// Adds a patient of practice A.
+    async fn add_patient(&self, name: &str, phone: &str, email: &str) -> PatientId {
+        self.app
+            .call_json(
+                &self.assistant,
+                "calendar/add-patient",
+                json!({ "practice": self.w.a, "name": name, "born": "", "phone": phone, "email": email }),
+            )
+            .await
+            .unwrap()
+    }
+
     fn appointment(&self, start: &str) -> serde_json::Value {
         json!({
             "kind": "appointment", "patient": self.patient, "type_id": self.visit,
@@ -548,11 +574,6 @@ async fn another_practice_and_too_small_roles_are_refused(_: PgPoolOptions, conn
     let d = desk(conn).await;
     let a = d.w.a;
     let id = done(d.book(d.appointment("2027-03-01 10:00")).await)[0];
-    let outsiders = [
-        d.w.b_admin.email.as_str(),
-        d.w.b_clinician.email.as_str(),
-        d.w.agency.email.as_str(),
-    ];
     let calls = [
         ("calendar/setup", json!({ "practice": a })),
         (
@@ -594,10 +615,7 @@ async fn another_practice_and_too_small_roles_are_refused(_: PgPoolOptions, conn
             json!({ "practice": a, "provider": d.w.a_clinician.id, "on": "2027-03-01" }),
         ),
     ];
-    for (endpoint, args) in &calls {
-        assert_refused_json(&d.app, &outsiders, endpoint, args.clone()).await;
-        common::assert_needs_sign_in_json(&d.app, endpoint, args.clone()).await;
-    }
+    d.refused_to_outsiders(&calls).await;
     // Within the practice, a clinician does not set up rooms or types, nor someone else's hours.
     let clinician = [d.w.a_clinician.email.as_str()];
     assert_refused_json(
@@ -846,11 +864,6 @@ async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectO
     assert!(!ics.contains("BEGIN:VEVENT"), "{ics}");
 
     // Outsiders can neither list, make, revoke nor configure A's feeds.
-    let outsiders = [
-        d.w.b_admin.email.as_str(),
-        d.w.b_clinician.email.as_str(),
-        d.w.agency.email.as_str(),
-    ];
     let calls = [
         ("calendar/feeds", json!({ "practice": a })),
         (
@@ -860,10 +873,7 @@ async fn feeds_never_cross_practices_or_roles(_: PgPoolOptions, conn: PgConnectO
         ("calendar/feed-revoke", json!({ "practice": a, "id": a_feed_id })),
         ("calendar/feed-names", json!({ "practice": a, "on": true })),
     ];
-    for (endpoint, args) in &calls {
-        assert_refused_json(&d.app, &outsiders, endpoint, args.clone()).await;
-        common::assert_needs_sign_in_json(&d.app, endpoint, args.clone()).await;
-    }
+    d.refused_to_outsiders(&calls).await;
     // B's admin cannot revoke A's feed through B either.
     let revoked: Result<(), AppError> = d
         .app
@@ -1131,15 +1141,7 @@ async fn reminders_go_out_once_per_lead_time_through_smtp(_: PgPoolOptions, conn
 async fn a_clinician_out_moves_every_affected_appointment_at_once(_: PgPoolOptions, conn: PgConnectOptions) {
     let d = desk(conn).await;
     let a = d.w.a;
-    let bob: PatientId = d
-        .app
-        .call_json(
-            &d.assistant,
-            "calendar/add-patient",
-            json!({ "practice": a, "name": "Bob Byrne", "born": "", "phone": "555 0199", "email": "" }),
-        )
-        .await
-        .unwrap();
+    let bob = d.add_patient("Bob Byrne", "555 0199", "").await;
     let ada_id = done(d.book(d.appointment("2027-03-01 10:00")).await)[0];
     let mut second = d.appointment("2027-03-01 11:00");
     second["patient"] = json!(bob);
@@ -1248,11 +1250,6 @@ async fn a_clinician_out_moves_every_affected_appointment_at_once(_: PgPoolOptio
     assert!(list.is_empty());
 
     // Outsiders are refused everything; a clinician marks only themself out.
-    let outsiders = [
-        d.w.b_admin.email.as_str(),
-        d.w.b_clinician.email.as_str(),
-        d.w.agency.email.as_str(),
-    ];
     let calls = [
         (
             "calendar/out-plan",
@@ -1265,10 +1262,7 @@ async fn a_clinician_out_moves_every_affected_appointment_at_once(_: PgPoolOptio
             json!({ "practice": a, "id": uuid::Uuid::nil() }),
         ),
     ];
-    for (endpoint, args) in &calls {
-        assert_refused_json(&d.app, &outsiders, endpoint, args.clone()).await;
-        common::assert_needs_sign_in_json(&d.app, endpoint, args.clone()).await;
-    }
+    d.refused_to_outsiders(&calls).await;
     let clinician = [d.w.a_clinician.email.as_str()];
     assert_refused_json(
         &d.app,
@@ -1410,15 +1404,7 @@ async fn a_series_moves_and_cancels_this_following_or_all_and_keeps_its_exceptio
 async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOptions, conn: PgConnectOptions) {
     let d = desk(conn).await;
     let a = d.w.a;
-    let cy: PatientId = d
-        .app
-        .call_json(
-            &d.assistant,
-            "calendar/add-patient",
-            json!({ "practice": a, "name": "Cy Young", "born": "", "phone": "", "email": "cy@example.com" }),
-        )
-        .await
-        .unwrap();
+    let cy = d.add_patient("Cy Young", "", "cy@example.com").await;
     let ada_id = done(d.book(d.appointment("2027-03-10 09:00")).await)[0];
     let mut later = d.appointment("2027-03-10 10:00");
     later["patient"] = json!(cy);
@@ -1528,11 +1514,6 @@ async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOption
         .await;
     assert_eq!(unknown, Err(AppError::NotFound));
 
-    let outsiders = [
-        d.w.b_admin.email.as_str(),
-        d.w.b_clinician.email.as_str(),
-        d.w.agency.email.as_str(),
-    ];
     let calls = [
         (
             "calendar/waitlist-add",
@@ -1548,10 +1529,7 @@ async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOption
             json!({ "practice": a, "id": list[0].id }),
         ),
     ];
-    for (endpoint, args) in &calls {
-        assert_refused_json(&d.app, &outsiders, endpoint, args.clone()).await;
-        common::assert_needs_sign_in_json(&d.app, endpoint, args.clone()).await;
-    }
+    d.refused_to_outsiders(&calls).await;
     let () = d
         .app
         .call_json(

@@ -7,7 +7,7 @@ use crate::calendar::ics::{self, FeedEvent};
 use crate::calendar::model::{EntryKind, Status};
 use crate::calendar::rules::Span;
 use crate::calendar::{book, db};
-use crate::db::{begin, Scope, Tx};
+use crate::db::{begin_link, Tx};
 use crate::error::AppError;
 use crate::model::{FeedId, PracticeId, UserId};
 use chrono::{Duration, Utc};
@@ -21,13 +21,15 @@ const DAYS_AHEAD: i64 = 180;
 /// token finds the feed; everything after runs scoped to the feed's practice alone.
 pub async fn serve(pool: &PgPool, token: &str) -> Result<Option<String>, AppError> {
     let hash = session::hash_token(token);
-    let mut lookup = begin(pool, &Scope::All { user: None }).await?;
-    let found = db::feed_by_token(&mut lookup, &hash).await?;
-    lookup.commit().await?;
-    let Some((feed, practice, provider)) = found else {
+    let found = begin_link(pool, async |c| {
+        Ok(db::feed_by_token(c, &hash)
+            .await?
+            .map(|(feed, practice, provider)| ((feed, provider), practice)))
+    })
+    .await?;
+    let Some(((feed, provider), practice, mut tx)) = found else {
         return Ok(None);
     };
-    let mut tx = begin(pool, &Scope::Link { practice }).await?;
     let (practice_name, tz, _) = book::zone(&mut tx, practice).await?;
     let names = db::feed_patient_names(&mut tx, practice).await?;
     let now = Utc::now();

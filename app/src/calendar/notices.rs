@@ -7,7 +7,7 @@ use crate::audit::db::{self as audit, Event};
 use crate::auth::session;
 use crate::calendar::model::{LinkView, Status};
 use crate::calendar::{book, db};
-use crate::db::{begin, Scope, Tx};
+use crate::db::{begin, begin_link, Scope, Tx};
 use crate::error::AppError;
 use crate::mail::db::{enqueue, Outgoing};
 use crate::model::{EntryId, PracticeId};
@@ -144,11 +144,14 @@ pub async fn queue_reminders(pool: &PgPool, public_url: &str) -> Result<usize, A
 /// The appointment a link names, scoped to its practice: the notice, the practice, the
 /// appointment, and a transaction limited to that practice.
 async fn open_link(pool: &PgPool, token: &str) -> Result<(uuid::Uuid, PracticeId, EntryId, Tx), AppError> {
-    let mut lookup = begin(pool, &Scope::All { user: None }).await?;
-    let found = db::notice_by_token(&mut lookup, &session::hash_token(token)).await?;
-    lookup.commit().await?;
-    let (notice, practice, entry) = found.ok_or(AppError::NotFound)?;
-    let tx = begin(pool, &Scope::Link { practice }).await?;
+    let hash = session::hash_token(token);
+    let found = begin_link(pool, async |c| {
+        Ok(db::notice_by_token(c, &hash)
+            .await?
+            .map(|(notice, practice, entry)| ((notice, entry), practice)))
+    })
+    .await?;
+    let ((notice, entry), practice, tx) = found.ok_or(AppError::NotFound)?;
     Ok((notice, practice, entry, tx))
 }
 

@@ -10,7 +10,7 @@ use crate::calendar::db;
 use crate::calendar::model::{ClaimView, Offer, Outcome, Setup, Status, Waiting};
 use crate::calendar::notices::{self, Notice};
 use crate::calendar::rules::{local_to_utc, Span};
-use crate::db::{begin, Scope, Tx};
+use crate::db::{begin_link, Tx};
 use crate::error::AppError;
 use crate::mail::db::{enqueue, Outgoing};
 use crate::model::{EntryId, PracticeId, UserId};
@@ -177,11 +177,14 @@ pub async fn offer(
 
 /// The offer a link names, and a transaction scoped to its practice.
 async fn open_offer(pool: &PgPool, token: &str) -> Result<(Uuid, PracticeId, Uuid, Tx), AppError> {
-    let mut lookup = begin(pool, &Scope::All { user: None }).await?;
-    let found = db::offer_by_token(&mut lookup, &session::hash_token(token)).await?;
-    lookup.commit().await?;
-    let (offer, practice, group) = found.ok_or(AppError::NotFound)?;
-    let tx = begin(pool, &Scope::Link { practice }).await?;
+    let hash = session::hash_token(token);
+    let found = begin_link(pool, async |c| {
+        Ok(db::offer_by_token(c, &hash)
+            .await?
+            .map(|(offer, practice, group)| ((offer, group), practice)))
+    })
+    .await?;
+    let ((offer, group), practice, tx) = found.ok_or(AppError::NotFound)?;
     Ok((offer, practice, group, tx))
 }
 
