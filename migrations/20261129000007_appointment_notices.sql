@@ -14,15 +14,18 @@ CREATE TABLE appointment_notices (
   -- 'booked', 'moved' or 'reminder'; lead_hours is 0 but for reminders.
   kind text NOT NULL CHECK (kind IN ('booked', 'moved', 'reminder')),
   lead_hours integer NOT NULL DEFAULT 0,
-  -- The start the notice announced: a moved appointment is announced (and reminded) anew.
+  -- The start the notice announced: a moved appointment is reminded anew.
   starts_at timestamptz NOT NULL,
   token_hash bytea NOT NULL UNIQUE,
   created_at timestamptz NOT NULL DEFAULT now(),
   answered_at timestamptz,
   answer text CHECK (answer IN ('confirmed', 'cancelled')),
-  UNIQUE (entry_id, kind, lead_hours, starts_at),
   FOREIGN KEY (practice_id, entry_id) REFERENCES entries (practice_id, id)
 );
+-- A reminder goes once per lead time and start, however many nodes look; booking and
+-- moving notices go every time (moved there, away and back again: told each time).
+CREATE UNIQUE INDEX appointment_notices_reminder_key ON appointment_notices (entry_id, lead_hours, starts_at)
+  WHERE kind = 'reminder';
 
 ALTER TABLE appointment_notices ENABLE ROW LEVEL SECURITY;
 ALTER TABLE appointment_notices FORCE ROW LEVEL SECURITY;

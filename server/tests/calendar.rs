@@ -1021,6 +1021,18 @@ async fn patients_hear_of_bookings_and_moves_and_confirm_or_cancel_by_link(
     assert_eq!(mails[1].0, "Your appointment has moved");
     assert!(mails[1].1.contains("at 11:00 (America/New_York)"));
     let token2 = link_token(&mails[1].1);
+    // Moved back and there again: told each time.
+    for (version, time) in [(3, "10:00"), (4, "11:00")] {
+        let args = json!({ "practice": d.w.a, "id": id, "version": version, "start": at(&format!("{day} {time}")),
+                           "provider": null, "room": null, "override_availability": true });
+        done(
+            d.app
+                .call_json::<Outcome>(&d.assistant, "calendar/move", args)
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(outbox(&d.app, "ada@example.com").await.len(), 4);
     let cancelled: LinkView = d
         .app
         .call_json(

@@ -958,7 +958,7 @@ pub async fn notice_facts(
     .await
 }
 
-/// Records a notice; None when this one (entry, kind, lead, start) was made before.
+/// Records a notice; None for a reminder (entry, lead, start) made before.
 pub async fn insert_notice(
     conn: &mut PgConnection,
     practice: PracticeId,
@@ -971,7 +971,7 @@ pub async fn insert_notice(
     let row: Option<(Uuid,)> = sqlx::query_as(
         "INSERT INTO appointment_notices (practice_id, entry_id, kind, lead_hours, starts_at, token_hash)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (entry_id, kind, lead_hours, starts_at) DO NOTHING RETURNING id",
+         ON CONFLICT (entry_id, lead_hours, starts_at) WHERE kind = 'reminder' DO NOTHING RETURNING id",
     )
     .bind(practice)
     .bind(entry)
