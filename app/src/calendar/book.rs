@@ -515,12 +515,14 @@ const STALE: &str = "Someone changed this entry a moment ago: look again, then t
 /// Moves one entry; an occurrence of a series moved this way keeps its own time when the
 /// series is edited later.
 pub async fn move_entry(tx: &mut Tx, practice: PracticeId, by: UserId, m: Move) -> Result<Outcome, AppError> {
-    move_one(tx, practice, Some(by), m, true).await
+    let here = setup_and_zone(tx, practice).await?;
+    move_one(tx, practice, &here, Some(by), m, true).await
 }
 
 /// A move the patient made (claiming an offered slot): no member of staff did it.
 pub async fn move_for_patient(tx: &mut Tx, practice: PracticeId, m: Move) -> Result<Outcome, AppError> {
-    move_one(tx, practice, None, m, true).await
+    let here = setup_and_zone(tx, practice).await?;
+    move_one(tx, practice, &here, None, m, true).await
 }
 
 /// Moves the occurrences of a series that `reach` covers by as much as `m` moves the one it
@@ -544,6 +546,7 @@ pub async fn move_series(
         return Err(AppError::invalid(STALE));
     }
     let shift = m.start - e.start_local;
+    let here = setup_and_zone(tx, practice).await?;
     let targets = db::series_entries(tx, practice, series, e.id, reach == Reach::Following, false).await?;
     // Free them all first: a shift may land one occurrence where the next one was.
     for t in &targets {
@@ -561,7 +564,7 @@ pub async fn move_series(
             room: m.room,
             override_availability: m.override_availability,
         };
-        match move_one(tx, practice, Some(by), one, false).await? {
+        match move_one(tx, practice, &here, Some(by), one, false).await? {
             Outcome::Done { .. } => ids.push(t.id),
             Outcome::Conflict { clashes: c, .. } => clashes.extend(c),
             Outcome::Unavailable { .. } => clashes.push((
@@ -626,14 +629,17 @@ pub async fn cancel_series(
     Ok(targets.len())
 }
 
-async fn move_one(
+/// Moves one entry, with the practice's setup and zone read once by the caller (a series or
+/// a clinician's absence moves many). `detach`: the occurrence keeps its own time later.
+pub async fn move_one(
     tx: &mut Tx,
     practice: PracticeId,
+    here: &(Setup, Tz),
     by: Option<UserId>,
     m: Move,
     detach: bool,
 ) -> Result<Outcome, AppError> {
-    let (setup, tz) = setup_and_zone(tx, practice).await?;
+    let (setup, tz) = (&here.0, here.1);
     let e = db::entry(tx, practice, m.id, true)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -728,7 +734,7 @@ async fn move_one(
         }
         Err(refusal) => {
             let offers = match (e.type_id, provider) {
-                (Some(t), Some(p)) => offers_near(tx, practice, &tz, &setup, t, p, start, 5).await?,
+                (Some(t), Some(p)) => offers_near(tx, practice, &tz, setup, t, p, start, 5).await?,
                 _ => vec![],
             };
             Ok(match refusal {

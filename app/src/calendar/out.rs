@@ -52,7 +52,8 @@ pub async fn plan(
     provider: UserId,
     range: (NaiveDateTime, NaiveDateTime),
 ) -> Result<Vec<OutRow>, AppError> {
-    let (setup, tz) = book::setup_and_zone(tx, practice).await?;
+    let here = book::setup_and_zone(tx, practice).await?;
+    let (setup, tz) = (&here.0, here.1);
     let span = mark_out(tx, practice, &tz, provider, range, "", by).await?;
     let mut rows = Vec::new();
     for (id, version, patient, type_name, starts_at, has_email) in
@@ -64,7 +65,7 @@ pub async fn plan(
         let from =
             local_to_utc(&tz, entry.start_local.date().and_time(chrono::NaiveTime::MIN)).max(Utc::now());
         let offers = match entry.type_id {
-            Some(t) => book::offers_near(tx, practice, &tz, &setup, t, provider, from, 3).await?,
+            Some(t) => book::offers_near(tx, practice, &tz, setup, t, provider, from, 3).await?,
             None => vec![],
         };
         if let Some(first) = offers.first() {
@@ -76,7 +77,7 @@ pub async fn plan(
                 room: first.room,
                 override_availability: false,
             };
-            book::move_entry(tx, practice, by, tentative).await?;
+            book::move_one(tx, practice, &here, Some(by), tentative, true).await?;
         }
         rows.push(OutRow {
             id,
@@ -102,7 +103,8 @@ pub async fn apply(
     note: &str,
     choices: &[OutChoice],
 ) -> Result<Vec<EntryId>, AppError> {
-    let (_, tz) = book::setup_and_zone(tx, practice).await?;
+    let here = book::setup_and_zone(tx, practice).await?;
+    let tz = here.1;
     let span = mark_out(tx, practice, &tz, provider, range, note, by).await?;
     let affected = db::appointments_of(tx, practice, provider, span).await?;
     let mut moved = Vec::new();
@@ -121,7 +123,7 @@ pub async fn apply(
             room: to.room,
             override_availability: false,
         };
-        match book::move_entry(tx, practice, by, m).await? {
+        match book::move_one(tx, practice, &here, Some(by), m, true).await? {
             Outcome::Done { .. } => moved.push(choice.id),
             _ => {
                 return Err(AppError::invalid(format!(
