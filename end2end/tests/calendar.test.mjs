@@ -314,7 +314,7 @@ test('waitlist: an earlier slot is offered by e-mail and taken by the link', asy
   await ctx.close();
 });
 
-test('setup: a provider\'s weekly hours, a room and an appointment type', async () => {
+test('setup: a provider\'s weekly hours, extra hours, a room and an appointment type', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   await signIn(page, server.base, demo('maya.okafor'));
@@ -330,7 +330,25 @@ test('setup: a provider\'s weekly hours, a room and an appointment type', async 
   const saturdays = server.sql(`SELECT count(*) FROM availability_ranges a JOIN users u ON u.id = a.provider_id
     WHERE u.display_name = 'Helen Park' AND a.weekday = 6 AND a.valid_until IS NULL`);
   assert.equal(saturdays, '1');
+  // A one-off Sunday clinic for Samuel Reyes, listed, then withdrawn.
+  const sunday = server.sql(
+    "SELECT to_char(date_trunc('week', now() AT TIME ZONE 'America/New_York') + interval '20 days', 'YYYY-MM-DD')");
+  await page.selectOption('#extra-provider', { label: 'Samuel Reyes' });
+  await page.waitForSelector('#exception-list');
+  await page.fill('#extra-day', sunday);
+  await page.fill('#extra-from', '10:00');
+  await page.fill('#extra-to', '12:30');
+  await page.fill('#extra-note', 'Sunday flu clinic');
+  await page.click('#extra-add');
+  await page.locator('#exception-list li.extra', { hasText: '10:00 – 12:30' }).waitFor();
+  const extra = () => server.sql(`SELECT count(*) FROM availability_exceptions x JOIN users u ON u.id = x.provider_id
+    WHERE u.display_name = 'Samuel Reyes' AND x.kind = 'extra' AND x.withdrawn_at IS NULL`);
+  assert.equal(extra(), '1');
+  await page.locator('#extra-form').scrollIntoViewIfNeeded();
   await shot(page, 'calendar-setup');
+  await page.locator('#exception-list li.extra', { hasText: 'Sunday flu clinic' }).getByRole('button', { name: 'Withdraw' }).click();
+  await page.waitForFunction(() => !document.querySelector('#exception-list li.extra'));
+  assert.equal(extra(), '0');
   await page.fill('#room-name', 'Procedure room');
   await page.click('#room-add');
   await page.waitForFunction(() => document.querySelector('#room-list')?.textContent.includes('Procedure room'));

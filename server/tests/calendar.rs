@@ -6,7 +6,8 @@ mod common;
 
 use app::calendar::api::PatientHit;
 use app::calendar::model::{
-    CallBack, ClaimView, DayOf, LinkView, Offer, OutDone, OutRow, Outcome, Setup, Status, View, Waiting,
+    CallBack, ClaimView, DayOf, Exception, LinkView, Offer, OutDone, OutRow, Outcome, Setup, Status, View,
+    Waiting,
 };
 use app::error::AppError;
 use app::model::{EntryId, PatientId, RoomId, TypeId};
@@ -448,6 +449,149 @@ async fn free_slots_honour_hours_bookings_buffers_and_rooms(_: PgPoolOptions, co
         )
         .await;
     assert!(matches!(bad, Err(AppError::Invalid(_))));
+    d.app.close().await;
+}
+
+/// Free slots from `from` over two weeks, as the assistant sees them.
+async fn slots_from(d: &Desk, from: &str) -> Vec<NaiveDateTime> {
+    let to = at(&format!("{from} 00:00")).date() + chrono::Duration::days(14);
+    let offers: Vec<Offer> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/slots",
+            json!({ "practice": d.w.a, "type_id": d.visit, "providers": [], "from": from, "to": to }),
+        )
+        .await
+        .unwrap();
+    offers.iter().map(|o| o.start_local).collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn extra_hours_open_a_day_off_until_withdrawn(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let provider = d.w.a_clinician.id;
+    // No hours at weekends: a search from Saturday offers Monday first, twenty slots in order.
+    let before = slots_from(&d, "2027-03-06").await;
+    assert_eq!(before.len(), 20);
+    assert!(before.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(before[0].date(), at("2027-03-08 00:00").date());
+
+    // The clinician adds a Saturday clinic for themself.
+    let clinician = d.app.login(&d.w.a_clinician.email).await;
+    let extra = json!({ "practice": a, "provider": provider, "day": "2027-03-06",
+                        "from": "10:00:00", "to": "12:00:00", "note": "Saturday clinic" });
+    let () = d
+        .app
+        .call_json(&clinician, "calendar/extra-hours", extra.clone())
+        .await
+        .unwrap();
+    let with = slots_from(&d, "2027-03-06").await;
+    assert_eq!(with[0].date(), at("2027-03-06 00:00").date());
+    assert!(with
+        .iter()
+        .filter(|s| s.date() == at("2027-03-06 00:00").date())
+        .all(
+            |s| *s >= at("2027-03-06 10:00") && *s + chrono::Duration::minutes(30) <= at("2027-03-06 12:00")
+        ));
+    done(d.book(d.appointment("2027-03-06 10:30")).await);
+
+    let list = |who: reqwest::Client| {
+        let app = &d.app;
+        async move {
+            app.call_json::<Vec<Exception>>(
+                &who,
+                "calendar/exceptions",
+                json!({ "practice": a, "provider": provider }),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let ahead = list(d.assistant.clone()).await;
+    assert_eq!(ahead.len(), 1);
+    assert_eq!(ahead[0].kind, app::calendar::rules::ExceptionKind::Extra);
+    assert_eq!(
+        (ahead[0].start_local, ahead[0].end_local),
+        (at("2027-03-06 10:00"), at("2027-03-06 12:00"))
+    );
+    assert_eq!(ahead[0].note, "Saturday clinic");
+
+    // Bad input is refused with a reason and adds nothing; a clinician changes only their own hours.
+    let mut bad = Vec::new();
+    for (field, value) in [
+        ("to", json!("09:00:00")),
+        ("day", json!("2020-01-04")),
+        ("note", json!("x".repeat(501))),
+        ("provider", json!(d.w.a_admin.id)),
+        ("provider", json!(d.w.b_clinician.id)),
+    ] {
+        let mut args = extra.clone();
+        args[field] = value;
+        bad.push(
+            d.app
+                .call_json::<()>(&d.assistant, "calendar/extra-hours", args)
+                .await,
+        );
+    }
+    assert!(
+        bad.iter().all(|r| matches!(r, Err(AppError::Invalid(_)))),
+        "{bad:?}"
+    );
+    let mut someone_else = extra.clone();
+    someone_else["provider"] = json!(d.w.a_admin.id);
+    let refused = d
+        .app
+        .call_json::<()>(&clinician, "calendar/extra-hours", someone_else)
+        .await;
+    assert_eq!(refused, Err(AppError::Forbidden));
+    assert_eq!(list(d.assistant.clone()).await.len(), 1);
+
+    // Another practice never sees nor withdraws it, even naming its own practice.
+    let id = ahead[0].id;
+    let withdraw = json!({ "practice": a, "id": id });
+    d.refused_to_outsiders(&[
+        (
+            "calendar/exceptions",
+            json!({ "practice": a, "provider": provider }),
+        ),
+        ("calendar/extra-hours", extra.clone()),
+        ("calendar/exception-withdraw", withdraw.clone()),
+    ])
+    .await;
+    let b_admin = d.app.login(&d.w.b_admin.email).await;
+    let across = d
+        .app
+        .call_json::<()>(
+            &b_admin,
+            "calendar/exception-withdraw",
+            json!({ "practice": d.w.b, "id": id }),
+        )
+        .await;
+    assert_eq!(across, Err(AppError::NotFound));
+    assert_eq!(list(d.assistant.clone()).await.len(), 1);
+
+    // Withdrawn: Saturday is closed again (the booking made meanwhile stays), and the
+    // withdrawal is kept with who did it.
+    let () = d
+        .app
+        .call_json(&d.assistant, "calendar/exception-withdraw", withdraw.clone())
+        .await
+        .unwrap();
+    assert!(list(d.assistant.clone()).await.is_empty());
+    assert_eq!(slots_from(&d, "2027-03-06").await, before);
+    assert_eq!(d.view("2027-03-06", 1).await.entries.len(), 1);
+    let again = d
+        .app
+        .call_json::<()>(&d.assistant, "calendar/exception-withdraw", withdraw)
+        .await;
+    assert_eq!(again, Err(AppError::NotFound));
+    let kept = format!(
+        "SELECT count(*) FROM availability_exceptions WHERE id = '{id}' AND withdrawn_by = '{}'",
+        d.w.a_assistant.id.0
+    );
+    assert_eq!(common::count(&d.app.pool, &kept).await, 1);
     d.app.close().await;
 }
 

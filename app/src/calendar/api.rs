@@ -4,12 +4,12 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::calendar::model::{
-    ApptType, CallBack, ClaimView, DayOf, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone, OutRow,
-    Outcome, Reach, Setup, Status, View, Waiting,
+    ApptType, CallBack, ClaimView, DayOf, Exception, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone,
+    OutRow, Outcome, Reach, Setup, Status, View, Waiting,
 };
 use crate::error::AppError;
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UserId};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -342,9 +342,7 @@ pub async fn set_weekly_hours(
     days: Vec<String>,
 ) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    if actor.role_in(practice) == Some(Role::Clinician) && actor.user() != provider {
-        return Err(AppError::Forbidden);
-    }
+    may_change_hours(&actor, practice, provider)?;
     book::require_provider(&mut tx, practice, provider).await?;
     let ranges = crate::calendar::rules::weekly_from_text(&days, from).map_err(AppError::Invalid)?;
     db::replace_template(&mut tx, practice, provider, from, &ranges, actor.user()).await?;
@@ -368,6 +366,48 @@ pub async fn weekly_hours(
         .collect();
     tx.commit().await?;
     Ok(crate::calendar::rules::weekly_to_text(&ranges))
+}
+
+/// A provider's time off and extra hours that have not ended yet, soonest first.
+#[server(endpoint = "calendar/exceptions", input = Json)]
+pub async fn hour_exceptions(practice: PracticeId, provider: UserId) -> Result<Vec<Exception>, AppError> {
+    let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let list = book::exceptions_ahead(&mut tx, practice, provider).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// One-off extra hours for a provider on one local day (e.g. a Saturday clinic).
+#[server(endpoint = "calendar/extra-hours", input = Json)]
+pub async fn add_extra_hours(
+    practice: PracticeId,
+    provider: UserId,
+    day: NaiveDate,
+    from: NaiveTime,
+    to: NaiveTime,
+    note: String,
+) -> Result<(), AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    may_change_hours(&actor, practice, provider)?;
+    book::add_extra_hours(&mut tx, practice, provider, (day, from, to), &note, actor.user()).await?;
+    crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Withdraws time off or extra hours. Appointments moved away for time off stay where they
+/// were moved; the time is bookable again.
+#[server(endpoint = "calendar/exception-withdraw", input = Json)]
+pub async fn withdraw_exception(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let provider = db::exception_provider(&mut tx, practice, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may_change_hours(&actor, practice, provider)?;
+    db::withdraw_exception(&mut tx, practice, id, actor.user()).await?;
+    crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The calendar feeds a person may see: a clinician their own, assistants and practice
@@ -457,9 +497,10 @@ pub async fn answer_appointment(token: String, confirm: bool) -> Result<LinkView
     crate::calendar::notices::answer(&app_state()?.pool, &token, confirm).await
 }
 
-/// A clinician marks only themself out; assistants and practice admins anyone.
+/// A clinician changes only their own hours (and marks only themself out); assistants and
+/// practice admins anyone's.
 #[cfg(feature = "ssr")]
-fn may_mark_out(actor: &session::Actor, practice: PracticeId, provider: UserId) -> Result<(), AppError> {
+fn may_change_hours(actor: &session::Actor, practice: PracticeId, provider: UserId) -> Result<(), AppError> {
     if actor.role_in(practice) == Some(Role::Clinician) && actor.user() != provider {
         return Err(AppError::Forbidden);
     }
@@ -476,7 +517,7 @@ pub async fn plan_out(
     to: NaiveDateTime,
 ) -> Result<Vec<OutRow>, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    may_mark_out(&actor, practice, provider)?;
+    may_change_hours(&actor, practice, provider)?;
     let rows = crate::calendar::out::plan(&mut tx, practice, actor.user(), provider, (from, to)).await?;
     tx.rollback().await?;
     let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
@@ -506,7 +547,7 @@ pub async fn apply_out(
     choices: Vec<OutChoice>,
 ) -> Result<OutDone, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    may_mark_out(&actor, practice, provider)?;
+    may_change_hours(&actor, practice, provider)?;
     let moved = crate::calendar::out::apply(
         &mut tx,
         practice,

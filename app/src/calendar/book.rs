@@ -3,14 +3,15 @@
 
 use crate::calendar::db;
 use crate::calendar::model::{
-    Clash, DayEntry, DayOf, EntryKind, NewEntry, Offer, Outcome, Person, Reach, Setup, Status, View,
+    Clash, DayEntry, DayOf, EntryKind, Exception, NewEntry, Offer, Outcome, Person, Reach, Setup, Status,
+    View,
 };
-use crate::calendar::rules::{self, local_to_utc, Calendar, Rrule, SlotShape, Span};
+use crate::calendar::rules::{self, local_to_utc, Calendar, ExceptionKind, Rrule, SlotShape, Span};
 use crate::db::Tx;
 use crate::error::AppError;
 use crate::model::{EntryId, PracticeId, RoomId, TypeId, UserId};
 use crate::realtime::LiveEvent;
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{Acquire, PgConnection};
 use std::collections::HashMap;
@@ -141,6 +142,57 @@ async fn availability(
         out.insert(*p, rules::availability(tz, &t, &x, window));
     }
     Ok(out)
+}
+
+/// A provider's time off and extra hours that have not ended yet, in local time.
+pub async fn exceptions_ahead(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: UserId,
+) -> Result<Vec<Exception>, AppError> {
+    let (_, tz, _) = zone(conn, practice).await?;
+    Ok(db::upcoming_exceptions(conn, practice, provider, Utc::now())
+        .await?
+        .into_iter()
+        .map(|(id, kind, span, note)| Exception {
+            id,
+            kind,
+            start_local: local(&tz, span.start),
+            end_local: local(&tz, span.end),
+            note,
+        })
+        .collect())
+}
+
+/// Records extra hours on one local day: from today on, with a short note.
+pub async fn add_extra_hours(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: UserId,
+    (day, from, to): (NaiveDate, NaiveTime, NaiveTime),
+    note: &str,
+    by: UserId,
+) -> Result<(), AppError> {
+    let (_, tz, _) = zone(conn, practice).await?;
+    require_provider(conn, practice, provider).await?;
+    if day < local(&tz, Utc::now()).date() {
+        return Err(AppError::invalid("Extra hours can be added from today on."));
+    }
+    if note.chars().count() > 500 {
+        return Err(AppError::invalid("The note is at most 500 characters."));
+    }
+    let span = rules::hours_on(&tz, day, from, to).map_err(AppError::Invalid)?;
+    db::insert_exception(
+        conn,
+        practice,
+        provider,
+        ExceptionKind::Extra,
+        span,
+        note.trim(),
+        by,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Refuses a provider who is not a clinician of the practice.
@@ -904,33 +956,46 @@ pub async fn find(
         vec![]
     };
     resources.extend(rooms.iter().map(|r| r.0));
-    let wide = Span::new(window.start - Duration::hours(4), window.end + Duration::hours(4));
-    let claims = db::claims(conn, practice, &resources, wide, None).await?;
-    let busy_of =
-        |id: Uuid| rules::normalize(claims.iter().filter(|(r, _)| *r == id).map(|(_, s)| *s).collect());
-    let calendars: Vec<Calendar> = providers
-        .iter()
-        .map(|p| Calendar {
-            open: open.get(p).cloned().unwrap_or_default(),
-            busy: busy_of(p.0),
-        })
-        .collect();
-    let room_calendars: Vec<Calendar> = rooms
-        .iter()
-        .map(|r| Calendar {
-            open: vec![wide],
-            busy: busy_of(r.0),
-        })
-        .collect();
     let step = Duration::minutes(i64::from(setup.slot_minutes.max(5)));
-    let slots = rules::find_slots(
-        &calendars,
-        ty.needs_room.then_some(room_calendars.as_slice()),
-        &shape,
-        window,
-        step,
-        limit,
-    );
+    // Free slots are usually near: the window is searched a piece at a time, the pieces
+    // doubling from two days, so that only the bookings of the first days are read. A slot
+    // may start in one piece and end in the next; each piece keeps only slots starting in it.
+    let mut slots = Vec::new();
+    let mut piece_start = window.start;
+    let mut days = 2;
+    while piece_start < window.end && slots.len() < limit {
+        let piece_end = (piece_start + Duration::days(days)).min(window.end);
+        let search = Span::new(piece_start, (piece_end + shape.length).min(window.end));
+        let wide = Span::new(search.start - Duration::hours(4), search.end + Duration::hours(4));
+        let claims = db::claims(conn, practice, &resources, wide, None).await?;
+        let busy_of =
+            |id: Uuid| rules::normalize(claims.iter().filter(|(r, _)| *r == id).map(|(_, s)| *s).collect());
+        let calendars: Vec<Calendar> = providers
+            .iter()
+            .map(|p| Calendar {
+                open: open.get(p).cloned().unwrap_or_default(),
+                busy: busy_of(p.0),
+            })
+            .collect();
+        let room_calendars: Vec<Calendar> = rooms
+            .iter()
+            .map(|r| Calendar {
+                open: vec![wide],
+                busy: busy_of(r.0),
+            })
+            .collect();
+        let found = rules::find_slots(
+            &calendars,
+            ty.needs_room.then_some(room_calendars.as_slice()),
+            &shape,
+            search,
+            step,
+            limit - slots.len(),
+        );
+        slots.extend(found.into_iter().filter(|s| s.start < piece_end));
+        piece_start = piece_end;
+        days *= 2;
+    }
     Ok(slots
         .into_iter()
         .map(|s| Offer {

@@ -268,14 +268,7 @@ pub async fn exceptions(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(p, kind, r)| {
-            let kind = if kind == "extra" {
-                ExceptionKind::Extra
-            } else {
-                ExceptionKind::Off
-            };
-            Some((p, kind, span_of(&r)?))
-        })
+        .filter_map(|(p, kind, r)| Some((p, exception_kind(&kind), span_of(&r)?)))
         .collect())
 }
 
@@ -304,6 +297,72 @@ pub async fn insert_exception(
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// A provider's time off and extra hours that have not ended by `now`, soonest first:
+/// (id, kind, span, note).
+pub async fn upcoming_exceptions(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    provider: UserId,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Uuid, ExceptionKind, Span, String)>, sqlx::Error> {
+    let rows: Vec<(Uuid, String, PgRange<DateTime<Utc>>, String)> = sqlx::query_as(
+        "SELECT id, kind, period, note FROM availability_exceptions
+         WHERE practice_id = $1 AND provider_id = $2 AND upper(period) > $3 AND withdrawn_at IS NULL
+         ORDER BY lower(period) LIMIT 200",
+    )
+    .bind(practice)
+    .bind(provider)
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind, r, note)| Some((id, exception_kind(&kind), span_of(&r)?, note)))
+        .collect())
+}
+
+/// The provider of a time off or extra hours that is still in force.
+pub async fn exception_provider(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: Uuid,
+) -> Result<Option<UserId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT provider_id FROM availability_exceptions
+         WHERE practice_id = $1 AND id = $2 AND withdrawn_at IS NULL",
+    )
+    .bind(practice)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn withdraw_exception(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: Uuid,
+    by: UserId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE availability_exceptions SET withdrawn_at = now(), withdrawn_by = $3
+         WHERE practice_id = $1 AND id = $2 AND withdrawn_at IS NULL",
+    )
+    .bind(practice)
+    .bind(id)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn exception_kind(kind: &str) -> ExceptionKind {
+    if kind == "extra" {
+        ExceptionKind::Extra
+    } else {
+        ExceptionKind::Off
+    }
 }
 
 /// Claims overlapping [$3, $4), in leakproof comparisons the index can serve under

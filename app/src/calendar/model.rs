@@ -372,3 +372,13 @@ pub struct DayEntry {
     pub provider: String,
     pub status: Status,
 }
+
+/// A provider's time off or extra hours, as the setup panel lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exception {
+    pub id: uuid::Uuid,
+    pub kind: crate::calendar::rules::ExceptionKind,
+    pub start_local: NaiveDateTime,
+    pub end_local: NaiveDateTime,
+    pub note: String,
+}

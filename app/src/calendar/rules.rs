@@ -137,6 +137,22 @@ pub enum ExceptionKind {
     Extra,
 }
 
+/// Extra hours on one local day, from `from` to `to`, as instants.
+pub fn hours_on<Tz: TimeZone>(
+    tz: &Tz,
+    day: NaiveDate,
+    from: NaiveTime,
+    to: NaiveTime,
+) -> Result<Span, String> {
+    if to <= from {
+        return Err("Extra hours end after they start, on the same day.".into());
+    }
+    Ok(Span::new(
+        local_to_utc(tz, day.and_time(from)),
+        local_to_utc(tz, day.and_time(to)),
+    ))
+}
+
 /// When a provider can be booked in `window`: the template's ranges on each local day the
 /// window touches, plus extra hours, minus time off; normalized and clipped to the window.
 pub fn availability<Tz: TimeZone>(

@@ -1,9 +1,12 @@
-//! The calendar's setup panel: rooms, appointment types and each provider's weekly hours.
-//! Part of the lazy panels chunk.
+//! The calendar's setup panel: rooms, appointment types, each provider's weekly hours and
+//! their one-off extra hours and time off. Part of the lazy panels chunk.
 
-use crate::calendar::api::{add_room, save_type, set_weekly_hours, weekly_hours};
+use crate::calendar::api::{
+    add_extra_hours, add_room, hour_exceptions, save_type, set_weekly_hours, weekly_hours, withdraw_exception,
+};
 use crate::calendar::forms_ui::{PanelHead, PeopleChecks};
-use crate::calendar::model::{ApptType, Setup};
+use crate::calendar::model::{ApptType, Exception, Setup};
+use crate::calendar::rules::ExceptionKind;
 use crate::calendar::text;
 use crate::calendar::ui::CalState;
 use crate::error::AppError;
@@ -19,6 +22,7 @@ pub fn SetupPanel(setup: Setup) -> impl IntoView {
         <aside class="cal-panel" id="setup-panel" aria-label="Calendar setup">
             <PanelHead title="Setup" />
             <HoursForm setup=setup.clone() />
+            <ExtraHoursForm setup=setup.clone() />
             <TypesForm setup=setup.clone() />
             <RoomsForm setup />
         </aside>
@@ -92,6 +96,117 @@ fn HoursForm(setup: Setup) -> impl IntoView {
                 Ok(()) => view! { <p class="note ok" role="status" id="hours-saved">"Saved."</p> }.into_any(),
                 Err(e) => view! { <ErrorNote error=e /> }.into_any(),
             })}
+        </form>
+    }
+}
+
+/// One-off extra hours (a Saturday clinic) and the provider's time off ahead, each of which
+/// can be withdrawn. Time off itself is entered through "Clinician out", which also moves
+/// the appointments it touches.
+#[component]
+fn ExtraHoursForm(setup: Setup) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let provider = RwSignal::new(setup.providers.first().map(|p| p.id));
+    let day = RwSignal::new(setup.now_local.date().to_string());
+    let from = RwSignal::new("09:00".to_string());
+    let to = RwSignal::new("13:00".to_string());
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    // Read again for another provider and after each change here (the calendar itself
+    // redraws on the change's live event; redrawing the setup would reset this form).
+    let version = RwSignal::new(0u32);
+    let list = Resource::new(
+        move || (state.practice.get(), provider.get(), version.get()),
+        move |(practice, p, _)| async move {
+            match (practice, p) {
+                (Some(practice), Some(p)) => hour_exceptions(practice, p).await,
+                _ => Ok(vec![]),
+            }
+        },
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(practice), Some(p)) = (state.practice.get_untracked(), provider.get_untracked()) else {
+            return;
+        };
+        let (Some(d), Some(f), Some(t)) = (
+            text::parse_date(&day.get_untracked()),
+            text::parse_hm(&from.get_untracked()),
+            text::parse_hm(&to.get_untracked()),
+        ) else {
+            error.set(Some(AppError::invalid(
+                "Give the day and the times the extra hours start and end.",
+            )));
+            return;
+        };
+        let n = note.get_untracked();
+        leptos::task::spawn_local(async move {
+            match add_extra_hours(practice, p, d, f, t, n).await {
+                Ok(()) => {
+                    error.set(None);
+                    note.set(String::new());
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let withdraw = move |id: uuid::Uuid| {
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match withdraw_exception(practice, id).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let row = move |x: Exception| {
+        let what = match x.kind {
+            ExceptionKind::Extra => "Extra",
+            ExceptionKind::Off => "Out",
+        };
+        let until = if x.end_local.date() == x.start_local.date() {
+            text::hm(x.end_local.time())
+        } else {
+            text::when_short(x.end_local)
+        };
+        view! {
+            <li class=format!("exception {}", what.to_lowercase())>
+                <span class="tag">{what}</span>
+                <span>{format!("{} – {}", text::when_short(x.start_local), until)}</span>
+                <span class="muted">{x.note}</span>
+                <button type="button" class="link" on:click=move |_| withdraw(x.id)>"Withdraw"</button>
+            </li>
+        }
+    };
+    view! {
+        <form class="setup" id="extra-form" on:submit=submit>
+            <h3>"Extra hours and time off"</h3>
+            <label>"Provider"
+                <select id="extra-provider" on:change=move |ev| provider.set(event_target_value(&ev).parse::<UserId>().ok())>
+                    {setup.providers.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <Transition fallback=|| view! { <p class="muted small">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(items) if items.is_empty() => view! { <p class="muted small" id="exception-list">"None ahead."</p> }.into_any(),
+                        Ok(items) => view! { <ul class="exception-list" id="exception-list">{items.into_iter().map(row).collect_view()}</ul> }.into_any(),
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <label>"Day"<input id="extra-day" type="date" prop:value=day on:input=move |ev| day.set(event_target_value(&ev)) /></label>
+            <div class="row">
+                <label>"From"<input id="extra-from" type="time" step="300" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
+                <label>"To"<input id="extra-to" type="time" step="300" prop:value=to on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+            </div>
+            <label>"Note"<input id="extra-note" maxlength="500" placeholder="e.g. Saturday flu clinic" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) /></label>
+            <button type="submit" id="extra-add">"Add extra hours"</button>
+            <p class="muted small">"Time off: use “Clinician out”, which also moves the appointments it touches."</p>
+            {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
         </form>
     }
 }
