@@ -53,9 +53,10 @@ pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<
         .await
 }
 
-/// Begins a transaction limited to `scope`.
+/// Begins a transaction limited to `scope`, in one round trip: `BEGIN` and the settings go
+/// as one simple query (its values are ids and fixed words, written by this function, never
+/// text from a request). If the settings fail, the transaction is aborted before any query.
 pub async fn begin(pool: &PgPool, scope: &Scope) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
     let (practices, user, all) = match scope {
         Scope::Anonymous => (String::new(), String::new(), false),
         Scope::Person { user, practices } => (pg_uuid_array(practices), user.to_string(), false),
@@ -66,18 +67,14 @@ pub async fn begin(pool: &PgPool, scope: &Scope) -> Result<Tx, sqlx::Error> {
             true,
         ),
     };
-    sqlx::query(
-        "SELECT set_config('role', 'switchboard_app', true),
-                set_config('app.practice_ids', $1, true),
-                set_config('app.user_id', $2, true),
-                set_config('app.all_practices', $3, true)",
-    )
-    .bind(practices)
-    .bind(user)
-    .bind(if all { "on" } else { "off" })
-    .execute(&mut *tx)
-    .await?;
-    Ok(tx)
+    pool.begin_with(format!(
+        "BEGIN; SELECT set_config('role', 'switchboard_app', true),
+                set_config('app.practice_ids', '{practices}', true),
+                set_config('app.user_id', '{user}', true),
+                set_config('app.all_practices', '{}', true)",
+        if all { "on" } else { "off" }
+    ))
+    .await
 }
 
 /// Follows a secret link: `find` looks its token up over every practice (the token is all
