@@ -225,7 +225,7 @@ async fn booking_outside_the_providers_hours_needs_the_override_and_is_recorded(
     conn: PgConnectOptions,
 ) {
     let d = desk(conn).await;
-    match d.book(d.appointment("2027-03-01 12:15")).await {
+    match d.book(d.appointment("2027-03-01 11:30")).await {
         Outcome::Unavailable { offers } => {
             assert_eq!(
                 offers.first().map(|o| o.start_local),
@@ -449,6 +449,37 @@ async fn free_slots_honour_hours_bookings_buffers_and_rooms(_: PgPoolOptions, co
         )
         .await;
     assert!(matches!(bad, Err(AppError::Invalid(_))));
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_meeting_keeps_every_attendee_busy_and_lists_them(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let people = [d.w.a_clinician.id, d.w.a_assistant.id];
+    let meeting = json!({
+        "kind": "meeting", "patient": null, "type_id": null, "provider": null, "room": null,
+        "attendees": people, "title": "Staff meeting", "start": at("2027-03-01 12:00"), "minutes": 60,
+        "notes": "", "rrule": null, "override_availability": false, "skip_conflicts": false
+    });
+    done(d.book(meeting).await);
+    let appointment = d.book(d.appointment("2027-03-02 09:00")).await;
+    done(appointment);
+    let view = d.view("2027-03-01", 2).await;
+    let listed: Vec<_> = view
+        .entries
+        .iter()
+        .map(|e| (e.title.as_str(), e.attendees.clone()))
+        .collect();
+    assert_eq!(
+        listed,
+        [("Staff meeting", people.to_vec()), ("Ada Lovelace", vec![])],
+        "the meeting names its attendees; an appointment has none"
+    );
+    // The clinician is in the meeting: a visit whose buffer runs into it is refused.
+    match d.book(d.appointment("2027-03-01 11:30")).await {
+        Outcome::Conflict { .. } => {}
+        other => panic!("expected a conflict, got {other:?}"),
+    }
     d.app.close().await;
 }
 

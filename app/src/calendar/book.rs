@@ -87,7 +87,7 @@ pub async fn view(
 ) -> Result<View, AppError> {
     let (_, tz, _) = zone(conn, practice).await?;
     let window = day_window(&tz, first_day, days);
-    let entries = db::entries(conn, practice, window).await?;
+    let entries = db::entries(conn, practice, tz.name(), window).await?;
     let providers: Vec<UserId> = db::people(conn, practice)
         .await?
         .into_iter()

@@ -591,11 +591,18 @@ type EntrySqlRow = (
     i32,
 );
 
-const ENTRY_COLUMNS: &str =
-    "e.id, e.kind, coalesce(pt.full_name, e.title), e.patient_id, e.type_id, e.provider_id, e.room_id,
-       coalesce((SELECT array_agg(a.user_id) FROM entry_attendees a WHERE a.entry_id = e.id), '{}'),
-       e.starts_at, e.ends_at, e.starts_at AT TIME ZONE p.time_zone, e.ends_at AT TIME ZONE p.time_zone,
-       e.status, e.series_id, e.outside_availability, e.version";
+/// An entry's columns; `zone` is the SQL naming the practice's time zone (`p.time_zone`
+/// joined, or a parameter where many rows are read). Only meetings have attendees.
+fn entry_columns(zone: &str) -> String {
+    format!(
+        "e.id, e.kind, coalesce(pt.full_name, e.title), e.patient_id, e.type_id, e.provider_id, e.room_id,
+       CASE WHEN e.kind = 'meeting'
+            THEN coalesce((SELECT array_agg(a.user_id) FROM entry_attendees a WHERE a.entry_id = e.id), '{{}}')
+            ELSE '{{}}' END,
+       e.starts_at, e.ends_at, e.starts_at AT TIME ZONE {zone}, e.ends_at AT TIME ZONE {zone},
+       e.status, e.series_id, e.outside_availability, e.version"
+    )
+}
 
 fn to_entry(r: EntrySqlRow) -> Entry {
     Entry {
@@ -618,25 +625,28 @@ fn to_entry(r: EntrySqlRow) -> Entry {
     }
 }
 
-/// Entries overlapping `window`, cancelled ones left out, in start order. (Entries last at
-/// most a day, so the start-time index bounds the scan on both sides.)
+/// Entries overlapping `window`, cancelled ones left out, in start order, local times in
+/// `zone` (the practice's). (Entries last at most a day, so the start-time index bounds the
+/// scan on both sides.)
 pub async fn entries(
     conn: &mut PgConnection,
     practice: PracticeId,
+    zone: &str,
     window: Span,
 ) -> Result<Vec<Entry>, sqlx::Error> {
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS}
-         FROM entries e JOIN practices p ON p.id = e.practice_id
-         LEFT JOIN patients pt ON pt.id = e.patient_id
+        "SELECT {}
+         FROM entries e LEFT JOIN patients pt ON pt.id = e.patient_id
          WHERE e.practice_id = $1 AND e.starts_at < $3 AND e.starts_at > $2 - interval '1 day'
            AND e.ends_at > $2 AND e.status <> 'cancelled'
-         ORDER BY e.starts_at, e.id"
+         ORDER BY e.starts_at, e.id",
+        entry_columns("$4")
     );
     let rows: Vec<EntrySqlRow> = sqlx::query_as(&sql)
         .bind(practice)
         .bind(window.start)
         .bind(window.end)
+        .bind(zone)
         .fetch_all(conn)
         .await?;
     Ok(rows.into_iter().map(to_entry).collect())
@@ -650,10 +660,11 @@ pub async fn entry(
     lock: bool,
 ) -> Result<Option<Entry>, sqlx::Error> {
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS}
+        "SELECT {}
          FROM entries e JOIN practices p ON p.id = e.practice_id
          LEFT JOIN patients pt ON pt.id = e.patient_id
          WHERE e.practice_id = $1 AND e.id = $2 {}",
+        entry_columns("p.time_zone"),
         if lock { "FOR UPDATE OF e" } else { "" }
     );
     let row: Option<EntrySqlRow> = sqlx::query_as(&sql)
@@ -709,7 +720,7 @@ pub async fn series_entries(
     detached: bool,
 ) -> Result<Vec<Entry>, sqlx::Error> {
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS}
+        "SELECT {}
          FROM entries e JOIN practices p ON p.id = e.practice_id
          LEFT JOIN patients pt ON pt.id = e.patient_id
          WHERE e.practice_id = $1 AND e.series_id = $2 AND e.status IN ('scheduled', 'confirmed')
@@ -717,7 +728,8 @@ pub async fn series_entries(
                  THEN e.occurrence_start >= (SELECT occurrence_start FROM entries WHERE id = $3)
                  ELSE e.starts_at > now() END))
          ORDER BY e.occurrence_start, e.id
-         FOR UPDATE OF e"
+         FOR UPDATE OF e",
+        entry_columns("p.time_zone")
     );
     let rows: Vec<EntrySqlRow> = sqlx::query_as(&sql)
         .bind(practice)
