@@ -225,7 +225,7 @@ async fn booking_outside_the_providers_hours_needs_the_override_and_is_recorded(
     conn: PgConnectOptions,
 ) {
     let d = desk(conn).await;
-    match d.book(d.appointment("2027-03-01 11:30")).await {
+    match d.book(d.appointment("2027-03-01 12:15")).await {
         Outcome::Unavailable { offers } => {
             assert_eq!(
                 offers.first().map(|o| o.start_local),
