@@ -164,6 +164,14 @@ pub async fn exceptions_ahead(
         .collect())
 }
 
+/// Refuses a note (time off, extra hours, a waitlist entry) over 500 characters.
+pub fn check_note(note: &str) -> Result<(), AppError> {
+    if note.chars().count() > 500 {
+        return Err(AppError::invalid("The note is at most 500 characters."));
+    }
+    Ok(())
+}
+
 /// Records extra hours on one local day: from today on, with a short note.
 pub async fn add_extra_hours(
     conn: &mut PgConnection,
@@ -178,9 +186,7 @@ pub async fn add_extra_hours(
     if day < local(&tz, Utc::now()).date() {
         return Err(AppError::invalid("Extra hours can be added from today on."));
     }
-    if note.chars().count() > 500 {
-        return Err(AppError::invalid("The note is at most 500 characters."));
-    }
+    check_note(note)?;
     let span = rules::hours_on(&tz, day, from, to).map_err(AppError::Invalid)?;
     db::insert_exception(
         conn,
@@ -1010,11 +1016,11 @@ pub async fn find(
 
 /// Today at the practice (its own local day), for the assistant's overlay.
 pub async fn day_of(tx: &mut Tx, practice: PracticeId) -> Result<DayOf, AppError> {
-    let (setup, _) = setup_and_zone(tx, practice).await?;
-    let v = view(tx, practice, setup.now_local.date(), 1).await?;
+    let (setup, tz) = setup_and_zone(tx, practice).await?;
+    let window = day_window(&tz, setup.now_local.date(), 1);
     let name_of = |id: Option<UserId>| provider_name(&setup.staff, id);
-    let entries = v
-        .entries
+    let entries = db::entries(tx, practice, tz.name(), window)
+        .await?
         .into_iter()
         .map(|e| DayEntry {
             id: e.id,

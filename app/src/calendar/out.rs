@@ -35,9 +35,7 @@ async fn mark_out(
 ) -> Result<Span, AppError> {
     book::require_provider(tx, practice, provider).await?;
     let span = window(tz, from, to)?;
-    if note.chars().count() > 500 {
-        return Err(AppError::invalid("The note is at most 500 characters."));
-    }
+    book::check_note(note)?;
     db::insert_exception(tx, practice, provider, ExceptionKind::Off, span, note.trim(), by).await?;
     Ok(span)
 }

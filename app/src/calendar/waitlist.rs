@@ -42,9 +42,7 @@ pub async fn add(
             "The window ends before the appointment it would replace, and after it starts.",
         ));
     }
-    if note.chars().count() > 500 {
-        return Err(AppError::invalid("The note is at most 500 characters."));
-    }
+    book::check_note(note)?;
     match db::insert_waiting(tx, practice, entry, window, note.trim(), by).await {
         Ok(id) => Ok(id),
         Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
