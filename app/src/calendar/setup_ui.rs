@@ -5,7 +5,7 @@ use crate::calendar::api::{
     add_extra_hours, add_room, hour_exceptions, save_type, set_weekly_hours, weekly_hours, withdraw_exception,
 };
 use crate::calendar::forms_ui::{PanelHead, PeopleChecks};
-use crate::calendar::model::{ApptType, Exception, Person, Setup};
+use crate::calendar::model::{ApptType, Exception, Setup};
 use crate::calendar::rules::ExceptionKind;
 use crate::calendar::text;
 use crate::calendar::ui::CalState;
@@ -77,7 +77,11 @@ fn HoursForm(setup: Setup) -> impl IntoView {
         <form class="setup" id="hours-form" on:submit=submit>
             <h3>"Weekly hours"</h3>
             <div class="row">
-                <ProviderSelect id="hours-provider" providers=setup.providers.clone() chosen=provider />
+                <label>"Provider"
+                    <select id="hours-provider" on:change=move |ev| provider.set(event_target_value(&ev).parse::<UserId>().ok())>
+                        {setup.providers.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
                 <label>"From"<input id="hours-from" type="date" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
             </div>
             <p class="muted small">"e.g. 08:30-12:00, 13:00-17:00; empty: not working"</p>
@@ -180,7 +184,11 @@ fn ExtraHoursForm(setup: Setup) -> impl IntoView {
     view! {
         <form class="setup" id="extra-form" on:submit=submit>
             <h3>"Extra hours and time off"</h3>
-            <ProviderSelect id="extra-provider" providers=setup.providers.clone() chosen=provider />
+            <label>"Provider"
+                <select id="extra-provider" on:change=move |ev| provider.set(event_target_value(&ev).parse::<UserId>().ok())>
+                    {setup.providers.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                </select>
+            </label>
             <Transition fallback=|| view! { <p class="muted small">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
@@ -200,22 +208,6 @@ fn ExtraHoursForm(setup: Setup) -> impl IntoView {
             <p class="muted small">"Time off: use “Clinician out”, which also moves the appointments it touches."</p>
             {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
         </form>
-    }
-}
-
-/// The practice's providers to choose from (the first is chosen at the start).
-#[component]
-fn ProviderSelect(
-    id: &'static str,
-    providers: Vec<Person>,
-    chosen: RwSignal<Option<UserId>>,
-) -> impl IntoView {
-    view! {
-        <label>"Provider"
-            <select id=id on:change=move |ev| chosen.set(event_target_value(&ev).parse::<UserId>().ok())>
-                {providers.into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
-            </select>
-        </label>
     }
 }
 
