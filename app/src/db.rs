@@ -77,6 +77,16 @@ pub async fn begin(pool: &PgPool, scope: &Scope) -> Result<Tx, sqlx::Error> {
     .await
 }
 
+/// Narrows an anonymous transaction to a person once it has found who they are (a session
+/// cookie names them): from here on it sees what `Scope::person(user, [])` sees.
+pub async fn become_person(tx: &mut Tx, user: UserId) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('app.user_id', $1, true)")
+        .bind(user.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Follows a secret link: `find` looks its token up over every practice (the token is all
 /// there is to go on) and names the practice; everything after runs in the transaction
 /// returned, scoped to that practice alone and no person. None: no such token.

@@ -248,7 +248,7 @@ test('clinician out: every affected appointment gets a new slot and moves at onc
   await ctx.close();
 });
 
-test('a weekly series: booked from the form, then cancelled from one occurrence for all', async () => {
+test('a weekly series: booked from the form, given a new rule, then cancelled from one occurrence for all', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   await signIn(page, server.base, demo('maya.okafor'));
@@ -266,8 +266,21 @@ test('a weekly series: booked from the form, then cancelled from one occurrence 
   const live = () => server.sql(`SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id
     WHERE p.full_name = 'James Whitaker' AND e.series_id IS NOT NULL AND e.status <> 'cancelled'`);
   assert.equal(live(), '3');
+  // Every other week from the first, twice: the second is cancelled, the third kept.
   await page.locator('.tg-entry', { hasText: 'James Whitaker' }).click();
   await page.waitForSelector('#reach');
+  assert.equal(await page.textContent('#detail-repeats'), 'Every week, 3 times');
+  await page.check('#reach-following');
+  await page.selectOption('#rule-freq', 'WEEKLY;INTERVAL=2');
+  await page.fill('#rule-count', '2');
+  await shot(page, 'calendar-series');
+  const reloaded = page.waitForResponse((r) => r.url().endsWith('/api/calendar/view'));
+  await page.click('#rule-submit');
+  await reloaded;
+  assert.equal(live(), '2');
+  await page.locator('.tg-entry', { hasText: 'James Whitaker' }).click();
+  await page.waitForSelector('#reach');
+  assert.equal(await page.textContent('#detail-repeats'), 'Every 2 weeks, 2 times');
   await page.check('#reach-all');
   await page.fill('#cancel-reason', 'Course of treatment ended');
   await shot(page, 'calendar-series');
@@ -361,6 +374,13 @@ test('setup: a provider\'s weekly hours, extra hours, a room and an appointment 
 });
 
 test("the assistant's day across its practices", async () => {
+  // Whatever the weekday, each practice has a clinician's block at 11:00 its own time today.
+  server.sql(`INSERT INTO entries (practice_id, kind, provider_id, title, starts_at, ends_at, created_by)
+    SELECT p.id, 'block', m.user_id, 'Chart review',
+           ((now() AT TIME ZONE p.time_zone)::date + time '11:00') AT TIME ZONE p.time_zone,
+           ((now() AT TIME ZONE p.time_zone)::date + time '11:30') AT TIME ZONE p.time_zone, m.user_id
+    FROM practices p
+    CROSS JOIN LATERAL (SELECT user_id FROM memberships WHERE practice_id = p.id AND role = 'clinician' LIMIT 1) m`);
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Lisbon' });
   const page = await ctx.newPage();
   await signIn(page, server.base, demo('maya.okafor'));
@@ -369,10 +389,18 @@ test("the assistant's day across its practices", async () => {
   await page.waitForSelector('#today .legend');
   const practices = await page.$$eval('#today .legend .chip', (cs) => cs.map((c) => c.textContent));
   assert.equal(practices.length, 3, `all three practices: ${practices}`);
-  // On a weekday the demo has appointments today; each shows the assistant's own time too.
-  if (await page.locator('#today-list').count()) {
-    await page.waitForFunction(() => [...document.querySelectorAll('#today-list td.own')].every((td) => /\d\d:\d\d/.test(td.textContent)));
-  }
+  // A column a practice on one time axis, labelled in the assistant's own time, and the
+  // same entries as a list.
+  await page.waitForFunction(() => [...document.querySelectorAll('#today-list td.own, #today-grid .tg-hour')]
+    .every((td) => /^\d\d:\d\d$/.test(td.textContent)));
+  const perColumn = await page.$$eval('#today-grid .tg-col', (cs) => cs.map((c) => c.querySelectorAll('.tg-entry').length));
+  const perPractice = await page.$$eval('#today .legend .muted', (ms) => ms.map((m) => Number(/(\d+) today/.exec(m.textContent)[1])));
+  assert.deepEqual(perColumn, perPractice);
+  assert.ok(perColumn.every((n) => n >= 1), `every practice has today's block: ${perColumn}`);
+  const firstOwn = await page.textContent('#today-list td.own');
+  assert.equal(await page.textContent('#today-grid .tg-hour'), `${firstOwn.slice(0, 2)}:00`, 'the axis starts at the first entry\'s hour, Lisbon time');
   await shot(page, 'today');
+  await page.locator('#today-grid .tg-entry').first().click();
+  await page.waitForURL(/\/calendar\?span=day&date=/);
   await ctx.close();
 });

@@ -1588,6 +1588,186 @@ async fn a_series_moves_and_cancels_this_following_or_all_and_keeps_its_exceptio
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_series_takes_a_new_rule_keeping_the_occurrences_it_still_has(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let mut series = d.appointment("2027-03-01 09:00");
+    series["rrule"] = json!("FREQ=WEEKLY;COUNT=6");
+    let ids = done(d.book(series).await);
+    assert_eq!(ids.len(), 6, "Mondays 1 March to 5 April");
+    let entry = |view: &View, id: EntryId| view.entries.iter().find(|e| e.id == id).cloned();
+    // The occurrences of series from 1 March, twelve weeks.
+    let series_view = async || {
+        let mut v = d.view("2027-03-01", 42).await;
+        v.entries.extend(d.view("2027-04-12", 42).await.entries);
+        v.entries.retain(|e| e.series_id.is_some());
+        v
+    };
+    // The third is confirmed; the fourth moved alone to 10:00.
+    let () = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/status",
+            json!({ "practice": a, "id": ids[2], "version": 1, "status": "confirmed", "reason": null, "reach": null }),
+        )
+        .await
+        .unwrap();
+    done(
+        d.app
+            .call_json(
+                &d.assistant,
+                "calendar/move",
+                json!({ "practice": a, "id": ids[3], "version": 1, "start": at("2027-03-22 10:00"), "provider": null,
+                        "room": null, "override_availability": false, "reach": "this" }),
+            )
+            .await
+            .unwrap(),
+    );
+    let rule = |id: EntryId, version: i32, rrule: &str, reach: &str| {
+        json!({ "practice": a, "id": id, "version": version, "rrule": rrule, "reach": reach,
+                "override_availability": false, "skip_conflicts": false })
+    };
+    let change = async |args: serde_json::Value| -> Result<Outcome, AppError> {
+        d.app.call_json(&d.assistant, "calendar/rule", args).await
+    };
+    let before = series_view().await;
+
+    // Refused with a reason, changing nothing: one occurrence alone, a rule not offered,
+    // a stale version, a booking that does not repeat.
+    for (args, why) in [
+        (
+            rule(ids[2], 2, "FREQ=WEEKLY;INTERVAL=2", "this"),
+            "this one alone",
+        ),
+        (rule(ids[2], 2, "FREQ=YEARLY", "following"), "yearly"),
+        (rule(ids[2], 1, "FREQ=WEEKLY;INTERVAL=2", "following"), "stale"),
+    ] {
+        assert!(matches!(change(args).await, Err(AppError::Invalid(_))), "{why}");
+    }
+    let single = done(d.book(d.appointment("2027-03-03 09:00")).await)[0];
+    assert!(matches!(
+        change(rule(single, 1, "FREQ=WEEKLY", "all")).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert_eq!(series_view().await, before);
+
+    // From the third on, every two weeks, three times: 15 March, 29 March, 12 April.
+    let mails_before = outbox(&d.app, "ada@example.com").await.len();
+    let made = done(
+        change(rule(ids[2], 2, "FREQ=WEEKLY;INTERVAL=2;COUNT=3", "following"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        &made[..3],
+        &[ids[2], ids[3], ids[4]],
+        "kept: the confirmed, the moved, the 29th"
+    );
+    assert_eq!(made.len(), 4, "and 12 April booked");
+    let view = series_view().await;
+    let series_starts: Vec<(EntryId, NaiveDateTime)> =
+        view.entries.iter().map(|e| (e.id, e.start_local)).collect();
+    assert_eq!(
+        series_starts,
+        vec![
+            (ids[0], at("2027-03-01 09:00")),
+            (ids[1], at("2027-03-08 09:00")),
+            (ids[2], at("2027-03-15 09:00")),
+            (ids[3], at("2027-03-22 10:00")),
+            (ids[4], at("2027-03-29 09:00")),
+            (made[3], at("2027-04-12 09:00")),
+        ]
+    );
+    let third = entry(&view, ids[2]).unwrap();
+    assert_eq!(
+        third.status,
+        Status::Confirmed,
+        "a kept occurrence keeps its confirmation"
+    );
+    assert_eq!(third.repeats.as_deref(), Some("Every 2 weeks, 3 times"));
+    assert_ne!(third.series_id, entry(&before, ids[2]).unwrap().series_id);
+    assert_eq!(entry(&view, made[3]).unwrap().series_id, third.series_id);
+    assert_eq!(
+        entry(&view, ids[0]).unwrap().repeats.as_deref(),
+        Some("Every week, until 2027-03-14"),
+        "the old series ends before the new rule"
+    );
+    // 5 April is cancelled, with its reason, not deleted.
+    let mut tx = app::db::begin(&d.app.pool, &app::db::Scope::All { user: None })
+        .await
+        .unwrap();
+    let (status, reason): (String, Option<String>) =
+        sqlx::query_as("SELECT status::text, cancel_reason FROM entries WHERE id = $1")
+            .bind(ids[5])
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(status, "cancelled");
+    assert!(reason.unwrap().contains("repeat rule changed"));
+    // The patient hears once; the mail names no patient.
+    let mails = outbox(&d.app, "ada@example.com").await;
+    assert_eq!(mails.len(), mails_before + 1);
+    let (subject, body) = mails.last().unwrap();
+    assert_eq!(subject, "Your repeating appointments have changed");
+    assert!(
+        body.contains("15 March 2027") && !body.contains("Lovelace"),
+        "{body}"
+    );
+
+    // A new rule that runs into another booking changes nothing, unless told to leave the
+    // clashing occurrence out.
+    let mut other = d.appointment("2027-04-19 09:00");
+    other["patient"] = json!(d.add_patient("Grace Hopper", "555 0101", "").await);
+    done(d.book(other).await);
+    let weekly = |version: i32, skip: bool| {
+        let mut args = rule(ids[2], version, "FREQ=WEEKLY;COUNT=6", "all");
+        args["skip_conflicts"] = json!(skip);
+        args
+    };
+    let v = third.version;
+    match change(weekly(v, false)).await.unwrap() {
+        Outcome::Conflict { clashes, .. } => {
+            assert_eq!(
+                clashes.iter().map(|c| c.0).collect::<Vec<_>>(),
+                vec![at("2027-04-19 09:00")]
+            )
+        }
+        other => panic!("expected the 19 April clash, got {other:?}"),
+    }
+    assert_eq!(series_view().await, view, "nothing changed");
+    let made = done(change(weekly(v, true)).await.unwrap());
+    let view = series_view().await;
+    let weekly_starts: Vec<NaiveDateTime> = view
+        .entries
+        .iter()
+        .filter(|e| e.series_id == entry(&view, ids[2]).unwrap().series_id)
+        .map(|e| e.start_local)
+        .collect();
+    assert_eq!(
+        weekly_starts,
+        vec![
+            at("2027-03-15 09:00"),
+            at("2027-03-22 10:00"),
+            at("2027-03-29 09:00"),
+            at("2027-04-05 09:00"),
+            at("2027-04-12 09:00"),
+        ],
+        "the moved one stands for 22 March; 19 April is left out"
+    );
+    assert_eq!(made.len(), 5);
+
+    // Practice B's people, the agency admin and a request without a session are refused.
+    d.refused_to_outsiders(&[("calendar/rule", rule(ids[2], 1, "FREQ=DAILY;COUNT=2", "all"))])
+        .await;
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOptions, conn: PgConnectOptions) {
     let d = desk(conn).await;
     let a = d.w.a;

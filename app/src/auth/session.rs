@@ -155,9 +155,8 @@ pub async fn resolve(
     if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
         db::touch_session(&mut tx, &token_hash).await?;
     }
-    tx.commit().await?;
-
-    let mut tx = begin(&state.pool, &Scope::person(session.user, [])).await?;
+    // The same transaction reads the person, now that it is known who they are.
+    crate::db::become_person(&mut tx, session.user).await?;
     let me = db::load_me(&mut tx, session.user).await?;
     tx.commit().await?;
     Ok(me.map(|mut me| {

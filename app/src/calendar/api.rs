@@ -124,6 +124,40 @@ pub async fn move_entry(
     Ok(outcome)
 }
 
+/// Gives a series a new repeat rule (RFC 5545) from this occurrence on (`Following`) or for
+/// all still to come (`All`); see `book::change_rule`. The patient hears of it once.
+#[server(endpoint = "calendar/rule", input = Json)]
+pub async fn change_rule(
+    practice: PracticeId,
+    id: EntryId,
+    version: i32,
+    rrule: String,
+    reach: Reach,
+    override_availability: bool,
+    skip_conflicts: bool,
+) -> Result<Outcome, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let outcome = book::change_rule(
+        &mut tx,
+        practice,
+        actor.user(),
+        id,
+        version,
+        &rrule,
+        reach,
+        override_availability,
+        skip_conflicts,
+    )
+    .await?;
+    if let Outcome::Done { ids, .. } = &outcome {
+        if let Some(first) = ids.first() {
+            tell_patient(&mut tx, practice, *first, Notice::Repeats).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(outcome)
+}
+
 /// Mails the patient of an appointment (meetings and blocks have none) through the outbox.
 #[cfg(feature = "ssr")]
 async fn tell_patient(

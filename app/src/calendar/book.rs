@@ -9,7 +9,7 @@ use crate::calendar::model::{
 use crate::calendar::rules::{self, local_to_utc, Calendar, ExceptionKind, Rrule, SlotShape, Span};
 use crate::db::Tx;
 use crate::error::AppError;
-use crate::model::{EntryId, PracticeId, RoomId, TypeId, UserId};
+use crate::model::{EntryId, PracticeId, RoomId, SeriesId, TypeId, UserId};
 use crate::realtime::LiveEvent;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -324,6 +324,18 @@ where
 
 /// Checks what a booking form sent and books it: one entry, or every occurrence of a series.
 pub async fn book(tx: &mut Tx, practice: PracticeId, by: UserId, n: &NewEntry) -> Result<Outcome, AppError> {
+    book_into(tx, practice, by, n, None).await
+}
+
+/// Books `n`; `into` books it as the given starts of an existing series instead (those a
+/// series' changed rule adds), ignoring `n.start` and `n.rrule`.
+async fn book_into(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    n: &NewEntry,
+    into: Option<(SeriesId, Vec<NaiveDateTime>)>,
+) -> Result<Outcome, AppError> {
     let (setup, tz) = setup_and_zone(tx, practice).await?;
     let title = n.title.trim();
     let notes = n.notes.trim();
@@ -416,17 +428,16 @@ pub async fn book(tx: &mut Tx, practice: PracticeId, by: UserId, n: &NewEntry) -
         override_availability: n.override_availability,
     };
     // One start, or the series' starts.
-    let (starts, rule): (Vec<NaiveDateTime>, Option<Rrule>) =
-        match n.rrule.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let (starts, series) = match into {
+        Some((series, starts)) => (starts, Some(series)),
+        None => match n.rrule.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             None => (vec![n.start], None),
             Some(text) => {
                 let rule = Rrule::parse(text).map_err(AppError::Invalid)?;
-                (rule.occurrences(&tz, n.start), Some(rule))
+                let series = db::insert_series(tx, practice, &rule.to_text(), n.start, by).await?;
+                (rule.occurrences(&tz, n.start), Some(series))
             }
-        };
-    let series = match &rule {
-        Some(rule) => Some(db::insert_series(tx, practice, &rule.to_text(), n.start, by).await?),
-        None => None,
+        },
     };
     let mut ids = Vec::new();
     let mut clashes = Vec::new();
@@ -480,7 +491,7 @@ pub async fn book(tx: &mut Tx, practice: PracticeId, by: UserId, n: &NewEntry) -
         match placed {
             Ok(id) => ids.push(id),
             Err(Refusal::Clash(c)) => clashes.push((*start_local, c)),
-            Err(Refusal::Unavailable) if rule.is_none() => unavailable = true,
+            Err(Refusal::Unavailable) if series.is_none() => unavailable = true,
             Err(Refusal::Unavailable) => clashes.push((
                 *start_local,
                 Clash {
@@ -644,6 +655,149 @@ pub async fn move_series(
             offers: vec![],
         })
     }
+}
+
+/// Gives a series a new rule from the occurrence `id` on (`Following`), or for every
+/// occurrence still to come (`All`). Occurrences the new rule keeps stay as they are (same
+/// booking, status and confirmation), those it leaves out are cancelled and the missing ones
+/// are booked; occurrences moved on their own stay where they are. All of them form a new
+/// series (later edits reach it) and the old one ends before them. All or nothing: a
+/// conflict is reported and the caller commits nothing, unless `skip_conflicts`.
+#[allow(clippy::too_many_arguments)]
+pub async fn change_rule(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    id: EntryId,
+    version: i32,
+    rrule: &str,
+    reach: Reach,
+    override_availability: bool,
+    skip_conflicts: bool,
+) -> Result<Outcome, AppError> {
+    let e = db::entry(tx, practice, id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(old) = e.series_id else {
+        return Err(AppError::invalid(
+            "Only a repeating booking has a rule to change.",
+        ));
+    };
+    if reach == Reach::This {
+        return Err(AppError::invalid(
+            "A new rule changes this and the following occurrences, or all still to come: choose which.",
+        ));
+    }
+    if e.version != version {
+        return Err(AppError::invalid(STALE));
+    }
+    if !matches!(e.status, Status::Scheduled | Status::Confirmed) {
+        return Err(AppError::invalid(
+            "Change the rule from an occurrence that is still to come.",
+        ));
+    }
+    let rule = Rrule::parse(rrule).map_err(AppError::Invalid)?;
+    let (_, tz, _) = zone(tx, practice).await?;
+    let following = reach == Reach::Following;
+    let targets = db::series_entries(tx, practice, old, e.id, following, true).await?;
+    let plain: Vec<EntryId> = db::series_entries(tx, practice, old, e.id, following, false)
+        .await?
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    let first = if following {
+        e.start_local
+    } else {
+        targets
+            .iter()
+            .map(|t| t.start_local)
+            .min()
+            .unwrap_or(e.start_local)
+    };
+    let mut missing = rule.occurrences(&tz, first);
+    let (mut kept, mut dropped) = (Vec::new(), Vec::new());
+    for t in &targets {
+        let moved_alone = !plain.contains(&t.id);
+        // An occurrence moved on its own stands for the new one of its day, if any.
+        let same =
+            |s: &NaiveDateTime| *s == t.start_local || (moved_alone && s.date() == t.start_local.date());
+        if let Some(i) = missing.iter().position(same) {
+            missing.remove(i);
+            kept.push(t.id);
+        } else if moved_alone {
+            kept.push(t.id);
+        } else {
+            dropped.push(t.id);
+        }
+    }
+    // The old series ends the day before the new rule's first occurrence (a rule has at
+    // most one occurrence a day).
+    let old_rule = Rrule::parse(&db::series_rule(tx, practice, old).await?).map_err(AppError::Invalid)?;
+    let day_before = local_to_utc(&tz, first.date().and_time(NaiveTime::MIN)) - Duration::seconds(1);
+    let last = match old_rule.end {
+        rules::End::Until(u) => u.min(day_before),
+        _ => day_before,
+    };
+    let ended = Rrule {
+        end: rules::End::Until(last),
+        ..old_rule
+    };
+    db::set_series_rule(tx, practice, old, &ended.to_text()).await?;
+    let series = db::insert_series(tx, practice, &rule.to_text(), first, by).await?;
+    for t in &dropped {
+        change_status(
+            tx,
+            practice,
+            Some(by),
+            *t,
+            None,
+            Status::Cancelled,
+            Some("Left out when the series' repeat rule changed"),
+        )
+        .await?;
+    }
+    db::set_series(tx, practice, &kept, series).await?;
+    for k in &kept {
+        db::record_history(
+            tx,
+            practice,
+            *k,
+            Some(by),
+            "rule",
+            serde_json::json!({ "rule": rule.to_text() }),
+        )
+        .await?;
+        crate::realtime::db::publish(tx, &live(practice, Some(*k))).await?;
+    }
+    let n = NewEntry {
+        kind: e.kind,
+        patient: e.patient_id,
+        type_id: e.type_id,
+        provider: e.provider_id,
+        room: e.room_id,
+        attendees: e.attendees.clone(),
+        // An appointment's title is its patient's name, which is not stored on it.
+        title: if e.kind == EntryKind::Appointment {
+            String::new()
+        } else {
+            e.title.clone()
+        },
+        start: first,
+        minutes: i32::try_from((e.ends_at - e.starts_at).num_minutes()).ok(),
+        notes: db::notes(tx, practice, e.id).await?,
+        rrule: None,
+        override_availability,
+        skip_conflicts,
+    };
+    Ok(
+        match book_into(tx, practice, by, &n, Some((series, missing))).await? {
+            Outcome::Done { ids, skipped } => Outcome::Done {
+                ids: kept.into_iter().chain(ids).collect(),
+                skipped,
+            },
+            refused => refused,
+        },
+    )
 }
 
 /// Cancels the occurrences of a series that `reach` covers (those moved on their own too);

@@ -460,6 +460,70 @@ pub async fn insert_series(
     Ok(id)
 }
 
+pub async fn series_rule(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    series: SeriesId,
+) -> Result<String, sqlx::Error> {
+    let (rule,): (String,) = sqlx::query_as("SELECT rrule FROM series WHERE practice_id = $1 AND id = $2")
+        .bind(practice)
+        .bind(series)
+        .fetch_one(conn)
+        .await?;
+    Ok(rule)
+}
+
+pub async fn set_series_rule(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    series: SeriesId,
+    rrule: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE series SET rrule = $3 WHERE practice_id = $1 AND id = $2")
+        .bind(practice)
+        .bind(series)
+        .bind(rrule)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves entries into another series (a series whose rule changed from them on); each is
+/// that series' occurrence at its start, unless it was moved on its own.
+pub async fn set_series(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    ids: &[EntryId],
+    series: SeriesId,
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+    sqlx::query(
+        "UPDATE entries SET series_id = $3, version = version + 1, updated_at = now(),
+           occurrence_start = CASE WHEN detached THEN occurrence_start ELSE starts_at END
+         WHERE practice_id = $1 AND id = ANY($2)",
+    )
+    .bind(practice)
+    .bind(ids)
+    .bind(series)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An entry's notes (the calendar's views leave them out).
+pub async fn notes(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: EntryId,
+) -> Result<String, sqlx::Error> {
+    let (notes,): (String,) = sqlx::query_as("SELECT notes FROM entries WHERE practice_id = $1 AND id = $2")
+        .bind(practice)
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    Ok(notes)
+}
+
 pub async fn insert_entry(
     conn: &mut PgConnection,
     practice: PracticeId,
@@ -572,56 +636,67 @@ pub async fn record_history(
     Ok(())
 }
 
-type EntrySqlRow = (
-    EntryId,
-    EntryKind,
-    String,
-    Option<PatientId>,
-    Option<TypeId>,
-    Option<UserId>,
-    Option<RoomId>,
-    Vec<Uuid>,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    NaiveDateTime,
-    NaiveDateTime,
-    Status,
-    Option<SeriesId>,
-    bool,
-    i32,
-);
+#[derive(sqlx::FromRow)]
+struct EntrySqlRow {
+    id: EntryId,
+    kind: EntryKind,
+    title: String,
+    patient_id: Option<PatientId>,
+    type_id: Option<TypeId>,
+    provider_id: Option<UserId>,
+    room_id: Option<RoomId>,
+    attendees: Vec<Uuid>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    start_local: NaiveDateTime,
+    end_local: NaiveDateTime,
+    status: Status,
+    series_id: Option<SeriesId>,
+    rrule: Option<String>,
+    time_zone: String,
+    outside_availability: bool,
+    version: i32,
+}
 
 /// An entry's columns; `zone` is the SQL naming the practice's time zone (`p.time_zone`
 /// joined, or a parameter where many rows are read). Only meetings have attendees.
 fn entry_columns(zone: &str) -> String {
     format!(
-        "e.id, e.kind, coalesce(pt.full_name, e.title), e.patient_id, e.type_id, e.provider_id, e.room_id,
+        "e.id, e.kind, coalesce(pt.full_name, e.title) AS title, e.patient_id, e.type_id, e.provider_id,
+       e.room_id,
        CASE WHEN e.kind = 'meeting'
             THEN coalesce((SELECT array_agg(a.user_id) FROM entry_attendees a WHERE a.entry_id = e.id), '{{}}')
-            ELSE '{{}}' END,
-       e.starts_at, e.ends_at, e.starts_at AT TIME ZONE {zone}, e.ends_at AT TIME ZONE {zone},
-       e.status, e.series_id, e.outside_availability, e.version"
+            ELSE '{{}}' END AS attendees,
+       e.starts_at, e.ends_at, e.starts_at AT TIME ZONE {zone} AS start_local,
+       e.ends_at AT TIME ZONE {zone} AS end_local, e.status, e.series_id,
+       (SELECT s.rrule FROM series s WHERE s.id = e.series_id) AS rrule, {zone}::text AS time_zone,
+       e.outside_availability, e.version"
     )
 }
 
 fn to_entry(r: EntrySqlRow) -> Entry {
     Entry {
-        id: r.0,
-        kind: r.1,
-        title: r.2,
-        patient_id: r.3,
-        type_id: r.4,
-        provider_id: r.5,
-        room_id: r.6,
-        attendees: r.7.into_iter().map(UserId).collect(),
-        starts_at: r.8,
-        ends_at: r.9,
-        start_local: r.10,
-        end_local: r.11,
-        status: r.12,
-        series_id: r.13,
-        outside_availability: r.14,
-        version: r.15,
+        id: r.id,
+        kind: r.kind,
+        title: r.title,
+        patient_id: r.patient_id,
+        type_id: r.type_id,
+        provider_id: r.provider_id,
+        room_id: r.room_id,
+        attendees: r.attendees.into_iter().map(UserId).collect(),
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        start_local: r.start_local,
+        end_local: r.end_local,
+        status: r.status,
+        series_id: r.series_id,
+        repeats: r
+            .rrule
+            .and_then(|text| crate::calendar::rules::Rrule::parse(&text).ok())
+            .zip(r.time_zone.parse::<chrono_tz::Tz>().ok())
+            .map(|(rule, tz)| rule.describe(&tz)),
+        outside_availability: r.outside_availability,
+        version: r.version,
     }
 }
 

@@ -2,8 +2,8 @@
 //! free-slot search, subscription feeds; and the note that reports what a booking or move did.
 
 use crate::calendar::api::{
-    add_feed, add_patient, add_to_waitlist, book_entry, calendar_feeds, find_patients, free_slots,
-    move_entry, revoke_feed, set_feed_names, set_status, PatientHit,
+    add_feed, add_patient, add_to_waitlist, book_entry, calendar_feeds, change_rule, find_patients,
+    free_slots, move_entry, revoke_feed, set_feed_names, set_status, PatientHit,
 };
 use crate::calendar::model::{Entry, EntryKind, Feed, NewEntry, Offer, Outcome, Reach, Setup, Status};
 use crate::calendar::text;
@@ -388,6 +388,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
                             <option value="">"Does not repeat"</option>
                             <option value="DAILY">"Daily"</option>
                             <option value="WEEKLY">"Weekly"</option>
+                            <option value="WEEKLY;INTERVAL=2">"Every 2 weeks"</option>
                             <option value="MONTHLY">"Monthly"</option>
                         </select>
                     </label>
@@ -541,6 +542,33 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
         }
     };
     let pick = Callback::new(move |o: Offer| do_move(o.start_local, Some(o.provider), false));
+    let freq = RwSignal::new("WEEKLY".to_string());
+    let count = RwSignal::new("10".to_string());
+    let rule_problem = RwSignal::new(None::<Outcome>);
+    let submit_rule = move |override_availability: bool, skip_conflicts: bool| {
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        let rrule = format!(
+            "FREQ={};COUNT={}",
+            freq.get_untracked(),
+            count.get_untracked().trim()
+        );
+        let reach = reach.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = change_rule(
+                practice,
+                id,
+                version,
+                rrule,
+                reach,
+                override_availability,
+                skip_conflicts,
+            )
+            .await;
+            settle(state, result, rule_problem, error);
+        });
+    };
     let next: Vec<Status> = entry
         .status
         .next()
@@ -565,12 +593,12 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                 {(!attendees.is_empty()).then(|| view! { <dt>"Attendees"</dt><dd>{attendees.join(", ")}</dd> })}
                 {room_name.map(|r| view! { <dt>"Room"</dt><dd>{r}</dd> })}
                 <dt>"Status"</dt><dd id="detail-status">{entry.status.label()}</dd>
-                {entry.series_id.map(|_| view! { <dt>"Repeats"</dt><dd>"Part of a series"</dd> })}
+                {entry.series_id.map(|_| view! { <dt>"Repeats"</dt><dd id="detail-repeats">{entry.repeats.clone().unwrap_or_else(|| "Part of a series".into())}</dd> })}
                 {entry.outside_availability.then(|| view! { <dt>"Note"</dt><dd>"Booked outside the provider's hours"</dd> })}
             </dl>
             {entry.series_id.map(|_| view! {
                 <fieldset class="reach" id="reach">
-                    <legend>"Moving or cancelling changes"</legend>
+                    <legend>"Changes apply to"</legend>
                     {[(Reach::This, "this one", "reach-this"), (Reach::Following, "this and the following", "reach-following"), (Reach::All, "all still to come", "reach-all")]
                         .into_iter()
                         .map(|(r, label, key)| view! {
@@ -619,6 +647,30 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                         }
                     })}
                     <button type="submit" id="move-submit">"Move"</button>
+                </form>
+            })}
+            {(entry.series_id.is_some() && matches!(entry.status, Status::Scheduled | Status::Confirmed)).then(|| view! {
+                <form class="move" id="rule" on:submit=move |ev| { ev.prevent_default(); submit_rule(false, false); }>
+                    <h3>"New repeat"</h3>
+                    <div class="row">
+                        <label>"Repeat"
+                            <select id="rule-freq" on:change=move |ev| freq.set(event_target_value(&ev))>
+                                <option value="DAILY">"Daily"</option>
+                                <option value="WEEKLY" selected>"Weekly"</option>
+                                <option value="WEEKLY;INTERVAL=2">"Every 2 weeks"</option>
+                                <option value="MONTHLY">"Monthly"</option>
+                            </select>
+                        </label>
+                        <label>"Times"<input id="rule-count" type="number" min="1" max="400" prop:value=count on:input=move |ev| count.set(event_target_value(&ev)) /></label>
+                    </div>
+                    {move || rule_problem.get().map(|o| view! {
+                        <div class="problem" role="alert" id="rule-problem">
+                            <p>{describe(&o)}</p>
+                            <button type="button" id="rule-rest" on:click=move |_| submit_rule(false, true)>"Change it, leaving those out"</button>
+                            <button type="button" on:click=move |_| submit_rule(true, false)>"Book outside hours too"</button>
+                        </div>
+                    })}
+                    <button type="submit" id="rule-submit">"Change the repeat"</button>
                 </form>
             })}
             {(is_appointment && matches!(entry.status, Status::Scheduled | Status::Confirmed)).then(|| view! {

@@ -20,6 +20,8 @@ use sqlx::PgPool;
 pub enum Notice {
     Booked,
     Moved,
+    /// The rule of a series changed (the notice names its first occurrence).
+    Repeats,
     /// So many hours before.
     Reminder(i32),
 }
@@ -29,6 +31,7 @@ impl Notice {
         match self {
             Notice::Booked => "booked",
             Notice::Moved => "moved",
+            Notice::Repeats => "repeats",
             Notice::Reminder(_) => "reminder",
         }
     }
@@ -44,6 +47,7 @@ impl Notice {
         match self {
             Notice::Booked => "Your appointment is booked",
             Notice::Moved => "Your appointment has moved",
+            Notice::Repeats => "Your repeating appointments have changed",
             Notice::Reminder(_) => "Appointment reminder",
         }
     }
@@ -54,6 +58,9 @@ pub fn body(notice: Notice, practice: &str, when: &str, provider: &str, link: &s
     let opening = match notice {
         Notice::Booked => format!("{practice} has booked an appointment for you."),
         Notice::Moved => format!("{practice} has moved your appointment to a new time."),
+        Notice::Repeats => {
+            format!("{practice} has changed when your repeating appointments are. The first of them:")
+        }
         Notice::Reminder(_) => format!("A reminder of your appointment at {practice}."),
     };
     let with = if provider.is_empty() {

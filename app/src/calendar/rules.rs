@@ -376,6 +376,43 @@ impl Rrule {
         parts.join(";")
     }
 
+    /// The rule in words, for a booking's details: "Every 2 weeks on Monday, 10 times"; an
+    /// end date is the local day in `tz`.
+    pub fn describe<Tz: TimeZone>(&self, tz: &Tz) -> String {
+        let unit = match self.freq {
+            Freq::Daily => "day",
+            Freq::Weekly => "week",
+            Freq::Monthly => "month",
+        };
+        let mut out = match self.interval {
+            1 => format!("Every {unit}"),
+            n => format!("Every {n} {unit}s"),
+        };
+        if !self.by_day.is_empty() {
+            let days: Vec<String> = self
+                .by_day
+                .iter()
+                .map(|d| match d.nth {
+                    None => weekday_name(d.weekday).to_string(),
+                    Some(-1) => format!("the last {}", weekday_name(d.weekday)),
+                    Some(n) => format!("the {} {}", ordinal(n), weekday_name(d.weekday)),
+                })
+                .collect();
+            out.push_str(&format!(" on {}", days.join(", ")));
+        }
+        if !self.by_month_day.is_empty() {
+            let days: Vec<String> = self.by_month_day.iter().map(|d| ordinal(*d)).collect();
+            out.push_str(&format!(" on the {}", days.join(", ")));
+        }
+        match self.end {
+            End::Never => {}
+            End::Count(1) => out.push_str(", once"),
+            End::Count(c) => out.push_str(&format!(", {c} times")),
+            End::Until(u) => out.push_str(&format!(", until {}", u.with_timezone(tz).date_naive())),
+        }
+        out
+    }
+
     /// The local start times of the series that begins at `first` (always its first
     /// occurrence), in order, ending where the rule ends, at [`MAX_OCCURRENCES`], or
     /// [`OPEN_HORIZON_DAYS`] after `first` for an open-ended rule.
@@ -611,6 +648,55 @@ pub fn weekly_from_text(days: &[String], from: NaiveDate) -> Result<Vec<WeeklyRa
         }
     }
     Ok(out)
+}
+
+/// Lanes for the overlapping spans of one calendar column, given in start order: (index,
+/// lane, lanes of its cluster of overlapping spans), so that overlapping ones share the
+/// width and the others keep all of it.
+pub fn lanes<T: Ord + Copy>(spans: &[(T, T)]) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut cluster: Vec<(usize, usize)> = Vec::new();
+    let mut lane_ends: Vec<T> = Vec::new();
+    let mut cluster_end: Option<T> = None;
+    for (i, (start, end)) in spans.iter().enumerate() {
+        if cluster_end.is_some_and(|c| *start >= c) {
+            let n = lane_ends.len();
+            out.extend(cluster.drain(..).map(|(i, l)| (i, l, n)));
+            lane_ends.clear();
+        }
+        let lane = match lane_ends.iter().position(|e| *e <= *start) {
+            Some(l) => {
+                lane_ends[l] = *end;
+                l
+            }
+            None => {
+                lane_ends.push(*end);
+                lane_ends.len() - 1
+            }
+        };
+        cluster.push((i, lane));
+        cluster_end = Some(cluster_end.map_or(*end, |c| c.max(*end)));
+    }
+    let n = lane_ends.len();
+    out.extend(cluster.into_iter().map(|(i, l)| (i, l, n)));
+    out
+}
+
+/// 1st, 2nd, 3rd, 4th …; negative numbers count from the end (-2: "2nd to last").
+fn ordinal(n: i8) -> String {
+    let k = n.unsigned_abs();
+    let suffix = match (k % 10, k % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    match n {
+        -1 => "last".into(),
+        n if n < 0 => format!("{k}{suffix} to last"),
+        _ => format!("{k}{suffix}"),
+    }
 }
 
 pub fn weekday_name(d: Weekday) -> &'static str {
@@ -925,6 +1011,51 @@ mod tests {
         ] {
             assert!(Rrule::parse(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn overlapping_spans_share_the_width_and_others_keep_it() {
+        assert_eq!(
+            lanes(&[(900, 1000), (930, 1030), (1100, 1130)]),
+            vec![(0, 0, 2), (1, 1, 2), (2, 0, 1)]
+        );
+        // A third overlapping the first only reuses the second's lane once that is free.
+        assert_eq!(
+            lanes(&[(900, 1100), (900, 930), (930, 1000), (1100, 1200)]),
+            vec![(0, 0, 2), (1, 1, 2), (2, 1, 2), (3, 0, 1)]
+        );
+        assert!(lanes::<i32>(&[]).is_empty());
+    }
+
+    #[test]
+    fn rules_read_as_words_in_booking_details() {
+        for (text, words) in [
+            ("FREQ=DAILY;COUNT=5", "Every day, 5 times"),
+            ("FREQ=WEEKLY;COUNT=1", "Every week, once"),
+            (
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;UNTIL=20261231T235959Z",
+                "Every 2 weeks on Monday, Thursday, until 2026-12-31",
+            ),
+            (
+                "FREQ=MONTHLY;BYDAY=-1FR;COUNT=12",
+                "Every month on the last Friday, 12 times",
+            ),
+            (
+                "FREQ=MONTHLY;BYDAY=2TU,-2WE",
+                "Every month on the 2nd Tuesday, the 2nd to last Wednesday",
+            ),
+            (
+                "FREQ=MONTHLY;BYMONTHDAY=1,12,22,23",
+                "Every month on the 1st, 12th, 22nd, 23rd",
+            ),
+        ] {
+            assert_eq!(Rrule::parse(text).unwrap().describe(&Utc), words, "{text}");
+        }
+        let ends = Rrule::parse("FREQ=DAILY;UNTIL=20270315T035959Z").unwrap();
+        assert_eq!(
+            ends.describe(&chrono_tz::America::New_York),
+            "Every day, until 2027-03-14"
+        );
     }
 
     #[test]

@@ -1,12 +1,12 @@
-//! `/p/:practice/today`: the assistant's overlay of today across all its practices: every
-//! entry of each practice's own today on one list, in time order, with the practice's time
-//! and (in the browser) the assistant's own. A lazy route.
+//! `/p/:practice/today`: the assistant's overlay of today across all its practices: each
+//! practice's own today as a column on one time axis, labelled (in the browser) in the
+//! assistant's own time, and the same entries as a list in time order. A lazy route.
 
 use crate::calendar::api::today_across;
-use crate::calendar::model::{DayEntry, DayOf};
-use crate::calendar::text;
+use crate::calendar::model::{DayEntry, DayOf, Status};
+use crate::calendar::{rules, text};
 use crate::ui::PageError;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use leptos::prelude::*;
 
 crate::lazy_page!(
@@ -50,6 +50,27 @@ pub fn TodayPage() -> impl IntoView {
     }
 }
 
+/// Pixels a minute, as on the calendar's own grid.
+const PX_PER_MIN: f64 = 1.2;
+
+/// The browser's clock (None on the server).
+fn browser_now() -> Option<DateTime<Utc>> {
+    #[cfg(feature = "hydrate")]
+    {
+        DateTime::from_timestamp_millis(js_sys::Date::now() as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+fn ends_at(e: &DayEntry) -> DateTime<Utc> {
+    e.starts_at + (e.end_local - e.start_local)
+}
+
+/// Each practice a column on one time axis (absolute time, labelled in the person's own
+/// time), then the same entries as a list in time order.
 #[component]
 fn Overlay(list: Vec<DayOf>, in_browser: RwSignal<bool>) -> impl IntoView {
     let mut rows: Vec<(usize, DayEntry)> = list
@@ -59,36 +80,103 @@ fn Overlay(list: Vec<DayOf>, in_browser: RwSignal<bool>) -> impl IntoView {
         .collect();
     rows.sort_by_key(|(_, e)| e.starts_at);
     let names: Vec<String> = list.iter().map(|d| d.name.clone()).collect();
-    view! {
+    let legend = view! {
         <ul class="legend">
             {list.iter().enumerate().map(|(i, d)| view! {
                 <li><span class=format!("chip p{}", i % 4)>{d.name.clone()}</span>
                     <span class="muted small">{format!(" {} · {} today", d.time_zone, d.entries.len())}</span></li>
             }).collect_view()}
         </ul>
-        {if rows.is_empty() {
-            view! { <p class="muted">"Nothing on any calendar today."</p> }.into_any()
-        } else {
-            view! {
-                <table class="dense" id="today-list">
-                    <thead><tr><th>"Your time"</th><th>"Practice"</th><th>"Their time"</th><th>"Who / what"</th><th>"Provider"</th><th>"Status"</th></tr></thead>
-                    <tbody>
-                        {rows.into_iter().map(|(i, e)| {
-                            let at = e.starts_at;
+    };
+    let (Some(first), Some(last)) = (
+        rows.iter().map(|(_, e)| e.starts_at).min(),
+        rows.iter().map(|(_, e)| ends_at(e)).max(),
+    ) else {
+        return view! { {legend}<p class="muted">"Nothing on any calendar today."</p> }.into_any();
+    };
+    // Whole hours around the day's entries (the practices' zones are whole hours apart).
+    let first = DateTime::from_timestamp(first.timestamp().div_euclid(3600) * 3600, 0).unwrap_or(first);
+    let hours = ((last - first).num_minutes() + 59) / 60;
+    let y = move |t: DateTime<Utc>| ((t - first).num_minutes() as f64 * PX_PER_MIN).max(0.0);
+    let height = format!("height:{}px", (hours * 60) as f64 * PX_PER_MIN);
+    let grid = view! {
+        <div class="timegrid today-grid" id="today-grid" style=format!("grid-template-columns: 4rem repeat({}, minmax(9rem, 1fr))", list.len())>
+            <div class="tg-corner muted small">"Your time"</div>
+            {names.iter().enumerate().map(|(i, n)| view! {
+                <div class="tg-head"><span class=format!("chip p{}", i % 4)>{n.clone()}</span></div>
+            }).collect_view()}
+            <div class="tg-hours" style=height.clone()>
+                {(0..hours).map(|h| {
+                    let at = first + Duration::hours(h);
+                    view! {
+                        <div class="tg-hour" style=format!("top:{}px", y(at))>
+                            {move || own_time(at, in_browser.get()).map(|t| text::hm(t.time()))}
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+            {list.iter().map(|d| {
+                let mut entries = d.entries.clone();
+                entries.sort_by_key(|e| e.starts_at);
+                let placed = rules::lanes(&entries.iter().map(|e| (e.starts_at, ends_at(e))).collect::<Vec<_>>());
+                let practice = d.practice;
+                view! {
+                    <div class="tg-col" style=height.clone()>
+                        {move || in_browser.get().then(browser_now).flatten().filter(|now| *now >= first && *now <= last)
+                            .map(|now| view! { <div class="tg-now" style=format!("top:{}px", y(now))></div> })}
+                        {placed.into_iter().map(|(k, lane, n)| {
+                            let e = entries[k].clone();
+                            let top = y(e.starts_at);
+                            let h = (y(ends_at(&e)) - top).max(14.0);
+                            let width = 100.0 / n as f64;
+                            let style = format!("top:{top}px;height:{h}px;left:calc({}% + 2px);width:calc({width}% - 4px)", width * lane as f64);
+                            let time = format!("{}–{}", text::hm(e.start_local.time()), text::hm(e.end_local.time()));
                             view! {
-                                <tr>
-                                    <td class="own">{move || own_time(at, in_browser.get()).map(|t| text::hm(t.time()))}</td>
-                                    <td><span class=format!("chip p{}", i % 4)>{names[i].clone()}</span></td>
-                                    <td>{format!("{}–{}", text::hm(e.start_local.time()), text::hm(e.end_local.time()))}</td>
-                                    <td><strong>{e.title}</strong>" "<span class="muted">{e.what}</span></td>
-                                    <td>{e.provider}</td>
-                                    <td>{e.status.label()}</td>
-                                </tr>
+                                <a
+                                    class="tg-entry"
+                                    class:short=h < 36.0
+                                    class:done=matches!(e.status, Status::Completed | Status::NoShow)
+                                    class:arrived=matches!(e.status, Status::Arrived | Status::InRoom)
+                                    href=format!("/p/{practice}/calendar?span=day&date={}", e.start_local.date())
+                                    style=style
+                                    title=format!("{time} practice time · {} · {}", e.what, e.provider)
+                                >
+                                    <span class="t">{text::hm(e.start_local.time())}</span>
+                                    " "
+                                    <strong>{e.title.clone()}</strong>
+                                    <span class="sub">{e.what.clone()}{(!e.provider.is_empty()).then(|| format!(" · {}", e.provider))}</span>
+                                </a>
                             }
                         }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any()
-        }}
+                    </div>
+                }
+            }).collect_view()}
+        </div>
+    };
+    view! {
+        {legend}
+        {grid}
+        <details class="today-list">
+            <summary>"As a list"</summary>
+            <table class="dense" id="today-list">
+                <thead><tr><th>"Your time"</th><th>"Practice"</th><th>"Their time"</th><th>"Who / what"</th><th>"Provider"</th><th>"Status"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(i, e)| {
+                        let at = e.starts_at;
+                        view! {
+                            <tr>
+                                <td class="own">{move || own_time(at, in_browser.get()).map(|t| text::hm(t.time()))}</td>
+                                <td><span class=format!("chip p{}", i % 4)>{names[i].clone()}</span></td>
+                                <td>{format!("{}–{}", text::hm(e.start_local.time()), text::hm(e.end_local.time()))}</td>
+                                <td><strong>{e.title}</strong>" "<span class="muted">{e.what}</span></td>
+                                <td>{e.provider}</td>
+                                <td>{e.status.label()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </details>
     }
+    .into_any()
 }

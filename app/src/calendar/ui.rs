@@ -5,7 +5,7 @@
 use crate::calendar::api::{calendar_setup, calendar_view, move_entry};
 use crate::calendar::forms_ui::{panel_view, Draft, OutcomeNote};
 use crate::calendar::model::{Entry, EntryKind, Lens, Outcome, Setup, Status, View};
-use crate::calendar::text;
+use crate::calendar::{rules, text};
 use crate::error::AppError;
 use crate::model::{EntryId, PracticeId, RoomId, UserId};
 use crate::practices::ui::practice_param;
@@ -484,36 +484,6 @@ fn minute_of(t: NaiveDateTime) -> i64 {
     i64::from(t.hour()) * 60 + i64::from(t.minute())
 }
 
-/// Lanes for overlapping entries of one column: (entry index, lane, lanes in its cluster).
-fn lanes(entries: &[&Entry]) -> Vec<(usize, usize, usize)> {
-    let mut out = Vec::new();
-    let mut cluster: Vec<(usize, usize)> = Vec::new();
-    let mut lane_ends: Vec<NaiveDateTime> = Vec::new();
-    let mut cluster_end = NaiveDateTime::MIN;
-    for (i, e) in entries.iter().enumerate() {
-        if e.start_local >= cluster_end && !cluster.is_empty() {
-            let n = lane_ends.len();
-            out.extend(cluster.drain(..).map(|(i, l)| (i, l, n)));
-            lane_ends.clear();
-        }
-        let lane = match lane_ends.iter().position(|end| *end <= e.start_local) {
-            Some(l) => {
-                lane_ends[l] = e.end_local;
-                l
-            }
-            None => {
-                lane_ends.push(e.end_local);
-                lane_ends.len() - 1
-            }
-        };
-        cluster.push((i, lane));
-        cluster_end = cluster_end.max(e.end_local);
-    }
-    let n = lane_ends.len();
-    out.extend(cluster.into_iter().map(|(i, l)| (i, l, n)));
-    out
-}
-
 #[component]
 fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl IntoView {
     let state = expect_context::<CalState>();
@@ -591,8 +561,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                     })
                 });
                 let shade_open = col.with_value(|c| c.room.is_none());
-                let refs: Vec<&Entry> = entries.iter().collect();
-                let placed = lanes(&refs);
+                let placed = rules::lanes(&entries.iter().map(|e| (e.start_local, e.end_local)).collect::<Vec<_>>());
                 // The start time under the pointer, snapped to the slot grid.
                 let time_at = move |ev: &leptos::ev::MouseEvent| -> Option<NaiveDateTime> {
                     let y = pointer_y(ev)?;
@@ -768,38 +737,6 @@ mod tests {
             step(Span3::Month, NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(), false),
             NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
         );
-    }
-
-    #[test]
-    fn overlapping_entries_share_the_width_and_others_keep_it() {
-        let at = |h: u32, m: u32| {
-            NaiveDate::from_ymd_opt(2026, 5, 4)
-                .unwrap()
-                .and_hms_opt(h, m, 0)
-                .unwrap()
-        };
-        let entry = |s: NaiveDateTime, e: NaiveDateTime| Entry {
-            id: EntryId(uuid::Uuid::nil()),
-            kind: EntryKind::Block,
-            title: String::new(),
-            patient_id: None,
-            type_id: None,
-            provider_id: None,
-            room_id: None,
-            attendees: vec![],
-            starts_at: chrono::Utc::now(),
-            ends_at: chrono::Utc::now(),
-            start_local: s,
-            end_local: e,
-            status: Status::Scheduled,
-            series_id: None,
-            outside_availability: false,
-            version: 1,
-        };
-        let a = entry(at(9, 0), at(10, 0));
-        let b = entry(at(9, 30), at(10, 30));
-        let c = entry(at(11, 0), at(11, 30));
-        assert_eq!(lanes(&[&a, &b, &c]), vec![(0, 0, 2), (1, 1, 2), (2, 0, 1)]);
     }
 
     #[test]

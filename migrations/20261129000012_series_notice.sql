@@ -1,0 +1,4 @@
+-- Patients hear when the rule of their repeating appointments changes.
+ALTER TABLE appointment_notices DROP CONSTRAINT appointment_notices_kind_check;
+ALTER TABLE appointment_notices ADD CONSTRAINT appointment_notices_kind_check
+  CHECK (kind IN ('booked', 'moved', 'repeats', 'reminder'));
