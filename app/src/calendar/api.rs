@@ -322,8 +322,9 @@ pub async fn add_room(practice: PracticeId, name: String) -> Result<RoomId, AppE
         ));
     }
     let (_, mut tx) = open(practice, &[Role::Assistant, Role::PracticeAdmin]).await?;
-    if db::rooms(&mut tx, practice)
+    if book::setup(&mut tx, practice)
         .await?
+        .rooms
         .iter()
         .any(|r| r.name.eq_ignore_ascii_case(&name))
     {
@@ -343,15 +344,11 @@ pub async fn save_type(
     appt_type: ApptType,
 ) -> Result<TypeId, AppError> {
     let (_, mut tx) = open(practice, &[Role::Assistant, Role::PracticeAdmin]).await?;
-    let providers: Vec<UserId> = db::people(&mut tx, practice)
-        .await?
-        .into_iter()
-        .filter(|(_, clinician)| *clinician)
-        .map(|(p, _)| p.id)
-        .collect();
+    let setup = book::setup(&mut tx, practice).await?;
+    let providers: Vec<UserId> = setup.providers.iter().map(|p| p.id).collect();
     let checked = crate::calendar::rules::check_type(&appt_type, &providers).map_err(AppError::Invalid)?;
-    let others = db::types(&mut tx, practice).await?;
-    if others
+    if setup
+        .types
         .iter()
         .any(|t| Some(t.id) != id && t.name.eq_ignore_ascii_case(&checked.name))
     {

@@ -30,11 +30,14 @@ pub async fn zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(Stri
     let (name, zone, slot) = db::practice_head(conn, practice)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tz: Tz = zone.parse().map_err(|_| {
+    Ok((name, parse_zone(&zone)?, slot))
+}
+
+fn parse_zone(zone: &str) -> Result<Tz, AppError> {
+    zone.parse().map_err(|_| {
         tracing::error!("practice has an unknown time zone");
         AppError::Internal
-    })?;
-    Ok((name, tz, slot))
+    })
 }
 
 fn local(tz: &Tz, t: DateTime<Utc>) -> NaiveDateTime {
@@ -45,24 +48,25 @@ pub async fn setup(conn: &mut PgConnection, practice: PracticeId) -> Result<Setu
     Ok(setup_and_zone(conn, practice).await?.0)
 }
 
-/// The setup and the parsed zone, from one read of the practice.
+/// The setup and the parsed zone, from one query.
 pub async fn setup_and_zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(Setup, Tz), AppError> {
-    let (practice_name, tz, slot_minutes) = zone(conn, practice).await?;
-    let people = db::people(conn, practice).await?;
+    let rows = db::setup_rows(conn, practice).await?.ok_or(AppError::NotFound)?;
+    let tz = parse_zone(&rows.time_zone)?;
     let now = Utc::now();
     let now_local = local(&tz, now);
     let setup = Setup {
-        practice_name,
+        practice_name: rows.name,
         time_zone: tz.name().to_string(),
-        slot_minutes,
-        providers: people
+        slot_minutes: rows.slot_minutes,
+        providers: rows
+            .people
             .iter()
             .filter(|(_, c)| *c)
             .map(|(p, _)| p.clone())
             .collect(),
-        staff: people.into_iter().map(|(p, _)| p).collect(),
-        rooms: db::rooms(conn, practice).await?,
-        types: db::types(conn, practice).await?,
+        staff: rows.people.into_iter().map(|(p, _)| p).collect(),
+        rooms: rows.rooms,
+        types: rows.types,
         now_local,
         utc_offset_minutes: i32::try_from((now_local - now.naive_utc()).num_minutes()).unwrap_or(0),
     };
@@ -85,15 +89,10 @@ pub async fn view(
     first_day: NaiveDate,
     days: u32,
 ) -> Result<View, AppError> {
-    let (_, tz, _) = zone(conn, practice).await?;
+    let (setup, tz) = setup_and_zone(conn, practice).await?;
     let window = day_window(&tz, first_day, days);
     let entries = db::entries(conn, practice, tz.name(), window).await?;
-    let providers: Vec<UserId> = db::people(conn, practice)
-        .await?
-        .into_iter()
-        .filter(|(_, c)| *c)
-        .map(|(p, _)| p.id)
-        .collect();
+    let providers: Vec<UserId> = setup.providers.iter().map(|p| p.id).collect();
     let open = availability(conn, practice, &tz, &providers, window).await?;
     Ok(View {
         first_day,

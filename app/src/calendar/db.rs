@@ -6,6 +6,7 @@ use crate::calendar::rules::{ExceptionKind, Span, WeeklyRange};
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use sqlx::postgres::types::PgRange;
+use sqlx::types::Json;
 use sqlx::PgConnection;
 use std::ops::Bound;
 use uuid::Uuid;
@@ -62,14 +63,16 @@ pub async fn people(
         .collect())
 }
 
-pub async fn rooms(conn: &mut PgConnection, practice: PracticeId) -> Result<Vec<Room>, sqlx::Error> {
-    let rows: Vec<(RoomId, String)> = sqlx::query_as(
-        "SELECT id, name FROM rooms WHERE practice_id = $1 AND archived_at IS NULL ORDER BY lower(name)",
-    )
-    .bind(practice)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(id, name)| Room { id, name }).collect())
+/// What a calendar needs of its practice, in one round trip: name, zone and slot length, the
+/// members (with whether each is a clinician), rooms and appointment types, each in display
+/// order. None: no such practice (or archived).
+pub struct SetupRows {
+    pub name: String,
+    pub time_zone: String,
+    pub slot_minutes: i32,
+    pub people: Vec<(Person, bool)>,
+    pub rooms: Vec<Room>,
+    pub types: Vec<ApptType>,
 }
 
 type TypeRow = (TypeId, String, i32, i32, i32, String, bool, Vec<Uuid>);
@@ -87,15 +90,49 @@ fn to_type(r: TypeRow) -> ApptType {
     }
 }
 
-pub async fn types(conn: &mut PgConnection, practice: PracticeId) -> Result<Vec<ApptType>, sqlx::Error> {
-    let rows: Vec<TypeRow> = sqlx::query_as(
-        "SELECT id, name, minutes, buffer_before_minutes, buffer_after_minutes, color, needs_room, provider_ids
-         FROM appointment_types WHERE practice_id = $1 AND archived_at IS NULL ORDER BY lower(name)",
+pub async fn setup_rows(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+) -> Result<Option<SetupRows>, sqlx::Error> {
+    type Row = (
+        String,
+        String,
+        i32,
+        Json<Vec<(UserId, String, bool)>>,
+        Json<Vec<(RoomId, String)>>,
+        Json<Vec<TypeRow>>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT p.name, p.time_zone, p.slot_minutes,
+           coalesce((SELECT json_agg(json_build_array(u.id, u.display_name, m.role = 'clinician')
+                                     ORDER BY u.display_name)
+                     FROM memberships m JOIN users u ON u.id = m.user_id
+                     WHERE m.practice_id = p.id AND u.disabled_at IS NULL), '[]'),
+           coalesce((SELECT json_agg(json_build_array(r.id, r.name) ORDER BY lower(r.name))
+                     FROM rooms r WHERE r.practice_id = p.id AND r.archived_at IS NULL), '[]'),
+           coalesce((SELECT json_agg(json_build_array(t.id, t.name, t.minutes, t.buffer_before_minutes,
+                                       t.buffer_after_minutes, t.color, t.needs_room, t.provider_ids)
+                                     ORDER BY lower(t.name))
+                     FROM appointment_types t WHERE t.practice_id = p.id AND t.archived_at IS NULL), '[]')
+         FROM practices p WHERE p.id = $1 AND p.archived_at IS NULL",
     )
     .bind(practice)
-    .fetch_all(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(rows.into_iter().map(to_type).collect())
+    Ok(row.map(
+        |(name, time_zone, slot_minutes, people, rooms, types)| SetupRows {
+            name,
+            time_zone,
+            slot_minutes,
+            people: people
+                .0
+                .into_iter()
+                .map(|(id, name, clinician)| (Person { id, name }, clinician))
+                .collect(),
+            rooms: rooms.0.into_iter().map(|(id, name)| Room { id, name }).collect(),
+            types: types.0.into_iter().map(to_type).collect(),
+        },
+    ))
 }
 
 pub async fn insert_room(
