@@ -1,6 +1,7 @@
 // Browser-test harness: starts the real release server on a free port against a fresh
 // database with the demo seeded, and launches Debian's Chromium through playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -48,6 +49,7 @@ export async function startServer(name, env = {}) {
       SB_LISTEN: `127.0.0.1:${port}`,
       SB_PUBLIC_URL: `http://127.0.0.1:${port}`,
       SB_DEMO: '1',
+      SB_SECRET_KEY: randomBytes(32).toString('base64'),
       SB_SITE_ROOT: process.env.SITE_ROOT,
       LEPTOS_HASH_FILES: 'true',
       RUST_LOG: 'warn',

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use std::sync::Arc;
 
 /// Settings the app code needs at request time (the server's `Config` has the rest).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// Mark cookies `Secure` (the site is served over HTTPS).
     pub secure_cookies: bool,
@@ -21,6 +21,8 @@ pub struct Settings {
     pub idle_timeout_override_seconds: Option<i32>,
     /// Agency admins must use two-factor sign-in.
     pub require_agency_mfa: bool,
+    /// Seals stored secrets (`auth::sealed`).
+    pub secret_key: crate::auth::sealed::SecretKey,
 }
 
 #[derive(Clone, FromRef)]

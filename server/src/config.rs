@@ -1,5 +1,6 @@
 //! Typed configuration from environment variables, with defaults that run locally.
 
+use app::auth::sealed::SecretKey;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -32,6 +33,9 @@ pub struct Config {
     pub pool_size: u32,
     /// `SB_SITE_ROOT`: where cargo-leptos put the compiled site (`target/site`).
     pub site_root: String,
+    /// `SB_SECRET_KEY` (required): 32 random bytes, base64, that seal the secrets the
+    /// server stores (`head -c 32 /dev/urandom | base64`). Every app node needs the same.
+    pub secret_key: SecretKey,
 }
 
 impl Config {
@@ -77,6 +81,10 @@ impl Config {
             site_root: var("SB_SITE_ROOT")
                 .or_else(|| var("LEPTOS_SITE_ROOT"))
                 .unwrap_or_else(|| "target/site".into()),
+            secret_key: SecretKey::from_base64(&var("SB_SECRET_KEY").ok_or(
+                "SB_SECRET_KEY is not set: 32 random bytes, base64 (head -c 32 /dev/urandom | base64)",
+            )?)
+            .map_err(|e| format!("SB_SECRET_KEY {e}"))?,
         })
     }
 
@@ -96,6 +104,7 @@ impl Config {
             idle_timeout_override_seconds: None,
             pool_size: 5,
             site_root: "target/site".into(),
+            secret_key: SecretKey::random(),
         }
     }
 }

@@ -77,6 +77,12 @@ impl Application {
 
     /// Builds on an existing (migrated) pool: for tests that own their database.
     pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartError> {
+        let sealed = app::auth::sealed::seal_stored(&pool, &config.secret_key)
+            .await
+            .map_err(|e| StartError::Other(format!("sealing stored secrets: {e:?}")))?;
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed authenticator secrets stored in the clear");
+        }
         if config.demo {
             seed::seed_demo_if_empty(&pool)
                 .await
@@ -102,6 +108,7 @@ impl Application {
                 public_url: config.public_url.trim_end_matches('/').to_string(),
                 idle_timeout_override_seconds: config.idle_timeout_override_seconds,
                 require_agency_mfa: config.require_agency_mfa,
+                secret_key: config.secret_key.clone(),
             }),
         };
         let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -5,6 +5,7 @@
 mod common;
 
 use app::auth::mfa::{Enrolment, Security};
+use app::auth::sealed::{self, SecretKey};
 use app::auth::totp;
 use app::error::AppError;
 use app::model::Me;
@@ -169,5 +170,59 @@ async fn enrolment_needs_a_session(_: PgPoolOptions, conn: PgConnectOptions) {
     ] {
         common::assert_needs_sign_in(&app, endpoint, &[("code", "123456"), ("password", "x")]).await;
     }
+    app.close().await;
+}
+
+async fn stored_secret(app: &TestApp, user: app::model::UserId) -> String {
+    let (stored,): (String,) = sqlx::query_as("SELECT totp_secret FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    stored
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn authenticator_secrets_are_stored_sealed_under_the_servers_key(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let key = SecretKey::random();
+    let k = key.clone();
+    let app = TestApp::spawn_with(conn.clone(), move |c| c.secret_key = k).await;
+    let w = common::world(&app.pool).await;
+
+    // Enrolled through the app: the row holds no trace of the secret the person was shown.
+    let me = app.login(&w.a_assistant.email).await;
+    let (secret, _) = enrol(&app, &me).await;
+    let stored = stored_secret(&app, w.a_assistant.id).await;
+    assert!(
+        sealed::is_sealed(&stored) && !stored.contains(&secret),
+        "{stored}"
+    );
+    assert_eq!(sealed::open(&key, w.a_assistant.id, &stored).unwrap(), secret);
+
+    // A secret stored in the clear (before sealing existed) is sealed when a server starts,
+    // and its codes still sign in.
+    let legacy = totp::new_secret();
+    sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled_at = now() WHERE id = $1")
+        .bind(w.a_clinician.id)
+        .bind(&legacy)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let k = key.clone();
+    let restarted = TestApp::spawn_with(conn, move |c| c.secret_key = k).await;
+    let stored = stored_secret(&restarted, w.a_clinician.id).await;
+    assert!(
+        sealed::is_sealed(&stored) && !stored.contains(&legacy),
+        "{stored}"
+    );
+    let (_, r) = sign_in(&restarted, &w.a_clinician.email, Some(&code_now(&legacy, 0))).await;
+    r.unwrap();
+    // The enrolled one too, on the restarted server.
+    let (_, r) = sign_in(&restarted, &w.a_assistant.email, Some(&code_now(&secret, 1))).await;
+    r.unwrap();
+    restarted.close().await;
     app.close().await;
 }

@@ -62,7 +62,8 @@ pub async fn login(
         }
         // The recovery codes are the person's own rows: checked in a transaction scoped to them.
         let mut own = begin(&state.pool, &Scope::person(user, [])).await?;
-        let ok = second_factor_ok(&mut own, user, &totp, code, ip).await?;
+        let secret = crate::auth::sealed::open(&state.settings.secret_key, user, &totp.secret)?;
+        let ok = second_factor_ok(&mut own, user, (&secret, totp.last_step), code, ip).await?;
         own.commit().await?;
         if !ok {
             db::record_login_attempt(&mut tx, &email, ipn, false).await?;
@@ -83,12 +84,12 @@ pub async fn login(
 async fn second_factor_ok(
     tx: &mut crate::db::Tx,
     user: crate::model::UserId,
-    totp: &db::TotpState,
+    (secret, last_step): (&str, Option<i64>),
     code: &str,
     ip: Option<std::net::IpAddr>,
 ) -> Result<bool, AppError> {
     let now = chrono::Utc::now().timestamp();
-    if let Some(step) = crate::auth::totp::verify(&totp.secret, code, now, totp.last_step) {
+    if let Some(step) = crate::auth::totp::verify(secret, code, now, last_step) {
         return Ok(db::advance_totp_step(tx, user, step).await?);
     }
     let recovery = crate::auth::totp::normalize_recovery(code);

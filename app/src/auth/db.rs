@@ -318,6 +318,22 @@ pub async fn totp_state(tx: &mut Tx, user: UserId) -> Result<Option<TotpState>, 
     }))
 }
 
+/// Authenticator secrets stored before secrets were sealed: (person, secret).
+pub async fn unsealed_totp_secrets(tx: &mut Tx) -> Result<Vec<(UserId, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%' FOR UPDATE")
+        .fetch_all(&mut **tx)
+        .await
+}
+
+pub async fn replace_totp_secret(tx: &mut Tx, user: UserId, stored: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
+        .bind(user)
+        .bind(stored)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_pending_totp(tx: &mut Tx, user: UserId, secret: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET totp_secret = $2, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1",

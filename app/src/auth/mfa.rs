@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::{db, session, totp},
+    auth::{db, sealed, session, totp},
     db::{begin, Scope},
     state::app_state,
 };
@@ -60,7 +60,8 @@ pub async fn begin_totp() -> Result<Enrolment, AppError> {
         return Err(AppError::invalid("Two-factor sign-in is already on."));
     }
     let secret = totp::new_secret();
-    db::set_pending_totp(&mut tx, actor.user(), &secret).await?;
+    let stored = sealed::seal(&state.settings.secret_key, actor.user(), &secret)?;
+    db::set_pending_totp(&mut tx, actor.user(), &stored).await?;
     tx.commit().await?;
     let uri = totp::otpauth_uri("Switchboard", &actor.me.email, &secret);
     let qr_svg = totp::qr_svg(&uri).ok_or(AppError::Internal)?;
@@ -80,7 +81,7 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
         return Err(AppError::invalid("Start again: scan a new code first."));
     };
     let Some(step) = totp::verify(
-        &pending.secret,
+        &sealed::open(&state.settings.secret_key, actor.user(), &pending.secret)?,
         &code,
         chrono::Utc::now().timestamp(),
         pending.last_step,
