@@ -89,6 +89,10 @@ test('the agency admin creates a practice and lands in its Admin section', async
   await page.fill('#new-practice input[name=time_zone]', 'America/Denver');
   await page.click('#new-practice button[type=submit]');
   await page.waitForURL(/\/p\/[0-9a-f-]+\/admin$/);
+  // Not a member of the new practice: the top bar says so.
+  await page.waitForSelector('#agency-view', { state: 'visible' });
+  await page.waitForFunction(() => document.querySelector('#practice-switcher').selectedOptions[0]?.textContent.includes('Harbor Cardiology'));
+  await shot(page, 'agency-view');
   await page.click('nav.tabs >> text=Settings');
   await page.waitForSelector('#settings-form');
   assert.equal(await page.inputValue('#settings-form input[name="settings[name]"]'), 'Harbor Cardiology');

@@ -53,6 +53,7 @@ test('the multi-practice assistant sees three practices, switches, and signs out
   await page.waitForFunction(() => document.querySelector('#practice-name')?.textContent === 'Sunset Pediatrics');
   assert.notEqual(first, 'Sunset Pediatrics');
   assert.match(await page.textContent('#staff'), /Priya Nair/);
+  assert.ok(await page.locator('#agency-view').isHidden(), 'a member sees no agency banner');
   await shot(page, 'workspace-switched');
 
   await page.click('nav.sections >> text=Calendar');

@@ -62,6 +62,9 @@ pub fn AgencyPage() -> impl IntoView {
         move || (create.version().get(), assign.version().get()),
         |_| agency_practices(),
     );
+    // A new practice joins the practice switcher of the page the form leads to.
+    let me = expect_context::<MeResource>();
+    Effect::watch(move || create.version().get(), move |_, _, _| me.refetch(), false);
     view! {
         <div class="app">
             <AgencyBar current="Practices" />

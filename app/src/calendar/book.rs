@@ -756,6 +756,15 @@ pub async fn change_rule(
         .await?;
     }
     db::set_series(tx, practice, &kept, series).await?;
+    record_audit(
+        tx,
+        practice,
+        Some(by),
+        "appointment.rule",
+        e.patient_id,
+        Some(e.id),
+    )
+    .await?;
     for k in &kept {
         db::record_history(
             tx,
@@ -767,6 +776,12 @@ pub async fn change_rule(
         )
         .await?;
         crate::realtime::db::publish(tx, &live(practice, Some(*k))).await?;
+    }
+    if missing.is_empty() {
+        return Ok(Outcome::Done {
+            ids: kept,
+            skipped: vec![],
+        });
     }
     let n = NewEntry {
         kind: e.kind,

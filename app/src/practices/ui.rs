@@ -125,6 +125,12 @@ fn TopBar(me: Me) -> impl IntoView {
     let current_id = move || practice.get().map(|p| p.to_string()).unwrap_or_default();
     let practices = me.practices.clone();
     let agency = me.agency_practices.clone();
+    // An agency admin looking at a practice they are not a member of: said in the top bar.
+    let agency_view = {
+        let members_of: Vec<_> = me.practices.iter().map(|p| p.id).collect();
+        let agency_admin = me.agency_admin;
+        move || agency_admin && practice.get().is_some_and(|p| !members_of.contains(&p))
+    };
     // Each practice's local time, re-read every 15 seconds.
     let clock = Trigger::new();
     #[cfg(feature = "hydrate")]
@@ -169,6 +175,7 @@ fn TopBar(me: Me) -> impl IntoView {
                         })}
                     </select>
                 </label>
+                <span class="agency-view" id="agency-view" hidden=move || !agency_view() title="You are not a member of this practice: you see it as the agency, and its patients' data stays closed to you">"Agency view"</span>
                 <nav class="sections" aria-label="Sections">
                     {SECTIONS
                         .iter()
