@@ -706,7 +706,9 @@ fn entry_columns(zone: &str) -> String {
             ELSE '{{}}' END AS attendees,
        e.starts_at, e.ends_at, e.starts_at AT TIME ZONE {zone} AS start_local,
        e.ends_at AT TIME ZONE {zone} AS end_local, e.status, e.series_id,
-       (SELECT s.rrule FROM series s WHERE s.id = e.series_id) AS rrule, {zone}::text AS time_zone,
+       CASE WHEN e.series_id IS NOT NULL
+            THEN (SELECT s.rrule FROM series s WHERE s.id = e.series_id) END AS rrule,
+       {zone}::text AS time_zone,
        e.outside_availability, e.version"
     )
 }
