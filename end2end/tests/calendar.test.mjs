@@ -273,7 +273,7 @@ test('a weekly series: booked from the form, given a new rule, then cancelled fr
   await page.check('#reach-following');
   await page.selectOption('#rule-freq', 'WEEKLY;INTERVAL=2');
   await page.fill('#rule-count', '2');
-  await shot(page, 'calendar-series');
+  await page.locator('#rule').screenshot({ path: 'screenshots/calendar-series-rule.png' });
   const reloaded = page.waitForResponse((r) => r.url().endsWith('/api/calendar/view'));
   await page.click('#rule-submit');
   await reloaded;

@@ -63,7 +63,7 @@ pub async fn login(
         // The recovery codes are the person's own rows: checked in a transaction scoped to them.
         let mut own = begin(&state.pool, &Scope::person(user, [])).await?;
         let secret = crate::auth::sealed::open(&state.settings.secret_key, user, &totp.secret)?;
-        let ok = second_factor_ok(&mut own, user, (&secret, totp.last_step), code, ip).await?;
+        let ok = second_factor_ok(&mut own, user, &secret, totp.last_step, code, ip).await?;
         own.commit().await?;
         if !ok {
             db::record_login_attempt(&mut tx, &email, ipn, false).await?;
@@ -84,7 +84,8 @@ pub async fn login(
 async fn second_factor_ok(
     tx: &mut crate::db::Tx,
     user: crate::model::UserId,
-    (secret, last_step): (&str, Option<i64>),
+    secret: &str,
+    last_step: Option<i64>,
     code: &str,
     ip: Option<std::net::IpAddr>,
 ) -> Result<bool, AppError> {

@@ -729,11 +729,11 @@ fn to_entry(r: EntrySqlRow) -> Entry {
         end_local: r.end_local,
         status: r.status,
         series_id: r.series_id,
-        repeats: r
-            .rrule
-            .and_then(|text| crate::calendar::rules::Rrule::parse(&text).ok())
-            .zip(r.time_zone.parse::<chrono_tz::Tz>().ok())
-            .map(|(rule, tz)| rule.describe(&tz)),
+        // Only occurrences of a series have a rule (and need the zone parsed).
+        repeats: r.rrule.and_then(|text| {
+            let rule = crate::calendar::rules::Rrule::parse(&text).ok()?;
+            Some(rule.describe(&r.time_zone.parse::<chrono_tz::Tz>().ok()?))
+        }),
         outside_availability: r.outside_availability,
         version: r.version,
     }

@@ -661,7 +661,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                                 <option value="MONTHLY">"Monthly"</option>
                             </select>
                         </label>
-                        <label>"Times"<input id="rule-count" type="number" min="1" max="400" prop:value=count on:input=move |ev| count.set(event_target_value(&ev)) /></label>
+                        <label class="count">"Times"<input id="rule-count" type="number" min="1" max="400" prop:value=count on:input=move |ev| count.set(event_target_value(&ev)) /></label>
                     </div>
                     {move || rule_problem.get().map(|o| view! {
                         <div class="problem" role="alert" id="rule-problem">
