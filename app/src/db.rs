@@ -7,6 +7,7 @@
 
 use crate::model::{PracticeId, UserId};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::types::ipnetwork::IpNetwork;
 use sqlx::{Executor, PgPool, Postgres, Transaction};
 use std::time::Duration;
 
@@ -89,18 +90,24 @@ pub async fn become_person(tx: &mut Tx, user: UserId) -> Result<(), sqlx::Error>
 
 /// Follows a secret link: `find` looks its token up over every practice (the token is all
 /// there is to go on) and names the practice; everything after runs in the transaction
-/// returned, scoped to that practice alone and no person. None: no such token.
-pub async fn begin_link<T, F>(pool: &PgPool, find: F) -> Result<Option<(T, PracticeId, Tx)>, sqlx::Error>
+/// returned, scoped to that practice alone and no person. An unknown token is `NotFound`
+/// and counts against the client address `ip` (see `auth::links`), which past its limit is
+/// refused before any lookup.
+pub async fn begin_link<T, F>(
+    pool: &PgPool,
+    ip: Option<IpNetwork>,
+    find: F,
+) -> Result<(T, PracticeId, Tx), crate::error::AppError>
 where
     F: for<'c> AsyncFnOnce(&'c mut sqlx::PgConnection) -> Result<Option<(T, PracticeId)>, sqlx::Error>,
 {
     let mut lookup = begin(pool, &Scope::All { user: None }).await?;
-    let found = find(&mut lookup).await?;
+    crate::auth::links::gate(&mut lookup, ip).await?;
+    let Some((t, practice)) = find(&mut lookup).await? else {
+        return Err(crate::auth::links::missed(lookup, ip, crate::error::AppError::NotFound).await);
+    };
     lookup.commit().await?;
-    match found {
-        Some((t, practice)) => Ok(Some((t, practice, begin(pool, &Scope::Link { practice }).await?))),
-        None => Ok(None),
-    }
+    Ok((t, practice, begin(pool, &Scope::Link { practice }).await?))
 }
 
 fn pg_uuid_array(ids: &[PracticeId]) -> String {

@@ -36,6 +36,9 @@ pub struct Config {
     /// `SB_SECRET_KEY` (required): 32 random bytes, base64, that seal the secrets the
     /// server stores (`head -c 32 /dev/urandom | base64`). Every app node needs the same.
     pub secret_key: SecretKey,
+    /// The key before the last rotation (`SB_SECRET_KEY_PREVIOUS`): secrets sealed under it
+    /// are re-sealed under `secret_key` at start.
+    pub previous_secret_key: Option<SecretKey>,
 }
 
 impl Config {
@@ -85,6 +88,9 @@ impl Config {
                 "SB_SECRET_KEY is not set: 32 random bytes, base64 (head -c 32 /dev/urandom | base64)",
             )?)
             .map_err(|e| format!("SB_SECRET_KEY {e}"))?,
+            previous_secret_key: var("SB_SECRET_KEY_PREVIOUS")
+                .map(|v| SecretKey::from_base64(&v).map_err(|e| format!("SB_SECRET_KEY_PREVIOUS {e}")))
+                .transpose()?,
         })
     }
 
@@ -105,6 +111,7 @@ impl Config {
             pool_size: 5,
             site_root: "target/site".into(),
             secret_key: SecretKey::random(),
+            previous_secret_key: None,
         }
     }
 }

@@ -77,11 +77,23 @@ impl Application {
 
     /// Builds on an existing (migrated) pool: for tests that own their database.
     pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartError> {
-        let sealed = app::auth::sealed::seal_stored(&pool, &config.secret_key)
-            .await
-            .map_err(|e| StartError::Other(format!("sealing stored secrets: {e:?}")))?;
-        if sealed > 0 {
-            tracing::info!(sealed, "sealed authenticator secrets stored in the clear");
+        let done =
+            app::auth::sealed::seal_stored(&pool, &config.secret_key, config.previous_secret_key.as_ref())
+                .await
+                .map_err(|e| StartError::Other(format!("sealing stored secrets: {e:?}")))?;
+        if done.sealed > 0 || done.rotated > 0 {
+            tracing::info!(
+                done.sealed,
+                done.rotated,
+                "authenticator secrets sealed under SB_SECRET_KEY"
+            );
+        }
+        if done.unreadable > 0 {
+            tracing::error!(
+                done.unreadable,
+                "authenticator secrets open with neither SB_SECRET_KEY nor SB_SECRET_KEY_PREVIOUS: \
+                 their owners cannot sign in with their authenticator"
+            );
         }
         if config.demo {
             seed::seed_demo_if_empty(&pool)

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
@@ -54,12 +54,16 @@ async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// A calendar subscription feed, found by the secret token in its address.
-async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+async fn calendar_feed(
+    State(state): State<AppState>,
+    Extension(ClientAddr(ip)): Extension<ClientAddr>,
+    Path(file): Path<String>,
+) -> Response {
     let Some(token) = file.strip_suffix(".ics") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match app::calendar::feed::serve(&state.pool, token).await {
-        Ok(Some(body)) => (
+    match app::calendar::feed::serve(&state.pool, session::ip_network(ip), token).await {
+        Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
                 (header::CACHE_CONTROL, "private, no-store"),
@@ -67,8 +71,10 @@ async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) 
             body,
         )
             .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, "No such calendar feed.").into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(app::error::AppError::NotFound) => {
+            (StatusCode::NOT_FOUND, "No such calendar feed.").into_response()
+        }
+        Err(e) => status_of(&e).into_response(),
     }
 }
 
@@ -182,11 +188,31 @@ pub fn foreign_origin(headers: &axum::http::HeaderMap) -> bool {
     origin_host != host
 }
 
+/// Security headers. A built asset under `/pkg/` (WASM, JS, CSS: never a document) gets
+/// only `nosniff` and a long cache life: the document-only headers would add ~280 bytes to
+/// each of the dozens of WASM chunks a page can load (the size budget counts them), and do
+/// nothing there.
 async fn security_headers(req: Request, next: Next) -> Response {
     let is_pkg = req.uri().path().starts_with("/pkg/");
     let res = next.run(req).await;
+    if is_pkg && res.status() == StatusCode::OK {
+        let mut res = res;
+        let h = res.headers_mut();
+        // Nothing revalidates or asks for ranges of a file that never changes.
+        h.remove(header::LAST_MODIFIED);
+        h.remove(header::ACCEPT_RANGES);
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        // File names carry a content hash: they never change.
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+        return res;
+    }
     let mut res = with_content_security_policy(res).await;
-    let ok = res.status() == StatusCode::OK;
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -198,13 +224,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
         "permissions-policy",
         HeaderValue::from_static("camera=(), geolocation=(), microphone=(self)"),
     );
-    if is_pkg && ok {
-        // File names carry a content hash: they never change.
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        );
-    } else if !h.contains_key(header::CACHE_CONTROL) {
+    if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res

@@ -217,6 +217,48 @@ async fn pages_need_a_session_and_carry_security_headers(_: PgPoolOptions, conn:
     app.close().await;
 }
 
+/// A built asset (never a document) is cached for good and carries `nosniff` and no
+/// document headers: pages load dozens of WASM chunks, and the size budget counts headers.
+#[sqlx::test(migrations = "../migrations")]
+async fn built_assets_are_immutable_and_carry_only_asset_headers(_: PgPoolOptions, conn: PgConnectOptions) {
+    let site = std::env::temp_dir().join(format!("sb-site-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/chunk_1.abc.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let root = site.to_string_lossy().to_string();
+    let app = TestApp::spawn_with(conn, move |c| c.site_root = root).await;
+    let res = app
+        .client()
+        .get(app.url("/pkg/chunk_1.abc.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let h = res.headers();
+    assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    for document_only in [
+        "content-security-policy",
+        "x-frame-options",
+        "permissions-policy",
+        "last-modified",
+    ] {
+        assert!(!h.contains_key(document_only), "{document_only}");
+    }
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
+    // A missing asset is an ordinary page answer, with the document headers.
+    let res = app
+        .client()
+        .get(app.url("/pkg/nothing.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers().contains_key("content-security-policy"));
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    app.close().await;
+    std::fs::remove_dir_all(site).unwrap();
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn cross_site_server_function_calls_are_refused(_: PgPoolOptions, conn: PgConnectOptions) {
     let app = TestApp::spawn(conn).await;

@@ -212,7 +212,7 @@ async fn authenticator_secrets_are_stored_sealed_under_the_servers_key(
         .await
         .unwrap();
     let k = key.clone();
-    let restarted = TestApp::spawn_with(conn, move |c| c.secret_key = k).await;
+    let restarted = TestApp::spawn_with(conn.clone(), move |c| c.secret_key = k).await;
     let stored = stored_secret(&restarted, w.a_clinician.id).await;
     assert!(
         sealed::is_sealed(&stored) && !stored.contains(&legacy),
@@ -224,5 +224,38 @@ async fn authenticator_secrets_are_stored_sealed_under_the_servers_key(
     let (_, r) = sign_in(&restarted, &w.a_assistant.email, Some(&code_now(&secret, 1))).await;
     r.unwrap();
     restarted.close().await;
+
+    // Key rotation: a server started with a new key, and the old one as the previous key,
+    // re-seals every secret under the new key; from then on the new key alone opens them.
+    let new_key = SecretKey::random();
+    let (k, old) = (new_key.clone(), key.clone());
+    let rotated = TestApp::spawn_with(conn.clone(), move |c| {
+        c.secret_key = k;
+        c.previous_secret_key = Some(old);
+    })
+    .await;
+    rotated.close().await;
+    for (who, plain) in [(w.a_assistant.id, &secret), (w.a_clinician.id, &legacy)] {
+        let stored = stored_secret(&app, who).await;
+        assert!(
+            sealed::open(&key, who, &stored).is_err(),
+            "no longer under the old key"
+        );
+        assert_eq!(&sealed::open(&new_key, who, &stored).unwrap(), plain);
+    }
+    let k = new_key.clone();
+    let after = TestApp::spawn_with(conn.clone(), move |c| c.secret_key = k).await;
+    let (_, r) = sign_in(&after, &w.a_clinician.email, Some(&code_now(&legacy, 1))).await;
+    r.unwrap();
+    after.close().await;
+    // Started with the old key alone (a misconfigured node), nothing is changed or lost,
+    // and its codes are refused rather than taken.
+    let before = stored_secret(&app, w.a_assistant.id).await;
+    let k = key.clone();
+    let wrong = TestApp::spawn_with(conn, move |c| c.secret_key = k).await;
+    let (_, r) = sign_in(&wrong, &w.a_assistant.email, Some(&code_now(&secret, 0))).await;
+    assert!(r.is_err());
+    assert_eq!(stored_secret(&app, w.a_assistant.id).await, before);
+    wrong.close().await;
     app.close().await;
 }

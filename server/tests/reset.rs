@@ -188,3 +188,125 @@ async fn asking_tells_nothing_about_accounts_and_is_limited(_: PgPoolOptions, co
     sign_in(&app, &w.b_admin.email, PASSWORD).await.unwrap();
     app.close().await;
 }
+
+/// Secret links are the only credential of whoever holds them: an address that keeps
+/// presenting tokens that match nothing, of any kind of link, is refused for a while, even
+/// with a good token; other addresses are not.
+#[sqlx::test(migrations = "../migrations")]
+async fn an_address_presenting_unknown_link_tokens_is_refused_for_a_while(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use app::auth::rules::MAX_LINK_MISSES_PER_ADDRESS;
+    use sqlx::Connection;
+    let (sink, url) = SmtpSink::start();
+    let app = TestApp::spawn_with(conn.clone(), |c| c.smtp_url = Some(url.clone())).await;
+    let w = common::world(&app.pool).await;
+    let anyone = app.client();
+    let _: String = app
+        .call(&anyone, "auth/forgot", &[("email", &w.a_clinician.email)])
+        .await
+        .unwrap();
+    let body = sink.wait_for(1).await[0].raw.replace("=\r\n", "");
+    let token = body
+        .split("/reset/")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let reset = |token: String| {
+        let (app, anyone) = (&app, &anyone);
+        async move {
+            app.call::<()>(
+                anyone,
+                "auth/reset",
+                &[
+                    ("token", &token),
+                    ("password", NEW_PASSWORD),
+                    ("confirm", NEW_PASSWORD),
+                ],
+            )
+            .await
+        }
+    };
+    let feed = || async {
+        anyone
+            .get(app.url("/feeds/no-such-feed.ics"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+
+    // Misses of every kind of link count together; each gets its usual answer until the limit.
+    let bad = "x".repeat(43);
+    for i in 0..MAX_LINK_MISSES_PER_ADDRESS {
+        match i % 5 {
+            0 => assert_eq!(reset(bad.clone()).await, Err(AppError::invalid(BAD_RESET))),
+            1 => {
+                let r = app
+                    .call::<serde_json::Value>(&anyone, "practices/invitation", &[("token", &bad)])
+                    .await;
+                assert_eq!(r, Err(AppError::invalid(app::practices::api::BAD_INVITATION)));
+            }
+            2 => {
+                let r = app
+                    .call_json::<serde_json::Value>(
+                        &anyone,
+                        "appointment/link",
+                        serde_json::json!({ "token": bad }),
+                    )
+                    .await;
+                assert_eq!(r, Err(AppError::NotFound));
+            }
+            3 => {
+                let r = app
+                    .call_json::<serde_json::Value>(
+                        &anyone,
+                        "appointment/offer",
+                        serde_json::json!({ "token": bad }),
+                    )
+                    .await;
+                assert_eq!(r, Err(AppError::NotFound));
+            }
+            _ => assert_eq!(feed().await, reqwest::StatusCode::NOT_FOUND),
+        }
+    }
+    assert_eq!(
+        common::count(&app.pool, "SELECT count(*) FROM link_misses").await,
+        MAX_LINK_MISSES_PER_ADDRESS
+    );
+
+    // Past the limit, every link is refused from this address, the good one too, unspent.
+    assert_eq!(reset(token.clone()).await, Err(AppError::RateLimited));
+    assert_eq!(feed().await, reqwest::StatusCode::TOO_MANY_REQUESTS);
+    let r = app
+        .call_json::<serde_json::Value>(&anyone, "appointment/link", serde_json::json!({ "token": bad }))
+        .await;
+    assert_eq!(r, Err(AppError::RateLimited));
+    assert_eq!(
+        common::count(&app.pool, "SELECT count(*) FROM link_misses").await,
+        MAX_LINK_MISSES_PER_ADDRESS,
+        "refused requests are not counted again"
+    );
+    assert_eq!(
+        common::count(
+            &app.pool,
+            "SELECT count(*) FROM password_resets WHERE used_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+    // Misses from another address do not count against this one.
+    // (The app's role may only add misses: this runs as the database's owner.)
+    let mut owner = sqlx::PgConnection::connect_with(&conn).await.unwrap();
+    sqlx::query("UPDATE link_misses SET ip = '192.0.2.7'")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    reset(token.clone()).await.unwrap();
+    sign_in(&app, &w.a_clinician.email, NEW_PASSWORD).await.unwrap();
+    app.close().await;
+}

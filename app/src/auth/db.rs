@@ -318,9 +318,9 @@ pub async fn totp_state(tx: &mut Tx, user: UserId) -> Result<Option<TotpState>, 
     }))
 }
 
-/// Authenticator secrets stored before secrets were sealed: (person, secret).
-pub async fn unsealed_totp_secrets(tx: &mut Tx) -> Result<Vec<(UserId, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%' FOR UPDATE")
+/// Every stored authenticator secret, enrolled or pending: (person, secret as stored).
+pub async fn stored_totp_secrets(tx: &mut Tx) -> Result<Vec<(UserId, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL FOR UPDATE")
         .fetch_all(&mut **tx)
         .await
 }
@@ -446,4 +446,26 @@ pub async fn other_practices(tx: &mut Tx, user: UserId) -> Result<Vec<PracticeSu
             role: Role::PracticeAdmin,
         })
         .collect())
+}
+
+/// Secret-link tokens from `ip` since `since` that matched nothing.
+pub async fn recent_link_misses(
+    tx: &mut Tx,
+    ip: IpNetwork,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM link_misses WHERE ip = $1 AND at > $2")
+        .bind(ip)
+        .bind(since)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n)
+}
+
+pub async fn record_link_miss(tx: &mut Tx, ip: IpNetwork) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO link_misses (ip) VALUES ($1)")
+        .bind(ip)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::{db, rules, session},
+    auth::{db, links, rules, session},
     db::{begin, Scope},
     state::app_state,
 };
@@ -92,10 +92,12 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
     }
     let state = app_state()?;
     let ip = session::client_addr();
+    let ipn = session::ip_network(ip);
     let mut tx = begin(&state.pool, &Scope::All { user: None }).await?;
-    let user = db::take_reset(&mut tx, &session::hash_token(&token))
-        .await?
-        .ok_or_else(|| AppError::invalid(BAD_RESET))?;
+    links::gate(&mut tx, ipn).await?;
+    let Some(user) = db::take_reset(&mut tx, &session::hash_token(&token)).await? else {
+        return Err(links::missed(tx, ipn, AppError::invalid(BAD_RESET)).await);
+    };
     let hash = crate::auth::password::hash(password).await?;
     db::set_password(&mut tx, user, &hash).await?;
     db::end_all_sessions(&mut tx, user).await?;

@@ -12,6 +12,9 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 pub const MAX_RESETS_PER_ACCOUNT: i64 = 3;
 /// Password-reset requests from one client address per hour.
 pub const MAX_RESETS_PER_ADDRESS: i64 = 10;
+/// Secret-link tokens that match nothing (unknown, spent, expired) one client address may
+/// present within [`RATE_WINDOW_MINUTES`] before its link requests are refused.
+pub const MAX_LINK_MISSES_PER_ADDRESS: i64 = 20;
 
 /// Lower-cases and trims an e-mail address; `None` when it cannot be one.
 pub fn normalize_email(input: &str) -> Option<String> {

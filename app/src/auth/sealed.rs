@@ -71,16 +71,20 @@ pub fn seal(key: &SecretKey, owner: UserId, plain: &str) -> Result<String, AppEr
 /// Opens what [`seal`] made for `owner`. A value without the prefix was stored before
 /// secrets were sealed and is returned as it is (the server seals those when it starts).
 pub fn open(key: &SecretKey, owner: UserId, stored: &str) -> Result<String, AppError> {
-    let Some(body) = stored.strip_prefix(PREFIX) else {
+    if !is_sealed(stored) {
         return Ok(stored.to_string());
-    };
-    let refuse = || {
+    }
+    try_open(key, owner, stored).ok_or_else(|| {
         tracing::error!("a sealed secret does not open with this server's key");
         AppError::Internal
-    };
-    let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| refuse())?;
+    })
+}
+
+/// A sealed value's plain text, if it opens with `key` for `owner`.
+fn try_open(key: &SecretKey, owner: UserId, stored: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(stored.strip_prefix(PREFIX)?).ok()?;
     if bytes.len() < 12 {
-        return Err(refuse());
+        return None;
     }
     let (nonce, sealed) = bytes.split_at(12);
     let plain = key
@@ -92,24 +96,54 @@ pub fn open(key: &SecretKey, owner: UserId, stored: &str) -> Result<String, AppE
                 aad: owner.0.as_bytes(),
             },
         )
-        .map_err(|_| refuse())?;
-    String::from_utf8(plain).map_err(|_| refuse())
+        .ok()?;
+    String::from_utf8(plain).ok()
 }
 
 pub fn is_sealed(stored: &str) -> bool {
     stored.starts_with(PREFIX)
 }
 
-/// Seals the authenticator secrets stored in the clear (before this existed); run when the
-/// server starts. Returns how many it sealed.
-pub async fn seal_stored(pool: &sqlx::PgPool, key: &SecretKey) -> Result<usize, AppError> {
+/// What [`seal_stored`] did.
+#[derive(Debug, Default, PartialEq)]
+pub struct Resealed {
+    /// Stored in the clear (from before secrets were sealed), now sealed.
+    pub sealed: usize,
+    /// Sealed under the previous key, now under the current one.
+    pub rotated: usize,
+    /// Opening with neither key: their owners cannot use their authenticator until they
+    /// enrol again (or the right key is configured).
+    pub unreadable: usize,
+}
+
+/// Run when the server starts: seals the authenticator secrets stored in the clear, and
+/// re-seals under `key` those sealed under `previous` (key rotation: start with the new key
+/// as `SB_SECRET_KEY` and the old one as `SB_SECRET_KEY_PREVIOUS`; once every node runs the
+/// new key, drop the old one). All in one transaction.
+pub async fn seal_stored(
+    pool: &sqlx::PgPool,
+    key: &SecretKey,
+    previous: Option<&SecretKey>,
+) -> Result<Resealed, AppError> {
     let mut tx = crate::db::begin(pool, &crate::db::Scope::All { user: None }).await?;
-    let plain = crate::auth::db::unsealed_totp_secrets(&mut tx).await?;
-    for (user, secret) in &plain {
-        crate::auth::db::replace_totp_secret(&mut tx, *user, &seal(key, *user, secret)?).await?;
+    let mut done = Resealed::default();
+    for (user, stored) in crate::auth::db::stored_totp_secrets(&mut tx).await? {
+        let plain = if !is_sealed(&stored) {
+            done.sealed += 1;
+            stored
+        } else if try_open(key, user, &stored).is_some() {
+            continue;
+        } else if let Some(plain) = previous.and_then(|p| try_open(p, user, &stored)) {
+            done.rotated += 1;
+            plain
+        } else {
+            done.unreadable += 1;
+            continue;
+        };
+        crate::auth::db::replace_totp_secret(&mut tx, user, &seal(key, user, &plain)?).await?;
     }
     tx.commit().await?;
-    Ok(plain.len())
+    Ok(done)
 }
 
 #[cfg(test)]

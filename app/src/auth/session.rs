@@ -215,6 +215,11 @@ pub fn client_addr() -> Option<IpAddr> {
         .and_then(|c| c.0)
 }
 
+/// [`client_addr`] as the database stores it.
+pub fn client_network() -> Option<IpNetwork> {
+    ip_network(client_addr())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

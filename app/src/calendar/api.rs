@@ -519,13 +519,13 @@ pub async fn set_feed_names(practice: PracticeId, on: bool) -> Result<(), AppErr
 /// secret token is the only credential.
 #[server(endpoint = "appointment/link", input = Json)]
 pub async fn appointment_link(token: String) -> Result<LinkView, AppError> {
-    crate::calendar::notices::show(&app_state()?.pool, &token).await
+    crate::calendar::notices::show(&app_state()?.pool, session::client_network(), &token).await
 }
 
 /// The patient confirms (`confirm`) or cancels the appointment from the e-mail link.
 #[server(endpoint = "appointment/answer", input = Json)]
 pub async fn answer_appointment(token: String, confirm: bool) -> Result<LinkView, AppError> {
-    crate::calendar::notices::answer(&app_state()?.pool, &token, confirm).await
+    crate::calendar::notices::answer(&app_state()?.pool, session::client_network(), &token, confirm).await
 }
 
 /// A clinician changes only their own hours (and marks only themself out); assistants and
@@ -723,14 +723,20 @@ pub async fn remove_from_waitlist(practice: PracticeId, id: uuid::Uuid) -> Resul
 /// What a waitlist offer's link shows. The secret token is the only credential.
 #[server(endpoint = "appointment/offer", input = Json)]
 pub async fn slot_offer(token: String) -> Result<ClaimView, AppError> {
-    crate::calendar::waitlist::show(&app_state()?.pool, &token).await
+    crate::calendar::waitlist::show(&app_state()?.pool, session::client_network(), &token).await
 }
 
 /// The patient takes the offered slot (the first to do so gets it).
 #[server(endpoint = "appointment/claim", input = Json)]
 pub async fn claim_slot(token: String) -> Result<ClaimView, AppError> {
     let state = app_state()?;
-    crate::calendar::waitlist::claim(&state.pool, &state.settings.public_url, &token).await
+    crate::calendar::waitlist::claim(
+        &state.pool,
+        &state.settings.public_url,
+        session::client_network(),
+        &token,
+    )
+    .await
 }
 
 /// Today in every practice the person works the calendar of (each practice's own day),

@@ -11,25 +11,24 @@ use crate::db::{begin_link, Tx};
 use crate::error::AppError;
 use crate::model::{FeedId, PracticeId, UserId};
 use chrono::{Duration, Utc};
+use sqlx::types::ipnetwork::IpNetwork;
 use sqlx::PgPool;
 
 /// How far back and ahead a feed reaches.
 const DAYS_BACK: i64 = 30;
 const DAYS_AHEAD: i64 = 180;
 
-/// The feed a token names, as iCalendar text; None for an unknown or revoked token. The
-/// token finds the feed; everything after runs scoped to the feed's practice alone.
-pub async fn serve(pool: &PgPool, token: &str) -> Result<Option<String>, AppError> {
+/// The feed a token names, as iCalendar text; `NotFound` for an unknown or revoked token
+/// (counted against the client address `ip`). The token finds the feed; everything after
+/// runs scoped to the feed's practice alone.
+pub async fn serve(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<String, AppError> {
     let hash = session::hash_token(token);
-    let found = begin_link(pool, async |c| {
+    let ((feed, provider), practice, mut tx) = begin_link(pool, ip, async |c| {
         Ok(db::feed_by_token(c, &hash)
             .await?
             .map(|(feed, practice, provider)| ((feed, provider), practice)))
     })
     .await?;
-    let Some(((feed, provider), practice, mut tx)) = found else {
-        return Ok(None);
-    };
     let (practice_name, tz, _) = book::zone(&mut tx, practice).await?;
     let names = db::feed_patient_names(&mut tx, practice).await?;
     let now = Utc::now();
@@ -86,7 +85,7 @@ pub async fn serve(pool: &PgPool, token: &str) -> Result<Option<String>, AppErro
     )
     .await?;
     tx.commit().await?;
-    Ok(Some(ics::calendar(&title, &tz, window, &events)))
+    Ok(ics::calendar(&title, &tz, window, &events))
 }
 
 /// An event's title: an appointment by its type (and patient, when the practice allows; and

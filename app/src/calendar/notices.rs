@@ -13,6 +13,7 @@ use crate::mail::db::{enqueue, Outgoing};
 use crate::model::{EntryId, PracticeId};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use sqlx::types::ipnetwork::IpNetwork;
 use sqlx::PgPool;
 
 /// Why a patient is written to.
@@ -150,15 +151,18 @@ pub async fn queue_reminders(pool: &PgPool, public_url: &str) -> Result<usize, A
 
 /// The appointment a link names, scoped to its practice: the notice, the practice, the
 /// appointment, and a transaction limited to that practice.
-async fn open_link(pool: &PgPool, token: &str) -> Result<(uuid::Uuid, PracticeId, EntryId, Tx), AppError> {
+async fn open_link(
+    pool: &PgPool,
+    ip: Option<IpNetwork>,
+    token: &str,
+) -> Result<(uuid::Uuid, PracticeId, EntryId, Tx), AppError> {
     let hash = session::hash_token(token);
-    let found = begin_link(pool, async |c| {
+    let ((notice, entry), practice, tx) = begin_link(pool, ip, async |c| {
         Ok(db::notice_by_token(c, &hash)
             .await?
             .map(|(notice, practice, entry)| ((notice, entry), practice)))
     })
     .await?;
-    let ((notice, entry), practice, tx) = found.ok_or(AppError::NotFound)?;
     Ok((notice, practice, entry, tx))
 }
 
@@ -177,8 +181,8 @@ async fn link_view(tx: &mut Tx, practice: PracticeId, entry: EntryId) -> Result<
 }
 
 /// What the link's page shows.
-pub async fn show(pool: &PgPool, token: &str) -> Result<LinkView, AppError> {
-    let (_, practice, entry, mut tx) = open_link(pool, token).await?;
+pub async fn show(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<LinkView, AppError> {
+    let (_, practice, entry, mut tx) = open_link(pool, ip, token).await?;
     let view = link_view(&mut tx, practice, entry).await?;
     tx.commit().await?;
     Ok(view)
@@ -186,8 +190,13 @@ pub async fn show(pool: &PgPool, token: &str) -> Result<LinkView, AppError> {
 
 /// The patient confirms (or cancels) from the link. Only before the appointment, and only
 /// while it is scheduled or confirmed.
-pub async fn answer(pool: &PgPool, token: &str, confirm: bool) -> Result<LinkView, AppError> {
-    let (notice, practice, entry, mut tx) = open_link(pool, token).await?;
+pub async fn answer(
+    pool: &PgPool,
+    ip: Option<IpNetwork>,
+    token: &str,
+    confirm: bool,
+) -> Result<LinkView, AppError> {
+    let (notice, practice, entry, mut tx) = open_link(pool, ip, token).await?;
     let before = link_view(&mut tx, practice, entry).await?;
     if !before.open {
         return Err(AppError::invalid(

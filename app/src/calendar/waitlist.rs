@@ -16,6 +16,7 @@ use crate::mail::db::{enqueue, Outgoing};
 use crate::model::{EntryId, PracticeId, UserId};
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use sqlx::types::ipnetwork::IpNetwork;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -174,15 +175,18 @@ pub async fn offer(
 }
 
 /// The offer a link names, and a transaction scoped to its practice.
-async fn open_offer(pool: &PgPool, token: &str) -> Result<(Uuid, PracticeId, Uuid, Tx), AppError> {
+async fn open_offer(
+    pool: &PgPool,
+    ip: Option<IpNetwork>,
+    token: &str,
+) -> Result<(Uuid, PracticeId, Uuid, Tx), AppError> {
     let hash = session::hash_token(token);
-    let found = begin_link(pool, async |c| {
+    let ((offer, group), practice, tx) = begin_link(pool, ip, async |c| {
         Ok(db::offer_by_token(c, &hash)
             .await?
             .map(|(offer, practice, group)| ((offer, group), practice)))
     })
     .await?;
-    let ((offer, group), practice, tx) = found.ok_or(AppError::NotFound)?;
     Ok((offer, practice, group, tx))
 }
 
@@ -213,8 +217,8 @@ async fn claim_view(
 }
 
 /// What the offer's page shows.
-pub async fn show(pool: &PgPool, token: &str) -> Result<ClaimView, AppError> {
-    let (offer, practice, group, mut tx) = open_offer(pool, token).await?;
+pub async fn show(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<ClaimView, AppError> {
+    let (offer, practice, group, mut tx) = open_offer(pool, ip, token).await?;
     let rows = db::offers_of_group(&mut tx, group).await?;
     let view = claim_view(&mut tx, practice, &rows, offer).await?;
     tx.commit().await?;
@@ -223,8 +227,13 @@ pub async fn show(pool: &PgPool, token: &str) -> Result<ClaimView, AppError> {
 
 /// The patient takes the offered slot: the first claim moves their appointment there and
 /// tells the others it is gone; a later one (or a slot no longer free) is told it is gone.
-pub async fn claim(pool: &PgPool, public_url: &str, token: &str) -> Result<ClaimView, AppError> {
-    let (offer, practice, group, mut tx) = open_offer(pool, token).await?;
+pub async fn claim(
+    pool: &PgPool,
+    public_url: &str,
+    ip: Option<IpNetwork>,
+    token: &str,
+) -> Result<ClaimView, AppError> {
+    let (offer, practice, group, mut tx) = open_offer(pool, ip, token).await?;
     // Locks the slot's offers: two claims of one slot take turns.
     let rows = db::offers_of_group(&mut tx, group).await?;
     let before = claim_view(&mut tx, practice, &rows, offer).await?;

@@ -6,7 +6,12 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::{auth::session, db::begin, practices::db, state::app_state};
+use crate::{
+    auth::{links, session},
+    db::begin,
+    practices::db,
+    state::app_state,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StaffMember {
@@ -140,10 +145,12 @@ pub const BAD_INVITATION: &str = "This invitation link is not valid any more. As
 #[server(endpoint = "practices/invitation")]
 pub async fn read_invitation(token: String) -> Result<InvitationInfo, AppError> {
     let state = app_state()?;
+    let ip = session::client_network();
     let mut tx = begin(&state.pool, &crate::db::Scope::All { user: None }).await?;
-    let inv = db::open_invitation(&mut tx, &session::hash_token(&token), false)
-        .await?
-        .ok_or_else(|| AppError::invalid(BAD_INVITATION))?;
+    links::gate(&mut tx, ip).await?;
+    let Some(inv) = db::open_invitation(&mut tx, &session::hash_token(&token), false).await? else {
+        return Err(links::missed(tx, ip, AppError::invalid(BAD_INVITATION)).await);
+    };
     tx.commit().await?;
     Ok(InvitationInfo {
         practice_name: inv.practice_name,
@@ -159,10 +166,12 @@ pub async fn read_invitation(token: String) -> Result<InvitationInfo, AppError> 
 #[server(endpoint = "practices/accept_invitation")]
 pub async fn accept_invitation(token: String, password: String, confirm: String) -> Result<(), AppError> {
     let state = app_state()?;
+    let ipn = session::client_network();
     let mut tx = begin(&state.pool, &crate::db::Scope::All { user: None }).await?;
-    let inv = db::open_invitation(&mut tx, &session::hash_token(&token), true)
-        .await?
-        .ok_or_else(|| AppError::invalid(BAD_INVITATION))?;
+    links::gate(&mut tx, ipn).await?;
+    let Some(inv) = db::open_invitation(&mut tx, &session::hash_token(&token), true).await? else {
+        return Err(links::missed(tx, ipn, AppError::invalid(BAD_INVITATION)).await);
+    };
     if !inv.has_account {
         if let Some(problem) = crate::auth::rules::password_problem(&password) {
             return Err(AppError::Invalid(problem));
