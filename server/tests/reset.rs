@@ -240,8 +240,15 @@ async fn an_address_presenting_unknown_link_tokens_is_refused_for_a_while(
             .status()
     };
 
-    // Misses of every kind of link count together; each gets its usual answer until the limit.
     let bad = "x".repeat(43);
+    let link = |endpoint: &'static str| {
+        let (app, anyone, token) = (&app, &anyone, bad.clone());
+        async move {
+            app.call_json::<serde_json::Value>(anyone, endpoint, serde_json::json!({ "token": token }))
+                .await
+        }
+    };
+    // Misses of every kind of link count together; each gets its usual answer until the limit.
     for i in 0..MAX_LINK_MISSES_PER_ADDRESS {
         match i % 5 {
             0 => assert_eq!(reset(bad.clone()).await, Err(AppError::invalid(BAD_RESET))),
@@ -251,26 +258,8 @@ async fn an_address_presenting_unknown_link_tokens_is_refused_for_a_while(
                     .await;
                 assert_eq!(r, Err(AppError::invalid(app::practices::api::BAD_INVITATION)));
             }
-            2 => {
-                let r = app
-                    .call_json::<serde_json::Value>(
-                        &anyone,
-                        "appointment/link",
-                        serde_json::json!({ "token": bad }),
-                    )
-                    .await;
-                assert_eq!(r, Err(AppError::NotFound));
-            }
-            3 => {
-                let r = app
-                    .call_json::<serde_json::Value>(
-                        &anyone,
-                        "appointment/offer",
-                        serde_json::json!({ "token": bad }),
-                    )
-                    .await;
-                assert_eq!(r, Err(AppError::NotFound));
-            }
+            2 => assert_eq!(link("appointment/link").await, Err(AppError::NotFound)),
+            3 => assert_eq!(link("appointment/offer").await, Err(AppError::NotFound)),
             _ => assert_eq!(feed().await, reqwest::StatusCode::NOT_FOUND),
         }
     }
@@ -282,10 +271,7 @@ async fn an_address_presenting_unknown_link_tokens_is_refused_for_a_while(
     // Past the limit, every link is refused from this address, the good one too, unspent.
     assert_eq!(reset(token.clone()).await, Err(AppError::RateLimited));
     assert_eq!(feed().await, reqwest::StatusCode::TOO_MANY_REQUESTS);
-    let r = app
-        .call_json::<serde_json::Value>(&anyone, "appointment/link", serde_json::json!({ "token": bad }))
-        .await;
-    assert_eq!(r, Err(AppError::RateLimited));
+    assert_eq!(link("appointment/link").await, Err(AppError::RateLimited));
     assert_eq!(
         common::count(&app.pool, "SELECT count(*) FROM link_misses").await,
         MAX_LINK_MISSES_PER_ADDRESS,
