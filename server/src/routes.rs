@@ -195,29 +195,28 @@ pub fn foreign_origin(headers: &axum::http::HeaderMap) -> bool {
 async fn security_headers(req: Request, next: Next) -> Response {
     let is_pkg = req.uri().path().starts_with("/pkg/");
     let res = next.run(req).await;
-    if is_pkg && res.status() == StatusCode::OK {
-        let mut res = res;
-        let h = res.headers_mut();
-        // Nothing revalidates or asks for ranges of a file that never changes.
+    let asset = is_pkg && res.status() == StatusCode::OK;
+    let mut res = if asset {
+        res
+    } else {
+        with_content_security_policy(res).await
+    };
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if asset {
+        // File names carry a content hash: they never change, so nothing revalidates them
+        // or asks for ranges.
         h.remove(header::LAST_MODIFIED);
         h.remove(header::ACCEPT_RANGES);
-        h.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        // File names carry a content hash: they never change.
         h.insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         );
         return res;
     }
-    let mut res = with_content_security_policy(res).await;
-    let h = res.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(

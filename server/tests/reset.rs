@@ -20,6 +20,13 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> Result<(), AppEr
     .await
 }
 
+/// The token of the `/reset/<token>` link in a received mail (quoted-printable unfolded).
+fn reset_token(raw: &str) -> String {
+    let body = raw.replace("=\r\n", "");
+    let link = body.split("/reset/").nth(1).expect("a reset link");
+    link.split_whitespace().next().unwrap().to_string()
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_reset_link_arrives_by_mail_and_sets_a_new_password_once(_: PgPoolOptions, conn: PgConnectOptions) {
     let (sink, url) = SmtpSink::start();
@@ -36,15 +43,7 @@ async fn a_reset_link_arrives_by_mail_and_sets_a_new_password_once(_: PgPoolOpti
     let mail = sink.wait_for(1).await;
     assert_eq!(mail[0].to, vec!["a.clinician@example.test".to_string()]);
     assert!(mail[0].raw.contains("Subject: Set a new Switchboard password"));
-    let body = mail[0].raw.replace("=\r\n", "");
-    let token = body
-        .split("/reset/")
-        .nth(1)
-        .expect("a link")
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let token = reset_token(&mail[0].raw);
 
     let r = app
         .call::<()>(
@@ -102,15 +101,7 @@ async fn a_reset_link_arrives_by_mail_and_sets_a_new_password_once(_: PgPoolOpti
         .await
         .unwrap();
     let mail = sink.wait_for(2).await;
-    let body = mail[1].raw.replace("=\r\n", "");
-    let late = body
-        .split("/reset/")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let late = reset_token(&mail[1].raw);
     assert_ne!(late, token);
     common::exec(
         &app.pool,
@@ -207,15 +198,7 @@ async fn an_address_presenting_unknown_link_tokens_is_refused_for_a_while(
         .call(&anyone, "auth/forgot", &[("email", &w.a_clinician.email)])
         .await
         .unwrap();
-    let body = sink.wait_for(1).await[0].raw.replace("=\r\n", "");
-    let token = body
-        .split("/reset/")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let token = reset_token(&sink.wait_for(1).await[0].raw);
     let reset = |token: String| {
         let (app, anyone) = (&app, &anyone);
         async move {

@@ -318,11 +318,19 @@ pub async fn totp_state(tx: &mut Tx, user: UserId) -> Result<Option<TotpState>, 
     }))
 }
 
-/// Every stored authenticator secret, enrolled or pending: (person, secret as stored).
-pub async fn stored_totp_secrets(tx: &mut Tx) -> Result<Vec<(UserId, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL FOR UPDATE")
-        .fetch_all(&mut **tx)
-        .await
+/// Stored authenticator secrets, enrolled or pending, locked: (person, secret as stored).
+/// Only those still in the clear, unless `sealed_too`.
+pub async fn stored_totp_secrets(
+    tx: &mut Tx,
+    sealed_too: bool,
+) -> Result<Vec<(UserId, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, totp_secret FROM users
+          WHERE totp_secret IS NOT NULL AND ($1 OR totp_secret NOT LIKE 'v1:%') FOR UPDATE",
+    )
+    .bind(sealed_too)
+    .fetch_all(&mut **tx)
+    .await
 }
 
 pub async fn replace_totp_secret(tx: &mut Tx, user: UserId, stored: &str) -> Result<(), sqlx::Error> {

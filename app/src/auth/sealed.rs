@@ -111,15 +111,16 @@ pub struct Resealed {
     pub sealed: usize,
     /// Sealed under the previous key, now under the current one.
     pub rotated: usize,
-    /// Opening with neither key: their owners cannot use their authenticator until they
-    /// enrol again (or the right key is configured).
+    /// Opening with neither key (looked for while rotating): their owners cannot use their
+    /// authenticator until they enrol again (or the right key is configured).
     pub unreadable: usize,
 }
 
 /// Run when the server starts: seals the authenticator secrets stored in the clear, and
 /// re-seals under `key` those sealed under `previous` (key rotation: start with the new key
 /// as `SB_SECRET_KEY` and the old one as `SB_SECRET_KEY_PREVIOUS`; once every node runs the
-/// new key, drop the old one). All in one transaction.
+/// new key, drop the old one). All in one transaction; without `previous`, only the rows
+/// still in the clear are read.
 pub async fn seal_stored(
     pool: &sqlx::PgPool,
     key: &SecretKey,
@@ -127,7 +128,7 @@ pub async fn seal_stored(
 ) -> Result<Resealed, AppError> {
     let mut tx = crate::db::begin(pool, &crate::db::Scope::All { user: None }).await?;
     let mut done = Resealed::default();
-    for (user, stored) in crate::auth::db::stored_totp_secrets(&mut tx).await? {
+    for (user, stored) in crate::auth::db::stored_totp_secrets(&mut tx, previous.is_some()).await? {
         let plain = if !is_sealed(&stored) {
             done.sealed += 1;
             stored
