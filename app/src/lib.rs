@@ -13,6 +13,7 @@ pub mod practices;
 pub mod realtime;
 pub mod shell;
 pub mod ui;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod db;

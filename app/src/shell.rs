@@ -41,7 +41,7 @@ pub struct AuthActions {
 }
 
 /// The signed-in person, read once per page load and again after login/logout.
-pub type MeResource = Resource<Result<Option<crate::model::Me>, crate::error::AppError>>;
+pub type MeResource = crate::wire::Loaded<Option<crate::model::Me>>;
 
 /// Every page is rendered whole before it is sent (`SsrMode::Async`): the data behind it are
 /// a few fast queries, and a streamed page can start hydrating before its last chunk has
@@ -58,7 +58,7 @@ pub fn App() -> impl IntoView {
         accept: ServerAction::new(),
     };
     provide_context(actions);
-    let me: MeResource = Resource::new(
+    let me: MeResource = crate::wire::load(
         move || (actions.login.version().get(), actions.accept.version().get()),
         |_| crate::auth::api::who_am_i(),
     );

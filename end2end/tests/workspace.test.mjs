@@ -107,6 +107,10 @@ test('a clinician of one practice cannot open another practice by URL', async ()
   await page.waitForSelector('#no-access');
   assert.equal(await page.$('#practice-name'), null);
   assert.doesNotMatch(await page.content(), /Priya Nair/);
+  // Nor in the data the page carries for hydration (postcard, base64).
+  const carried = await page.evaluate(() => (window.__RESOLVED_RESOURCES ?? [])
+    .map((r) => { try { return atob(r); } catch { return ''; } }).join(''));
+  assert.doesNotMatch(carried, /Priya Nair/);
   await shot(page, 'no-access');
   await page.close();
 });
@@ -171,6 +175,17 @@ test('a practice admin invites a new assistant, who joins through the e-mailed l
 
 test('first loads stay under 300 KB compressed', async () => {
   const sizes = {};
+  // Where each page's bytes go: the page itself, the main WASM and its script, the lazy
+  // chunks, the style sheet; reported alongside the totals.
+  const breakdown = {};
+  const partOf = (u) => {
+    const file = u.split('?')[0].split('/').pop();
+    if (!u.includes('/pkg/')) return 'page';
+    if (/^switchboard\.[^.]+\.wasm$/.test(file)) return 'main-wasm';
+    if (/^switchboard\.[^.]+\.js$/.test(file)) return 'main-js';
+    if (file.endsWith('.css')) return 'css';
+    return 'chunks';
+  };
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const measure = async (name, url) => {
@@ -178,12 +193,22 @@ test('first loads stay under 300 KB compressed', async () => {
     await client.send('Network.enable');
     await client.send('Network.clearBrowserCache');
     let bytes = 0;
-    client.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+    const urls = new Map();
+    const parts = {};
+    client.on('Network.responseReceived', (e) => { urls.set(e.requestId, e.response.url); });
+    client.on('Network.loadingFinished', (e) => {
+      bytes += e.encodedDataLength;
+      const kind = partOf(urls.get(e.requestId) ?? '');
+      parts[kind] ??= { files: 0, bytes: 0 };
+      parts[kind].files += 1;
+      parts[kind].bytes += e.encodedDataLength;
+    });
     await page.goto(url);
     await waitForHydration(page);
     await page.waitForLoadState('networkidle');
     await client.detach();
     sizes[name] = bytes;
+    breakdown[name] = parts;
   };
   await measure('login', `${server.base}/login`);
   await signIn(page, server.base, demo('tom.becker'));
@@ -200,7 +225,7 @@ test('first loads stay under 300 KB compressed', async () => {
   await measure('account', `${server.base}/account`);
   others.account = sizes.account;
   delete sizes.account;
-  writeFileSync(path.join(screenshotsDir, 'first-load-bytes.json'), JSON.stringify({ ...sizes, ...others }, null, 2));
+  writeFileSync(path.join(screenshotsDir, 'first-load-bytes.json'), JSON.stringify({ ...sizes, ...others, breakdown }, null, 2));
   console.log(`first load, compressed bytes: ${JSON.stringify(sizes)}; lazy pages: ${JSON.stringify(others)}`);
   for (const [name, bytes] of Object.entries(others)) {
     assert.ok(bytes > 10_000, `${name}: measured ${bytes} bytes, too few to be the page`);

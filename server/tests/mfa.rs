@@ -151,7 +151,7 @@ async fn the_deployment_can_require_it_of_agency_admins(_: PgPoolOptions, conn: 
     let w = common::world(&app.pool).await;
     let agency = app.login(&w.agency.email).await;
     let r = app
-        .call::<serde_json::Value>(&agency, "agency/practices", &[])
+        .call::<Vec<app::agency::api::AgencyPractice>>(&agency, "agency/practices", &[])
         .await;
     assert_eq!(r, Err(AppError::MfaRequired));
     let s: Security = app.call(&agency, "auth/security", &[]).await.unwrap();

@@ -224,25 +224,27 @@ async fn an_address_presenting_unknown_link_tokens_is_refused_for_a_while(
     };
 
     let bad = "x".repeat(43);
-    let link = |endpoint: &'static str| {
-        let (app, anyone, token) = (&app, &anyone, bad.clone());
-        async move {
-            app.call_json::<serde_json::Value>(anyone, endpoint, serde_json::json!({ "token": token }))
-                .await
-        }
-    };
+    let args = || serde_json::json!({ "token": bad.clone() });
+    let appointment_link =
+        || app.call_json::<app::calendar::model::LinkView>(&anyone, "appointment/link", args());
+    let offer_link =
+        || app.call_json::<app::calendar::model::ClaimView>(&anyone, "appointment/offer", args());
     // Misses of every kind of link count together; each gets its usual answer until the limit.
     for i in 0..MAX_LINK_MISSES_PER_ADDRESS {
         match i % 5 {
             0 => assert_eq!(reset(bad.clone()).await, Err(AppError::invalid(BAD_RESET))),
             1 => {
                 let r = app
-                    .call::<serde_json::Value>(&anyone, "practices/invitation", &[("token", &bad)])
+                    .call::<app::practices::api::InvitationInfo>(
+                        &anyone,
+                        "practices/invitation",
+                        &[("token", &bad)],
+                    )
                     .await;
                 assert_eq!(r, Err(AppError::invalid(app::practices::api::BAD_INVITATION)));
             }
-            2 => assert_eq!(link("appointment/link").await, Err(AppError::NotFound)),
-            3 => assert_eq!(link("appointment/offer").await, Err(AppError::NotFound)),
+            2 => assert_eq!(appointment_link().await, Err(AppError::NotFound)),
+            3 => assert_eq!(offer_link().await, Err(AppError::NotFound)),
             _ => assert_eq!(feed().await, reqwest::StatusCode::NOT_FOUND),
         }
     }
@@ -254,7 +256,7 @@ async fn an_address_presenting_unknown_link_tokens_is_refused_for_a_while(
     // Past the limit, every link is refused from this address, the good one too, unspent.
     assert_eq!(reset(token.clone()).await, Err(AppError::RateLimited));
     assert_eq!(feed().await, reqwest::StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(link("appointment/link").await, Err(AppError::RateLimited));
+    assert_eq!(appointment_link().await, Err(AppError::RateLimited));
     assert_eq!(
         common::count(&app.pool, "SELECT count(*) FROM link_misses").await,
         MAX_LINK_MISSES_PER_ADDRESS,

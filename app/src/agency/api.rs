@@ -20,7 +20,7 @@ pub struct AgencyPractice {
 }
 
 /// Every practice of the agency with its people counted and its assistants named.
-#[server(endpoint = "agency/practices")]
+#[server(endpoint = "agency/practices", output = crate::wire::Bin)]
 pub async fn agency_practices() -> Result<Vec<AgencyPractice>, AppError> {
     let actor = session::actor()?;
     actor.require_agency_admin()?;
@@ -39,7 +39,7 @@ pub async fn agency_practices() -> Result<Vec<AgencyPractice>, AppError> {
 
 /// Creates a practice (name and time zone; the rest is edited in its Admin section, where
 /// the browser is sent next).
-#[server(endpoint = "agency/create_practice")]
+#[server(endpoint = "agency/create_practice", output = crate::wire::Bin)]
 pub async fn create_practice(name: String, time_zone: String) -> Result<(), AppError> {
     let actor = session::actor()?;
     actor.require_agency_admin()?;
@@ -74,7 +74,7 @@ pub async fn create_practice(name: String, time_zone: String) -> Result<(), AppE
 
 /// Puts a person who already has an account into a practice with a role (or changes their
 /// role there). People without an account are invited from the practice's Admin section.
-#[server(endpoint = "agency/assign")]
+#[server(endpoint = "agency/assign", output = crate::wire::Bin)]
 pub async fn assign_person(practice: PracticeId, email: String, role: Role) -> Result<(), AppError> {
     let actor = session::actor()?;
     actor.require_agency_admin()?;

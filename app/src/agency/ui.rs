@@ -58,7 +58,7 @@ crate::lazy_page!(
 pub fn AgencyPage() -> impl IntoView {
     let create = ServerAction::<CreatePractice>::new();
     let assign = ServerAction::<AssignPerson>::new();
-    let practices = Resource::new(
+    let practices = crate::wire::load(
         move || (create.version().get(), assign.version().get()),
         |_| agency_practices(),
     );
@@ -84,7 +84,7 @@ pub fn AgencyPage() -> impl IntoView {
 }
 
 #[component]
-fn PracticeTable(practices: Resource<Result<Vec<AgencyPractice>, AppError>>) -> impl IntoView {
+fn PracticeTable(practices: crate::wire::Loaded<Vec<AgencyPractice>>) -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Practices"</h2>
@@ -136,7 +136,7 @@ fn NewPractice(create: ServerAction<CreatePractice>) -> impl IntoView {
 #[component]
 fn Assign(
     assign: ServerAction<AssignPerson>,
-    practices: Resource<Result<Vec<AgencyPractice>, AppError>>,
+    practices: crate::wire::Loaded<Vec<AgencyPractice>>,
 ) -> impl IntoView {
     view! {
         <section class="panel">

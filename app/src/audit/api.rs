@@ -31,7 +31,7 @@ pub const AUDIT_PAGE: i64 = 500;
 /// The practice's own events, newest first, optionally of one person and between two local
 /// dates (inclusive). Practice admins of that practice and agency admins only; reading the
 /// log is itself recorded.
-#[server(endpoint = "audit/events")]
+#[server(endpoint = "audit/events", output = crate::wire::Bin)]
 pub async fn practice_audit(
     practice: PracticeId,
     person: Option<String>,

@@ -22,7 +22,7 @@ struct Filter {
 #[component]
 pub fn AccessLog(practice: Memo<Option<PracticeId>>) -> impl IntoView {
     let applied = RwSignal::new(Filter::default());
-    let log = Resource::new(
+    let log = crate::wire::load(
         move || (practice.get(), applied.get()),
         |(p, f)| async move {
             let p = p.ok_or(AppError::NotFound)?;

@@ -18,7 +18,7 @@ pub fn AccountPage() -> impl IntoView {
     let begin = ServerAction::<BeginTotp>::new();
     let confirm = ServerAction::<ConfirmTotp>::new();
     let disable = ServerAction::<DisableTotp>::new();
-    let security = Resource::new(
+    let security = crate::wire::load(
         move || (confirm.version().get(), disable.version().get()),
         |_| account_security(),
     );

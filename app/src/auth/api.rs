@@ -19,7 +19,7 @@ pub const BAD_LOGIN: &str = "That e-mail and password don't match an account.";
 /// recovery code) when two-factor sign-in is on: without it the answer is `SecondFactor`,
 /// and the form asks for it. On success the session cookie is set (a new token: the id is
 /// rotated at every login) and the browser is sent to `next`.
-#[server(endpoint = "auth/login")]
+#[server(endpoint = "auth/login", output = crate::wire::Bin)]
 pub async fn login(
     email: String,
     password: String,
@@ -150,7 +150,7 @@ pub async fn start_session(
 }
 
 /// Ends the session and clears the cookie.
-#[server(endpoint = "auth/logout")]
+#[server(endpoint = "auth/logout", output = crate::wire::Bin)]
 pub async fn logout() -> Result<(), AppError> {
     let state = app_state()?;
     if let Some(actor) = session::current_actor() {
@@ -176,7 +176,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// The signed-in person and their practices; `None` when signed out. For an agency admin
 /// also the practices they are not a member of (for the switcher; read here, once per page,
 /// rather than on every request's session check).
-#[server(endpoint = "auth/who_am_i")]
+#[server(endpoint = "auth/who_am_i", output = crate::wire::Bin)]
 pub async fn who_am_i() -> Result<Option<Me>, AppError> {
     let Some(actor) = session::current_actor() else {
         return Ok(None);
@@ -192,7 +192,7 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
 }
 
 /// Keeps the session alive ("Stay signed in" in the idle warning, or activity on the page).
-#[server(endpoint = "auth/keepalive")]
+#[server(endpoint = "auth/keepalive", output = crate::wire::Bin)]
 pub async fn keepalive() -> Result<(), AppError> {
     let actor = session::enrolling_actor()?;
     let state = app_state()?;
@@ -223,7 +223,7 @@ pub struct DemoAccount {
 pub const DEMO_PASSWORD: &str = "switchboard-demo";
 
 /// The demo accounts, on a demo instance; nothing otherwise.
-#[server(endpoint = "auth/demo_accounts")]
+#[server(endpoint = "auth/demo_accounts", output = crate::wire::Bin)]
 pub async fn demo_accounts() -> Result<Vec<DemoAccount>, AppError> {
     let state = app_state()?;
     if !state.settings.demo {

@@ -32,7 +32,7 @@ pub struct Enrolment {
     pub qr_svg: String,
 }
 
-#[server(endpoint = "auth/security")]
+#[server(endpoint = "auth/security", output = crate::wire::Bin)]
 pub async fn account_security() -> Result<Security, AppError> {
     let actor = session::enrolling_actor()?;
     let state = app_state()?;
@@ -48,7 +48,7 @@ pub async fn account_security() -> Result<Security, AppError> {
 }
 
 /// Starts enrolment with a new secret (replacing an unfinished one).
-#[server(endpoint = "auth/totp_begin")]
+#[server(endpoint = "auth/totp_begin", output = crate::wire::Bin)]
 pub async fn begin_totp() -> Result<Enrolment, AppError> {
     let actor = session::enrolling_actor()?;
     let state = app_state()?;
@@ -69,7 +69,7 @@ pub async fn begin_totp() -> Result<Enrolment, AppError> {
 }
 
 /// Finishes enrolment with a code from the app; answers the recovery codes (shown once).
-#[server(endpoint = "auth/totp_confirm")]
+#[server(endpoint = "auth/totp_confirm", output = crate::wire::Bin)]
 pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
     let actor = session::enrolling_actor()?;
     let state = app_state()?;
@@ -108,7 +108,7 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
 }
 
 /// Turns two-factor sign-in off (with the password), unless it is required of the person.
-#[server(endpoint = "auth/totp_disable")]
+#[server(endpoint = "auth/totp_disable", output = crate::wire::Bin)]
 pub async fn disable_totp(password: String) -> Result<(), AppError> {
     let actor = session::enrolling_actor()?;
     if actor.me.mfa_required {

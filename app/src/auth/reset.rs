@@ -22,7 +22,7 @@ pub const BAD_RESET: &str = "This link is not valid any more. Ask for a new one.
 /// [`rules::MAX_RESETS_PER_ACCOUNT`] links per account and [`rules::MAX_RESETS_PER_ADDRESS`]
 /// requests per client address an hour; past that, nothing more is sent (and the answer
 /// is the same, so it tells nothing).
-#[server(endpoint = "auth/forgot")]
+#[server(endpoint = "auth/forgot", output = crate::wire::Bin)]
 pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     let Some(email) = rules::normalize_email(&email) else {
         return Err(AppError::invalid("Enter your e-mail address."));
@@ -82,7 +82,7 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
 
 /// Sets a new password from a reset link. The link then stops working, every session of the
 /// account ends, and the browser goes to the sign-in page.
-#[server(endpoint = "auth/reset")]
+#[server(endpoint = "auth/reset", output = crate::wire::Bin)]
 pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
     if let Some(problem) = rules::password_problem(&password) {
         return Err(AppError::Invalid(problem));

@@ -12,7 +12,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let reason = move || query.read().get("reason");
-    let demo = Resource::new(|| (), |_| demo_accounts());
+    let demo = crate::wire::load(|| (), |_| demo_accounts());
     let pending = actions.login.pending();
     // Once the password was right and a code is asked for, the code field stays.
     let login_value = actions.login.value();

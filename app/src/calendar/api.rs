@@ -44,7 +44,7 @@ async fn open(
 }
 
 /// The practice's providers, rooms, types and zone.
-#[server(endpoint = "calendar/setup", input = Json)]
+#[server(endpoint = "calendar/setup", input = Json, output = crate::wire::Bin)]
 pub async fn calendar_setup(practice: PracticeId) -> Result<Setup, AppError> {
     let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let setup = book::setup(&mut tx, practice).await?;
@@ -54,7 +54,7 @@ pub async fn calendar_setup(practice: PracticeId) -> Result<Setup, AppError> {
 
 /// Entries of `days` local days from `first_day`, and when each provider is open. Audited
 /// (the view names patients).
-#[server(endpoint = "calendar/view", input = Json)]
+#[server(endpoint = "calendar/view", input = Json, output = crate::wire::Bin)]
 pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32) -> Result<View, AppError> {
     if !(1..=42).contains(&days) {
         return Err(AppError::invalid("A calendar view spans 1 to 42 days."));
@@ -77,7 +77,7 @@ pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32
 
 /// Books an appointment, meeting or block (a series when `entry.rrule` is set). A conflict
 /// or a time outside availability changes nothing and comes back as the outcome.
-#[server(endpoint = "calendar/book", input = Json)]
+#[server(endpoint = "calendar/book", input = Json, output = crate::wire::Bin)]
 pub async fn book_entry(practice: PracticeId, entry: NewEntry) -> Result<Outcome, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let outcome = book::book(&mut tx, practice, actor.user(), &entry).await?;
@@ -93,7 +93,7 @@ pub async fn book_entry(practice: PracticeId, entry: NewEntry) -> Result<Outcome
 
 /// Moves an entry to another start (and provider or room). `version` is the one the person
 /// saw: a change made meanwhile by someone else is refused, not overwritten.
-#[server(endpoint = "calendar/move", input = Json)]
+#[server(endpoint = "calendar/move", input = Json, output = crate::wire::Bin)]
 pub async fn move_entry(
     practice: PracticeId,
     id: EntryId,
@@ -126,7 +126,7 @@ pub async fn move_entry(
 
 /// Gives a series a new repeat rule (RFC 5545) from this occurrence on (`Following`) or for
 /// all still to come (`All`); see `book::change_rule`. The patient hears of it once.
-#[server(endpoint = "calendar/rule", input = Json)]
+#[server(endpoint = "calendar/rule", input = Json, output = crate::wire::Bin)]
 pub async fn change_rule(
     practice: PracticeId,
     id: EntryId,
@@ -173,7 +173,7 @@ async fn tell_patient(
 
 /// Moves an entry along its status (arrived, in room, …); cancelling needs a reason and may
 /// reach later occurrences of a series (`reach`).
-#[server(endpoint = "calendar/status", input = Json)]
+#[server(endpoint = "calendar/status", input = Json, output = crate::wire::Bin)]
 pub async fn set_status(
     practice: PracticeId,
     id: EntryId,
@@ -221,7 +221,7 @@ pub async fn set_status(
 
 /// The next free slots for a type across `providers` (empty: every allowed provider) from
 /// `from` to `to` (local dates, inclusive).
-#[server(endpoint = "calendar/slots", input = Json)]
+#[server(endpoint = "calendar/slots", input = Json, output = crate::wire::Bin)]
 pub async fn free_slots(
     practice: PracticeId,
     type_id: TypeId,
@@ -250,7 +250,7 @@ pub struct PatientHit {
 }
 
 /// Patients by part of the name, or by date of birth (YYYY-MM-DD). Audited.
-#[server(endpoint = "calendar/patients", input = Json)]
+#[server(endpoint = "calendar/patients", input = Json, output = crate::wire::Bin)]
 pub async fn find_patients(practice: PracticeId, query: String) -> Result<Vec<PatientHit>, AppError> {
     let query = query.trim().to_string();
     if query.chars().count() < 2 {
@@ -281,7 +281,7 @@ pub async fn find_patients(practice: PracticeId, query: String) -> Result<Vec<Pa
 }
 
 /// Adds a patient (the minimal record a booking needs).
-#[server(endpoint = "calendar/add-patient", input = Json)]
+#[server(endpoint = "calendar/add-patient", input = Json, output = crate::wire::Bin)]
 pub async fn add_patient(
     practice: PracticeId,
     name: String,
@@ -313,7 +313,7 @@ pub async fn add_patient(
 }
 
 /// Adds a room. Practice admins and assistants.
-#[server(endpoint = "calendar/add-room", input = Json)]
+#[server(endpoint = "calendar/add-room", input = Json, output = crate::wire::Bin)]
 pub async fn add_room(practice: PracticeId, name: String) -> Result<RoomId, AppError> {
     let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 80 {
@@ -337,7 +337,7 @@ pub async fn add_room(practice: PracticeId, name: String) -> Result<RoomId, AppE
 }
 
 /// Creates (`id` None) or changes an appointment type. Practice admins and assistants.
-#[server(endpoint = "calendar/save-type", input = Json)]
+#[server(endpoint = "calendar/save-type", input = Json, output = crate::wire::Bin)]
 pub async fn save_type(
     practice: PracticeId,
     id: Option<TypeId>,
@@ -365,7 +365,7 @@ pub async fn save_type(
 /// Sets a provider's weekly hours from `from` on: one text per weekday, Monday first
 /// ("08:00-12:00, 13:00-17:00"; empty: not working). The provider themself, assistants and
 /// practice admins.
-#[server(endpoint = "calendar/weekly-hours", input = Json)]
+#[server(endpoint = "calendar/weekly-hours", input = Json, output = crate::wire::Bin)]
 pub async fn set_weekly_hours(
     practice: PracticeId,
     provider: UserId,
@@ -383,7 +383,7 @@ pub async fn set_weekly_hours(
 }
 
 /// A provider's weekly hours in force on `on`, as the form shows them (Monday first).
-#[server(endpoint = "calendar/weekly-hours-get", input = Json)]
+#[server(endpoint = "calendar/weekly-hours-get", input = Json, output = crate::wire::Bin)]
 pub async fn weekly_hours(
     practice: PracticeId,
     provider: UserId,
@@ -400,7 +400,7 @@ pub async fn weekly_hours(
 }
 
 /// A provider's time off and extra hours that have not ended yet, soonest first.
-#[server(endpoint = "calendar/exceptions", input = Json)]
+#[server(endpoint = "calendar/exceptions", input = Json, output = crate::wire::Bin)]
 pub async fn hour_exceptions(practice: PracticeId, provider: UserId) -> Result<Vec<Exception>, AppError> {
     let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let list = book::exceptions_ahead(&mut tx, practice, provider).await?;
@@ -409,7 +409,7 @@ pub async fn hour_exceptions(practice: PracticeId, provider: UserId) -> Result<V
 }
 
 /// One-off extra hours for a provider on one local day (e.g. a Saturday clinic).
-#[server(endpoint = "calendar/extra-hours", input = Json)]
+#[server(endpoint = "calendar/extra-hours", input = Json, output = crate::wire::Bin)]
 pub async fn add_extra_hours(
     practice: PracticeId,
     provider: UserId,
@@ -428,7 +428,7 @@ pub async fn add_extra_hours(
 
 /// Withdraws time off or extra hours. Appointments moved away for time off stay where they
 /// were moved; the time is bookable again.
-#[server(endpoint = "calendar/exception-withdraw", input = Json)]
+#[server(endpoint = "calendar/exception-withdraw", input = Json, output = crate::wire::Bin)]
 pub async fn withdraw_exception(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let provider = db::exception_provider(&mut tx, practice, id)
@@ -443,7 +443,7 @@ pub async fn withdraw_exception(practice: PracticeId, id: uuid::Uuid) -> Result<
 
 /// The calendar feeds a person may see: a clinician their own, assistants and practice
 /// admins every feed of the practice.
-#[server(endpoint = "calendar/feeds", input = Json)]
+#[server(endpoint = "calendar/feeds", input = Json, output = crate::wire::Bin)]
 pub async fn calendar_feeds(practice: PracticeId) -> Result<Feeds, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let role = actor.role_in(practice);
@@ -460,7 +460,7 @@ pub async fn calendar_feeds(practice: PracticeId) -> Result<Feeds, AppError> {
 
 /// Makes a subscription feed of one provider's entries (`provider`), or of the whole
 /// practice (None; assistants and practice admins). Returns the secret address, shown once.
-#[server(endpoint = "calendar/feed-add", input = Json)]
+#[server(endpoint = "calendar/feed-add", input = Json, output = crate::wire::Bin)]
 pub async fn add_feed(
     practice: PracticeId,
     provider: Option<UserId>,
@@ -482,7 +482,7 @@ pub async fn add_feed(
 }
 
 /// Revokes a feed: its address stops working at once.
-#[server(endpoint = "calendar/feed-revoke", input = Json)]
+#[server(endpoint = "calendar/feed-revoke", input = Json, output = crate::wire::Bin)]
 pub async fn revoke_feed(practice: PracticeId, id: FeedId) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let whose = db::revoke_feed(&mut tx, practice, id)
@@ -502,7 +502,7 @@ pub async fn revoke_feed(practice: PracticeId, id: FeedId) -> Result<(), AppErro
 }
 
 /// Whether the practice's feeds name patients. Practice admins.
-#[server(endpoint = "calendar/feed-names", input = Json)]
+#[server(endpoint = "calendar/feed-names", input = Json, output = crate::wire::Bin)]
 pub async fn set_feed_names(practice: PracticeId, on: bool) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &[Role::PracticeAdmin]).await?;
     db::set_feed_patient_names(&mut tx, practice, on).await?;
@@ -517,13 +517,13 @@ pub async fn set_feed_names(practice: PracticeId, on: bool) -> Result<(), AppErr
 
 /// What a patient's e-mail link shows: the appointment's practice, time and provider. The
 /// secret token is the only credential.
-#[server(endpoint = "appointment/link", input = Json)]
+#[server(endpoint = "appointment/link", input = Json, output = crate::wire::Bin)]
 pub async fn appointment_link(token: String) -> Result<LinkView, AppError> {
     crate::calendar::notices::show(&app_state()?.pool, session::client_network(), &token).await
 }
 
 /// The patient confirms (`confirm`) or cancels the appointment from the e-mail link.
-#[server(endpoint = "appointment/answer", input = Json)]
+#[server(endpoint = "appointment/answer", input = Json, output = crate::wire::Bin)]
 pub async fn answer_appointment(token: String, confirm: bool) -> Result<LinkView, AppError> {
     crate::calendar::notices::answer(&app_state()?.pool, session::client_network(), &token, confirm).await
 }
@@ -540,7 +540,7 @@ fn may_change_hours(actor: &session::Actor, practice: PracticeId, provider: User
 
 /// The appointments a provider's absence from `from` to `to` (local times) touches, each with
 /// proposed new slots. Changes nothing. Audited (it lists patients).
-#[server(endpoint = "calendar/out-plan", input = Json)]
+#[server(endpoint = "calendar/out-plan", input = Json, output = crate::wire::Bin)]
 pub async fn plan_out(
     practice: PracticeId,
     provider: UserId,
@@ -568,7 +568,7 @@ pub async fn plan_out(
 /// Marks the provider out and moves the chosen appointments in one transaction (a slot taken
 /// meanwhile changes nothing and says so); each moved patient is e-mailed, or put on the
 /// call-back list when there is no address.
-#[server(endpoint = "calendar/out-apply", input = Json)]
+#[server(endpoint = "calendar/out-apply", input = Json, output = crate::wire::Bin)]
 pub async fn apply_out(
     practice: PracticeId,
     provider: UserId,
@@ -623,7 +623,7 @@ pub async fn apply_out(
 }
 
 /// Patients to phone (no e-mail address) about changes, oldest first. Audited.
-#[server(endpoint = "calendar/call-backs", input = Json)]
+#[server(endpoint = "calendar/call-backs", input = Json, output = crate::wire::Bin)]
 pub async fn call_backs(practice: PracticeId) -> Result<Vec<CallBack>, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let list = db::open_call_backs(&mut tx, practice).await?;
@@ -641,7 +641,7 @@ pub async fn call_backs(practice: PracticeId) -> Result<Vec<CallBack>, AppError>
 }
 
 /// Marks a call-back done.
-#[server(endpoint = "calendar/call-back-done", input = Json)]
+#[server(endpoint = "calendar/call-back-done", input = Json, output = crate::wire::Bin)]
 pub async fn finish_call_back(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     if !db::finish_call_back(&mut tx, practice, id, actor.user()).await? {
@@ -654,7 +654,7 @@ pub async fn finish_call_back(practice: PracticeId, id: uuid::Uuid) -> Result<()
 
 /// Puts the patient of an appointment on the waitlist for an earlier slot between `earliest`
 /// and `latest` (local dates).
-#[server(endpoint = "calendar/waitlist-add", input = Json)]
+#[server(endpoint = "calendar/waitlist-add", input = Json, output = crate::wire::Bin)]
 pub async fn add_to_waitlist(
     practice: PracticeId,
     entry: EntryId,
@@ -673,7 +673,7 @@ pub async fn add_to_waitlist(
 }
 
 /// The open waitlist, each with the earliest free slot found for them. Audited.
-#[server(endpoint = "calendar/waitlist", input = Json)]
+#[server(endpoint = "calendar/waitlist", input = Json, output = crate::wire::Bin)]
 pub async fn waitlist(practice: PracticeId) -> Result<Vec<Waiting>, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let list = crate::calendar::waitlist::list(&mut tx, practice).await?;
@@ -691,7 +691,7 @@ pub async fn waitlist(practice: PracticeId) -> Result<Vec<Waiting>, AppError> {
 }
 
 /// Offers a free slot by e-mail to the waiting patients `ids`; returns how many were written to.
-#[server(endpoint = "calendar/waitlist-offer", input = Json)]
+#[server(endpoint = "calendar/waitlist-offer", input = Json, output = crate::wire::Bin)]
 pub async fn offer_slot(practice: PracticeId, slot: Offer, ids: Vec<uuid::Uuid>) -> Result<usize, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     let url = app_state()?.settings.public_url.clone();
@@ -710,7 +710,7 @@ pub async fn offer_slot(practice: PracticeId, slot: Offer, ids: Vec<uuid::Uuid>)
 }
 
 /// Takes a patient off the waitlist.
-#[server(endpoint = "calendar/waitlist-remove", input = Json)]
+#[server(endpoint = "calendar/waitlist-remove", input = Json, output = crate::wire::Bin)]
 pub async fn remove_from_waitlist(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
     let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     if !db::close_waiting(&mut tx, practice, id, "removed").await? {
@@ -721,13 +721,13 @@ pub async fn remove_from_waitlist(practice: PracticeId, id: uuid::Uuid) -> Resul
 }
 
 /// What a waitlist offer's link shows. The secret token is the only credential.
-#[server(endpoint = "appointment/offer", input = Json)]
+#[server(endpoint = "appointment/offer", input = Json, output = crate::wire::Bin)]
 pub async fn slot_offer(token: String) -> Result<ClaimView, AppError> {
     crate::calendar::waitlist::show(&app_state()?.pool, session::client_network(), &token).await
 }
 
 /// The patient takes the offered slot (the first to do so gets it).
-#[server(endpoint = "appointment/claim", input = Json)]
+#[server(endpoint = "appointment/claim", input = Json, output = crate::wire::Bin)]
 pub async fn claim_slot(token: String) -> Result<ClaimView, AppError> {
     let state = app_state()?;
     crate::calendar::waitlist::claim(
@@ -741,7 +741,7 @@ pub async fn claim_slot(token: String) -> Result<ClaimView, AppError> {
 
 /// Today in every practice the person works the calendar of (each practice's own day),
 /// for the overlay. Audited per practice.
-#[server(endpoint = "calendar/today", input = Json)]
+#[server(endpoint = "calendar/today", input = Json, output = crate::wire::Bin)]
 pub async fn today_across() -> Result<Vec<DayOf>, AppError> {
     let actor = session::actor()?;
     let state = app_state()?;

@@ -232,7 +232,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
     let busy = RwSignal::new(false);
     let adding = RwSignal::new(false);
 
-    let hits = Resource::new(
+    let hits = crate::wire::load(
         move || (state.practice.get(), query.get()),
         |(p, q)| async move {
             match p {
@@ -818,7 +818,7 @@ type FeedChange = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Opti
 fn FeedsPanel(setup: Setup) -> impl IntoView {
     let state = expect_context::<CalState>();
     let version = RwSignal::new(0u32);
-    let feeds = Resource::new(
+    let feeds = crate::wire::load(
         move || (state.practice.get(), version.get()),
         |(practice, _)| async move {
             match practice {

@@ -19,7 +19,7 @@ pub fn AppointmentLinkPage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
     let answered = RwSignal::new(None::<Result<LinkView, AppError>>);
-    let shown = Resource::new(move || token.get(), appointment_link);
+    let shown = crate::wire::load(move || token.get(), appointment_link);
     let answer = move |confirm: bool| {
         let t = token.get_untracked();
         leptos::task::spawn_local(async move {
@@ -85,7 +85,7 @@ pub fn SlotOfferPage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
     let answered = RwSignal::new(None::<Result<ClaimView, AppError>>);
-    let shown = Resource::new(move || token.get(), slot_offer);
+    let shown = crate::wire::load(move || token.get(), slot_offer);
     let take = move |_| {
         let t = token.get_untracked();
         leptos::task::spawn_local(async move {

@@ -152,7 +152,6 @@ pub struct Entry {
     pub status: Status,
     pub series_id: Option<SeriesId>,
     /// For an occurrence of a series, its rule in words ("Every week, 10 times").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeats: Option<String>,
     pub outside_availability: bool,
     pub version: i32,

@@ -167,7 +167,7 @@ fn OutRowView(i: usize, row: OutRow, picks: RwSignal<Vec<Option<usize>>>) -> imp
 #[component]
 fn CallBacks(version: RwSignal<u32>) -> impl IntoView {
     let state = expect_context::<CalState>();
-    let list = Resource::new(
+    let list = crate::wire::load(
         move || (state.practice.get(), version.get()),
         |(practice, _)| async move {
             match practice {

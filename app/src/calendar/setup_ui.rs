@@ -39,7 +39,7 @@ fn HoursForm(setup: Setup) -> impl IntoView {
     let days: [RwSignal<String>; 7] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let saved = RwSignal::new(None::<Result<(), AppError>>);
     // The hours in force today, read again when another provider is chosen.
-    let current = Resource::new(
+    let current = crate::wire::load(
         move || (state.practice.get(), provider.get()),
         move |(practice, p)| async move {
             match (practice, p) {
@@ -115,7 +115,7 @@ fn ExtraHoursForm(setup: Setup) -> impl IntoView {
     // Read again for another provider and after each change here (the calendar itself
     // redraws on the change's live event; redrawing the setup would reset this form).
     let version = RwSignal::new(0u32);
-    let list = Resource::new(
+    let list = crate::wire::load(
         move || (state.practice.get(), provider.get(), version.get()),
         move |(practice, p, _)| async move {
             match (practice, p) {

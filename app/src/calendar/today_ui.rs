@@ -31,7 +31,7 @@ fn own_time(at: DateTime<Utc>, known: bool) -> Option<NaiveDateTime> {
 
 #[component]
 pub fn TodayPage() -> impl IntoView {
-    let days = Resource::new(|| (), |_| today_across());
+    let days = crate::wire::load(|| (), |_| today_across());
     // Becomes true once the page runs in the browser, which knows the person's own zone.
     let in_browser = RwSignal::new(false);
     Effect::new(move |_| in_browser.set(true));

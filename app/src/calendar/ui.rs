@@ -139,7 +139,7 @@ pub fn CalendarPage() -> impl IntoView {
         own_shift: RwSignal::new(None),
     };
     provide_context(state);
-    let setup = Resource::new(
+    let setup = crate::wire::load(
         move || (practice.get(), state.changed.get()),
         |(p, _)| async move { calendar_setup(p.ok_or(AppError::NotFound)?).await },
     );
@@ -192,7 +192,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
     let move_to = move |date: NaiveDate| {
         go.with_value(|g| g(state.span.get_untracked(), date, state.lens.get_untracked()))
     };
-    let view_res = Resource::new(
+    let view_res = crate::wire::load(
         move || {
             let (first, days) = range_of(state.span.get(), anchor.get());
             (
@@ -358,7 +358,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-type ViewResource = Resource<Result<View, AppError>>;
+type ViewResource = crate::wire::Loaded<View>;
 
 #[component]
 fn SidePanel(setup: StoredValue<Setup>, view_res: ViewResource) -> impl IntoView {

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 pub fn WaitlistPanel() -> impl IntoView {
     let state = expect_context::<CalState>();
     let version = RwSignal::new(0u32);
-    let list = Resource::new(
+    let list = crate::wire::load(
         move || (state.practice.get(), version.get()),
         |(practice, _)| async move {
             match practice {

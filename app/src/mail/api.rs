@@ -31,7 +31,7 @@ pub struct KeptMail {
 
 /// The newest 200 messages, with whether SMTP is configured. Agency admins only; reading
 /// bodies is recorded in the audit log (a body may name a practice's patient).
-#[server(endpoint = "mail/recent")]
+#[server(endpoint = "mail/recent", output = crate::wire::Bin)]
 pub async fn recent_mail() -> Result<(bool, Vec<KeptMail>), AppError> {
     let actor = session::actor()?;
     actor.require_agency_admin()?;

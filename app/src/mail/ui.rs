@@ -15,7 +15,7 @@ crate::lazy_page!(
 #[component]
 pub fn SentMailPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
-    let mail = Resource::new(|| (), |_| recent_mail());
+    let mail = crate::wire::load(|| (), |_| recent_mail());
     view! {
         <div class="app">
             <crate::agency::ui::AgencyBar current="Sent mail" />

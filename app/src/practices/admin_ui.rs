@@ -16,7 +16,7 @@ use crate::ui::{ErrorNote, PageError, RoleSelect, ZoneList};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-type Loaded<T> = Resource<Result<T, AppError>>;
+use crate::wire::Loaded;
 
 crate::lazy_page!(
     /// `/p/:practice/admin`.
@@ -75,7 +75,7 @@ pub fn AdminPeople() -> impl IntoView {
     let invite = ServerAction::<InvitePerson>::new();
     let set_role = ServerAction::<SetMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
-    let overview = Resource::new(
+    let overview = crate::wire::load(
         move || {
             (
                 practice.get(),
@@ -109,7 +109,7 @@ pub fn AdminPeople() -> impl IntoView {
 pub fn AdminSettings() -> impl IntoView {
     let practice = practice_param();
     let save = ServerAction::<SavePracticeSettings>::new();
-    let settings = Resource::new(
+    let settings = crate::wire::load(
         move || (practice.get(), save.version().get()),
         |(p, _)| async move { read_practice_settings(p.ok_or(AppError::NotFound)?).await },
     );
@@ -327,7 +327,7 @@ crate::lazy_page!(
 pub fn AcceptInvitationPage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
-    let info = Resource::new(move || token.get(), read_invitation);
+    let info = crate::wire::load(move || token.get(), read_invitation);
     let accept = expect_context::<crate::shell::AuthActions>().accept;
     view! {
         <main class="centered">

@@ -34,7 +34,7 @@ pub struct PracticeInfo {
 }
 
 /// The practice's overview, for its members (and agency admins).
-#[server(endpoint = "practices/overview")]
+#[server(endpoint = "practices/overview", output = crate::wire::Bin)]
 pub async fn practice_overview(practice: PracticeId) -> Result<PracticeInfo, AppError> {
     let actor = session::actor()?;
     if !actor.me.agency_admin {
@@ -53,7 +53,7 @@ pub const INVITATION_DAYS: i32 = 7;
 /// Invites a person by e-mail to the practice with a role. Practice admins of that practice
 /// and agency admins only. The e-mail (sent through the outbox, in this transaction) carries
 /// a single-use link that expires in a week; a new invitation replaces a pending one.
-#[server(endpoint = "practices/invite")]
+#[server(endpoint = "practices/invite", output = crate::wire::Bin)]
 pub async fn invite_person(
     practice: PracticeId,
     email: String,
@@ -142,7 +142,7 @@ pub struct InvitationInfo {
 pub const BAD_INVITATION: &str = "This invitation link is not valid any more. Ask for a new one.";
 
 /// The invitation behind a link's token (no session needed: the token is the credential).
-#[server(endpoint = "practices/invitation")]
+#[server(endpoint = "practices/invitation", output = crate::wire::Bin)]
 pub async fn read_invitation(token: String) -> Result<InvitationInfo, AppError> {
     let state = app_state()?;
     let ip = session::client_network();
@@ -163,7 +163,7 @@ pub async fn read_invitation(token: String) -> Result<InvitationInfo, AppError> 
 
 /// Accepts an invitation: sets the password of a new account (an existing account keeps
 /// its password), adds the membership, signs the person in and sends them to the practice.
-#[server(endpoint = "practices/accept_invitation")]
+#[server(endpoint = "practices/accept_invitation", output = crate::wire::Bin)]
 pub async fn accept_invitation(token: String, password: String, confirm: String) -> Result<(), AppError> {
     let state = app_state()?;
     let ipn = session::client_network();
@@ -265,7 +265,7 @@ impl PracticeSettings {
 }
 
 /// The practice's settings, for its admins (and agency admins).
-#[server(endpoint = "practices/settings")]
+#[server(endpoint = "practices/settings", output = crate::wire::Bin)]
 pub async fn read_practice_settings(practice: PracticeId) -> Result<PracticeSettings, AppError> {
     let actor = session::actor()?;
     actor.require_practice_admin(practice)?;
@@ -279,7 +279,7 @@ pub async fn read_practice_settings(practice: PracticeId) -> Result<PracticeSett
 /// Saves the practice's settings. Practice admins of that practice and agency admins only;
 /// a bad field changes nothing and says what to fix. Recorded in the audit log with the
 /// names of the fields that changed.
-#[server(endpoint = "practices/save_settings")]
+#[server(endpoint = "practices/save_settings", output = crate::wire::Bin)]
 pub async fn save_practice_settings(
     practice: PracticeId,
     settings: PracticeSettings,
@@ -313,14 +313,14 @@ pub async fn save_practice_settings(
 
 /// Changes a member's role. Practice admins of that practice and agency admins only; the
 /// practice always keeps at least one practice admin.
-#[server(endpoint = "practices/set_role")]
+#[server(endpoint = "practices/set_role", output = crate::wire::Bin)]
 pub async fn set_member_role(practice: PracticeId, person: UserId, role: Role) -> Result<(), AppError> {
     change_membership(practice, person, Some(role)).await
 }
 
 /// Removes a person from the practice (their account stays, with their other practices).
 /// Same rules as [`set_member_role`]; the person's next request no longer reaches the practice.
-#[server(endpoint = "practices/remove_member")]
+#[server(endpoint = "practices/remove_member", output = crate::wire::Bin)]
 pub async fn remove_member(practice: PracticeId, person: UserId) -> Result<(), AppError> {
     change_membership(practice, person, None).await
 }

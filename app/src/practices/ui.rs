@@ -364,7 +364,7 @@ pub fn Section() -> impl IntoView {
 #[component]
 pub fn Inbox() -> impl IntoView {
     let practice = practice_param();
-    let overview = Resource::new(
+    let overview = crate::wire::load(
         move || practice.get(),
         |p| async move {
             match p {

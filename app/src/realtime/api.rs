@@ -16,7 +16,7 @@ pub struct OnlinePerson {
 }
 
 /// Who of the practice's people is online now.
-#[server(endpoint = "realtime/online")]
+#[server(endpoint = "realtime/online", output = crate::wire::Bin)]
 pub async fn online_now(practice: PracticeId) -> Result<Vec<OnlinePerson>, AppError> {
     let actor = session::actor()?;
     if !actor.me.agency_admin {

@@ -81,25 +81,47 @@ impl TestApp {
     ) -> Result<T, AppError> {
         let res = client
             .post(self.url(&format!("/api/{endpoint}")))
-            .header("accept", "application/json")
+            .header("accept", "application/x-postcard")
             .form(form)
             .send()
             .await
             .expect("server function request");
-        let status = res.status();
-        let body = res.text().await.expect("body");
-        if status.is_success() || status.is_redirection() {
-            Ok(serde_json::from_str(if body.is_empty() { "null" } else { &body })
-                .unwrap_or_else(|e| panic!("{endpoint}: cannot decode {body:?}: {e}")))
-        } else {
-            Err(serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {status} {body:?}: {e}")))
-        }
+        decode(endpoint, res).await
     }
 
     pub async fn close(self) {
         self.running.stop();
         self.pool.close().await;
     }
+}
+
+/// A server function's answer: its result in postcard (as the browser reads it), or an
+/// `AppError` in JSON.
+async fn decode<T: DeserializeOwned>(endpoint: &str, res: reqwest::Response) -> Result<T, AppError> {
+    let status = res.status();
+    let body = res.bytes().await.expect("body");
+    if status.is_success() || status.is_redirection() {
+        Ok(postcard::from_bytes(&body).unwrap_or_else(|e| panic!("{endpoint}: cannot decode {body:?}: {e}")))
+    } else {
+        Err(serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{endpoint}: {status} {body:?}: {e}")))
+    }
+}
+
+/// The resource data a server-rendered page carries to the browser (postcard, base64 in
+/// `__RESOLVED_RESOURCES`), decoded: leak checks look here as well as in the HTML, where
+/// the carried data is unreadable.
+pub fn carried_data(html: &str) -> String {
+    use base64::Engine;
+    let mut all = String::new();
+    for script in html.split("__RESOLVED_RESOURCES").skip(1) {
+        let script = script.split("</script>").next().unwrap_or_default();
+        for literal in script.split('"').skip(1).step_by(2) {
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(literal) {
+                all.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    all
 }
 
 /// A count over every practice (tests look past row-level security on purpose).
@@ -309,19 +331,12 @@ impl TestApp {
     ) -> Result<T, AppError> {
         let res = client
             .post(self.url(&format!("/api/{endpoint}")))
-            .header("accept", "application/json")
+            .header("accept", "application/x-postcard")
             .json(&args)
             .send()
             .await
             .expect("server function request");
-        let status = res.status();
-        let body = res.text().await.expect("body");
-        if status.is_success() {
-            Ok(serde_json::from_str(if body.is_empty() { "null" } else { &body })
-                .unwrap_or_else(|e| panic!("{endpoint}: cannot decode {body:?}: {e}")))
-        } else {
-            Err(serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {status} {body:?}: {e}")))
-        }
+        decode(endpoint, res).await
     }
 }
 
