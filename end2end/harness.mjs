@@ -105,6 +105,7 @@ export async function signIn(page, base, email, landing = /\/p\/[0-9a-f-]+\/inbo
   await page.fill('input[name=password]', DEMO_PASSWORD);
   await page.click('button[type=submit]');
   await page.waitForURL(landing);
+  await waitForHydration(page);
 }
 
 /** Hydration done: Leptos has attached its event handlers. */

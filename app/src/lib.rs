@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod error;
 pub mod mail;
 pub mod model;
+pub mod nav;
 pub mod practices;
 pub mod realtime;
 pub mod shell;
@@ -32,20 +33,22 @@ pub use shell::{shell, App};
 #[used]
 static SPLIT_ROOM: [u8; 2048] = [0x5a; 2048];
 
-/// The browser's entry point: hydrate the server-rendered page. Asynchronously, because a
-/// lazy route's code may have to arrive first (`leptos::mount::hydrate_lazy` does the same,
-/// without telling when it is done).
+/// The browser's entry point: load the page's own chunk if it has one, then hydrate the
+/// server-rendered page. A server function that answers with a redirect loads that page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    else {
+    let Some(window) = web_sys::window() else {
         return;
     };
+    let Some(body) = window.document().and_then(|d| d.body()) else {
+        return;
+    };
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to| nav::go(to, false));
+    let page = nav::Page::of(&window.location().pathname().unwrap_or_default());
     wasm_bindgen_futures::spawn_local(async move {
+        nav::preload(&page).await;
         let owner = leptos::mount::hydrate_from_async(body.clone(), App).await;
         owner.forget();
         // Lets browser tests (and curious people) see that the page is live.

@@ -37,8 +37,10 @@ test('a practice admin edits the settings; the inbox shows the new script', asyn
   await signIn(page, server.base, demo('tom.becker'));
   const inbox = page.url();
   await page.click('nav.sections >> text=Admin');
+  await page.waitForURL(/\/admin$/);
   await page.click('nav.tabs >> text=Settings');
-  await page.waitForSelector('#settings-form');
+  await page.waitForURL(/\/admin\/settings$/);
+  await waitForHydration(page);
   await page.fill('#settings-form input[name="settings[mon]"]', '17:00-08:00');
   await page.click('#settings-form button[type=submit]');
   await page.waitForSelector('.panel .error');
@@ -89,6 +91,7 @@ test('the agency admin creates a practice and lands in its Admin section', async
   await page.fill('#new-practice input[name=time_zone]', 'America/Denver');
   await page.click('#new-practice button[type=submit]');
   await page.waitForURL(/\/p\/[0-9a-f-]+\/admin$/);
+  await waitForHydration(page);
   // Not a member of the new practice: the top bar says so.
   await page.waitForSelector('#agency-view', { state: 'visible' });
   await page.waitForFunction(() => document.querySelector('#practice-switcher').selectedOptions[0]?.textContent.includes('Harbor Cardiology'));
@@ -120,11 +123,13 @@ test('a forgotten password is reset through the e-mailed link', async () => {
   await page.fill('#reset-form input[name=confirm]', 'a fresh passphrase for owen');
   await page.click('#reset-form button[type=submit]');
   await page.waitForURL(/\/login\?reason=reset/);
+  await waitForHydration(page);
   await page.waitForSelector('#login-reason >> text=new password is set');
   await page.fill('input[name=email]', demo('owen.brooks'));
   await page.fill('input[name=password]', 'a fresh passphrase for owen');
   await page.click('#login-form button[type=submit]');
   await page.waitForURL(/\/p\/[0-9a-f-]+\/inbox/);
+  await waitForHydration(page);
   await context.close();
 });
 
@@ -134,6 +139,7 @@ test('two-factor sign-in: enrol with the QR code, then sign in with a code', asy
   await signIn(page, server.base, demo('maya.okafor'));
   await page.click('#signed-in-as');
   await page.waitForURL(/\/account$/);
+  await waitForHydration(page);
   await page.click('#mfa-start');
   await page.waitForSelector('.qr svg');
   const secret = (await page.textContent('#mfa-secret')).trim();
@@ -159,5 +165,6 @@ test('two-factor sign-in: enrol with the QR code, then sign in with a code', asy
   await login.fill('#login-code', totp(secret, 1));
   await login.click('#login-form button[type=submit]');
   await login.waitForURL(/\/p\/[0-9a-f-]+\/inbox/);
+  await waitForHydration(login);
   await again.close();
 });

@@ -145,6 +145,7 @@ test('week and month views, and the keyboard', async () => {
   await openDay(page);
   await page.keyboard.press('w');
   await page.waitForURL(/span=week/);
+  await waitForHydration(page);
   await page.waitForFunction(() => document.querySelectorAll('.tg-head').length === 7);
   await shot(page, 'calendar-week');
   await page.keyboard.press('ArrowLeft');
@@ -402,5 +403,6 @@ test("the assistant's day across its practices", async () => {
   await shot(page, 'today');
   await page.locator('#today-grid .tg-entry').first().click();
   await page.waitForURL(/\/calendar\?span=day&date=/);
+  await waitForHydration(page);
   await ctx.close();
 });

@@ -26,6 +26,7 @@ test('an idle session warns, then signs out', async () => {
   assert.match(await page.textContent('#idle-warning'), /signed out in \d+ s/);
   await shot(page, 'idle-warning');
   await page.waitForURL(/\/login\?reason=idle/, { timeout: 30_000 });
+  await waitForHydration(page);
   await page.waitForSelector('text=signed out after a period of inactivity');
   // The server ended the session too.
   await page.goto(`${server.base}/`);

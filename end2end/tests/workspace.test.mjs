@@ -50,6 +50,7 @@ test('the multi-practice assistant sees three practices, switches, and signs out
     [...s.options].find((o) => o.textContent.includes('Sunset')).value);
   await page.selectOption('#practice-switcher', sunset);
   await page.waitForURL(new RegExp(`/p/${sunset}/inbox`));
+  await waitForHydration(page);
   await page.waitForFunction(() => document.querySelector('#practice-name')?.textContent === 'Sunset Pediatrics');
   assert.notEqual(first, 'Sunset Pediatrics');
   assert.match(await page.textContent('#staff'), /Priya Nair/);
@@ -58,17 +59,21 @@ test('the multi-practice assistant sees three practices, switches, and signs out
 
   await page.click('nav.sections >> text=Calendar');
   await page.waitForURL(new RegExp(`/p/${sunset}/calendar`));
+  await waitForHydration(page);
   // Keyboard: Alt+T opens Tasks, Alt+I the inbox.
   await page.keyboard.press('Alt+t');
   await page.waitForURL(new RegExp(`/p/${sunset}/tasks`));
+  await waitForHydration(page);
   await page.keyboard.press('Alt+i');
   await page.waitForURL(new RegExp(`/p/${sunset}/inbox`));
+  await waitForHydration(page);
 
   await page.setViewportSize({ width: 420, height: 800 });
   await shot(page, 'workspace-narrow');
 
   await page.click('#sign-out');
   await page.waitForURL(/\/login/);
+  await waitForHydration(page);
   // The session is over on the server: the workspace now redirects to the login page.
   await page.goto(`${server.base}/p/${sunset}/inbox`);
   assert.match(page.url(), /\/login\?next=/);
@@ -137,7 +142,8 @@ test('a practice admin invites a new assistant, who joins through the e-mailed l
   const admin = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await signIn(admin, server.base, demo('tom.becker'));
   await admin.click('nav.sections >> text=Admin');
-  await admin.waitForSelector('#invite-form');
+  await admin.waitForURL(/\/admin$/);
+  await waitForHydration(admin);
   await admin.fill('#invite-form input[name=display_name]', 'Nora Quinn');
   await admin.fill('#invite-form input[name=email]', 'nora.quinn@example.test');
   await admin.selectOption('#invite-form select[name=role]', 'assistant');
@@ -165,6 +171,7 @@ test('a practice admin invites a new assistant, who joins through the e-mailed l
   await shot(nora, 'accept-invitation');
   await nora.click('#accept-form button[type=submit]');
   await nora.waitForURL(/\/p\/[0-9a-f-]+\/inbox/);
+  await waitForHydration(nora);
   await nora.waitForSelector('#signed-in-as >> text=Nora Quinn');
   // The link is spent.
   await nora.goto(`${server.base}${path}`);

@@ -1,5 +1,6 @@
-//! The HTTP router: Leptos pages and server functions, static files, health, and the
-//! middleware every request passes (session, cross-site check, security headers).
+//! The HTTP router: server functions, static files, health, pages (any other address: the
+//! app decides which page it names, or "Page not found"), and the middleware every request
+//! passes (session, cross-site check, security headers).
 
 use app::auth::session::{self, Actor, ClientAddr};
 use app::state::AppState;
@@ -12,15 +13,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::LeptosRoutes;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 
 pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
-    let routes = generate_route_list(App);
     let context_state = state.clone();
-    let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/health", get(health))
         .route("/feeds/{file}", get(calendar_feed))
@@ -28,19 +28,49 @@ pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
             "/ws",
             get(crate::realtime::ws_handler).layer(axum::Extension(hub)),
         )
+        // No page routes: this registers the server functions.
         .leptos_routes_with_context(
             &state,
-            routes,
+            Vec::new(),
             move || provide_context(context_state.clone()),
-            move || shell(leptos_options.clone()),
+            App,
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(file_or_page)
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// A built asset or public file when there is one at the address, else the page the
+/// address names (rendered whole before it is sent).
+async fn file_or_page(State(state): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path();
+    let is_file = path.rsplit('/').next().is_some_and(|name| name.contains('.'));
+    if is_file && matches!(*req.method(), Method::GET | Method::HEAD) {
+        let mut file = Request::new(Body::empty());
+        *file.uri_mut() = req.uri().clone();
+        *file.method_mut() = req.method().clone();
+        if let Some(accept) = req.headers().get(header::ACCEPT_ENCODING) {
+            file.headers_mut().insert(header::ACCEPT_ENCODING, accept.clone());
+        }
+        let Ok(res) = tower_http::services::ServeDir::new(&*state.leptos_options.site_root)
+            .precompressed_br()
+            .precompressed_gzip()
+            .oneshot(file)
+            .await;
+        if res.status() != StatusCode::NOT_FOUND {
+            return res.into_response();
+        }
+    }
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || provide_context(state.clone()),
+        move || shell(options.clone()),
+    );
+    render(req).await
 }
 
 async fn health(State(state): State<AppState>) -> Response {

@@ -245,6 +245,16 @@ async fn built_assets_are_immutable_and_carry_only_asset_headers(_: PgPoolOption
         assert!(!h.contains_key(document_only), "{document_only}");
     }
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
+    // The build's brotli copy is what a browser that takes brotli gets.
+    std::fs::write(site.join("pkg/chunk_1.abc.wasm.br"), b"brotli bytes").unwrap();
+    let res = reqwest::Client::new()
+        .get(app.url("/pkg/chunk_1.abc.wasm"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"brotli bytes");
     // A missing asset is an ordinary page answer, with the document headers.
     let res = app
         .client()
@@ -257,6 +267,48 @@ async fn built_assets_are_immutable_and_carry_only_asset_headers(_: PgPoolOption
     assert_eq!(res.headers()["cache-control"], "no-store");
     app.close().await;
     std::fs::remove_dir_all(site).unwrap();
+}
+
+/// Every address that is not a file or a server function is a page the app names, or
+/// "Page not found" (404).
+#[sqlx::test(migrations = "../migrations")]
+async fn addresses_name_pages_or_nothing(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.client();
+    let get = |path: String| {
+        let req = client.get(app.url(&path)).header("accept", "text/html");
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = get("/login".into()).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"login-form\""));
+    for nowhere in ["/nowhere", "/login/more", "/pkg/none.js"] {
+        let (status, html) = get(nowhere.to_owned()).await;
+        assert_eq!(status, 404, "{nowhere}");
+        assert!(html.contains("Page not found"), "{nowhere}");
+    }
+    let signed_in = app.login(&w.a_assistant.email).await;
+    let res = signed_in
+        .get(app.url(&format!("/p/{}/inbox", w.a)))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Practice A"));
+    let res = signed_in
+        .get(app.url(&format!("/p/{}/admin/other", w.a)))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("Page not found"));
+    app.close().await;
 }
 
 #[sqlx::test(migrations = "../migrations")]

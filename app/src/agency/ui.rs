@@ -2,10 +2,10 @@
 
 use crate::agency::api::{agency_practices, AgencyPractice, AssignPerson, CreatePractice};
 use crate::error::AppError;
+use crate::nav::Redirect;
 use crate::shell::MeResource;
 use crate::ui::{ErrorNote, RoleSelect, SignOut, ZoneList};
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 /// The bar on top of the agency's pages.
 #[component]
@@ -50,7 +50,7 @@ pub fn agency_only(page: impl Fn() -> AnyView + Send + Sync + 'static) -> impl I
 
 crate::lazy_page!(
     /// `/agency`.
-    AgencyRoute => AgencyPage
+    agency_page => AgencyPage
 );
 
 /// The agency's practices, creating one, and putting people into practices.

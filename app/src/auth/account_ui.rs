@@ -2,14 +2,14 @@
 
 use crate::auth::mfa::{account_security, BeginTotp, ConfirmTotp, DisableTotp, Security};
 use crate::error::AppError;
+use crate::nav::Redirect;
 use crate::shell::MeResource;
 use crate::ui::ErrorNote;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 crate::lazy_page!(
     /// `/account`.
-    AccountRoute => AccountPage
+    account_page => AccountPage
 );
 
 /// The person's name and address, and two-factor sign-in: set up, recovery codes, off.

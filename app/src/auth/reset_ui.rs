@@ -3,11 +3,10 @@
 use crate::auth::reset::{RequestPasswordReset, ResetPassword};
 use crate::ui::{Card, ErrorNote};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 crate::lazy_page!(
     /// `/forgot`.
-    ForgotRoute => ForgotPage
+    forgot_page => ForgotPage
 );
 
 #[component]
@@ -31,13 +30,12 @@ pub fn ForgotPage() -> impl IntoView {
 
 crate::lazy_page!(
     /// `/reset/:token`.
-    ResetRoute => ResetPage
+    reset_page => ResetPage
 );
 
 #[component]
 pub fn ResetPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let token = crate::nav::token();
     let reset = ServerAction::<ResetPassword>::new();
     view! {
         <Card>

@@ -4,12 +4,11 @@ use crate::auth::api::{demo_accounts, DEMO_PASSWORD};
 use crate::shell::AuthActions;
 use crate::ui::ErrorNote;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let actions = expect_context::<AuthActions>();
-    let query = use_query_map();
+    let query = crate::nav::query();
     let next = move || query.read().get("next").unwrap_or_default();
     let reason = move || query.read().get("reason");
     let demo = crate::wire::load(|| (), |_| demo_accounts());

@@ -7,17 +7,15 @@ use crate::calendar::model::{ClaimView, LinkView, Status};
 use crate::error::AppError;
 use crate::ui::{Card, ErrorNote};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 crate::lazy_page!(
     /// `/a/:token`.
-    AppointmentLinkRoute => AppointmentLinkPage
+    appointment_link_page => AppointmentLinkPage
 );
 
 #[component]
 pub fn AppointmentLinkPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let token = crate::nav::token();
     let answered = RwSignal::new(None::<Result<LinkView, AppError>>);
     let shown = crate::wire::load(move || token.get(), appointment_link);
     let answer = move |confirm: bool| {
@@ -77,13 +75,12 @@ fn state_text(s: Status) -> &'static str {
 
 crate::lazy_page!(
     /// `/w/:token`: an earlier slot offered to a waiting patient.
-    SlotOfferRoute => SlotOfferPage
+    slot_offer_page => SlotOfferPage
 );
 
 #[component]
 pub fn SlotOfferPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let token = crate::nav::token();
     let answered = RwSignal::new(None::<Result<ClaimView, AppError>>);
     let shown = crate::wire::load(move || token.get(), slot_offer);
     let take = move |_| {

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 crate::lazy_page!(
     /// `/p/:practice/today`.
-    TodayRoute => TodayPage
+    today_page => TodayPage
 );
 
 /// The same instant in the browser's zone (None on the server and before hydration).

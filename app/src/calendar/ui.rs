@@ -13,11 +13,10 @@ use crate::realtime::ui::LiveFeed;
 use crate::ui::PageError;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 
 crate::lazy_page!(
     /// `/p/:practice/calendar`.
-    CalendarRoute => CalendarPage
+    calendar_page => CalendarPage
 );
 
 /// Pixels per minute in the day and week grids.
@@ -120,7 +119,7 @@ fn step(span: Span3, anchor: NaiveDate, forward: bool) -> NaiveDate {
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     let practice = practice_param();
-    let query = use_query_map();
+    let query = crate::nav::query();
     let span = Memo::new(move |_| match query.read().get("span").as_deref() {
         Some("week") => Span3::Week,
         Some("month") => Span3::Month,
@@ -169,7 +168,6 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
     let state = expect_context::<CalState>();
     let today = setup.now_local.date();
     let anchor = Memo::new(move |_| state.date.get().unwrap_or(today));
-    let navigate = use_navigate();
     let go = move |span: Span3, date: NaiveDate, lens: Lens| {
         if let Some(p) = state.practice.get_untracked() {
             let lens = lens_key(lens);
@@ -178,13 +176,9 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
             } else {
                 format!("&lens={lens}")
             };
-            navigate(
+            crate::nav::go(
                 &format!("/p/{p}/calendar?span={}&date={date}{lens}", span.key()),
-                leptos_router::NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..Default::default()
-                },
+                true,
             );
         }
     };
@@ -675,8 +669,6 @@ fn pointer_y(ev: &leptos::ev::MouseEvent) -> Option<f64> {
 fn MonthGrid(view: View, today: NaiveDate) -> impl IntoView {
     let state = expect_context::<CalState>();
     let lens = state.lens.get_untracked();
-    let navigate = use_navigate();
-    let navigate = StoredValue::new(navigate);
     let month = state.date.get_untracked().unwrap_or(today).month();
     let days: Vec<NaiveDate> = (0..view.days)
         .map(|i| view.first_day + Duration::days(i.into()))
@@ -697,7 +689,7 @@ fn MonthGrid(view: View, today: NaiveDate) -> impl IntoView {
                     if let Some(p) = state.practice.get_untracked() {
                         let l = lens_key(lens);
                         let l = if l.is_empty() { String::new() } else { format!("&lens={l}") };
-                        navigate.with_value(|n| n(&format!("/p/{p}/calendar?span=day&date={d}{l}"), Default::default()));
+                        crate::nav::go(&format!("/p/{p}/calendar?span=day&date={d}{l}"), false);
                     }
                 };
                 view! {

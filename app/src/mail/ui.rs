@@ -2,14 +2,14 @@
 
 use crate::error::AppError;
 use crate::mail::api::recent_mail;
+use crate::nav::Redirect;
 use crate::shell::MeResource;
 use crate::ui::ErrorNote;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 crate::lazy_page!(
     /// `/agency/mail`: only agency admins open it.
-    SentMailRoute => SentMailPage
+    sent_mail_page => SentMailPage
 );
 
 #[component]

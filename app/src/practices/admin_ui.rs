@@ -14,21 +14,20 @@ use crate::practices::ui::practice_param;
 use crate::shell::MeResource;
 use crate::ui::{ErrorNote, PageError, RoleSelect, ZoneList};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::wire::Loaded;
 
 crate::lazy_page!(
     /// `/p/:practice/admin`.
-    AdminPeopleRoute => AdminPeople
+    admin_people_page => AdminPeople
 );
 crate::lazy_page!(
     /// `/p/:practice/admin/settings`.
-    AdminSettingsRoute => AdminSettings
+    admin_settings_page => AdminSettings
 );
 crate::lazy_page!(
     /// `/p/:practice/admin/log`.
-    AdminLogRoute => AdminLog
+    admin_log_page => AdminLog
 );
 
 /// Whether the signed-in person administers the practice in the address.
@@ -319,14 +318,13 @@ fn SettingsForm(
 
 crate::lazy_page!(
     /// `/invite/:token`.
-    InvitationRoute => AcceptInvitationPage
+    invitation_page => AcceptInvitationPage
 );
 
 /// Set a password and join the practice.
 #[component]
 pub fn AcceptInvitationPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let token = crate::nav::token();
     let info = crate::wire::load(move || token.get(), read_invitation);
     let accept = expect_context::<crate::shell::AuthActions>().accept;
     view! {

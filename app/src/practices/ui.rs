@@ -2,12 +2,11 @@
 //! practice's pages.
 
 use crate::model::{Me, PracticeId};
+use crate::nav::{Redirect, Section};
 use crate::practices::api::practice_overview;
 use crate::shell::MeResource;
 use crate::ui::{ErrorNote, PageError, Placeholder, SignOut};
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect, A};
-use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 /// The sections of a practice workspace: (path, label, key for the keyboard shortcut).
 pub const SECTIONS: [(&str, &str, &str); 8] = [
@@ -56,32 +55,29 @@ fn NoPractice(me: Me) -> impl IntoView {
     }
 }
 
+/// The practice in the address (`/p/:practice/...`).
 pub(crate) fn practice_param() -> Memo<Option<PracticeId>> {
-    let params = use_params_map();
-    Memo::new(move |_| params.read().get("practice").and_then(|p| p.parse().ok()))
+    let practice = match crate::nav::page() {
+        crate::nav::Page::Practice(p, _) => p,
+        _ => None,
+    };
+    Memo::new(move |_| practice)
 }
 
-/// The section in the address (`/p/:practice/<section>`), "inbox" when there is none.
-fn section_param() -> Memo<String> {
-    let location = use_location();
-    Memo::new(move |_| {
-        location
-            .pathname
-            .read()
-            .split('/')
-            .nth(3)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("inbox")
-            .to_string()
-    })
+/// The section in the address.
+fn section_param() -> Section {
+    match crate::nav::page() {
+        crate::nav::Page::Practice(_, s) => s,
+        _ => Section::Inbox,
+    }
 }
 
-/// `/p/:practice/...`: the frame of a practice's pages.
+/// `/p/:practice/...`: the frame of a practice's pages, around the section's page.
 #[component]
-pub fn Workspace() -> impl IntoView {
+pub fn Workspace(section: Section) -> impl IntoView {
     let me = expect_context::<MeResource>();
     crate::realtime::ui::provide_live_feed();
-    // Only the frame waits for the person. The page (the Outlet) sits outside the Suspense:
+    // Only the frame waits for the person. The page sits outside the Suspense:
     // on the server a Suspense renders its children more than once (a dry run to find their
     // resources, then for real), so a page inside it was built three times, each copy with its
     // own resources: repeated queries, repeated audit records, and hydration reading the
@@ -104,7 +100,11 @@ pub fn Workspace() -> impl IntoView {
                 })}
             </Suspense>
             <main class="content">
-                <Outlet />
+                {match section {
+                    Section::Inbox => view! { <Inbox /> }.into_any(),
+                    Section::Other(name) => view! { <SectionPlaceholder name /> }.into_any(),
+                    _ => crate::nav::lazy_view(&crate::nav::page()),
+                }}
             </main>
         </div>
     }
@@ -114,13 +114,12 @@ pub fn Workspace() -> impl IntoView {
 fn TopBar(me: Me) -> impl IntoView {
     let practice = practice_param();
     let section = section_param();
-    let navigate = use_navigate();
-    let switch = move |ev: leptos::ev::Event| {
-        let id = event_target_value(&ev);
-        navigate(
-            &format!("/p/{id}/{}", section.get_untracked()),
-            Default::default(),
-        );
+    let switch = {
+        let section = section.clone();
+        move |ev: leptos::ev::Event| {
+            let id = event_target_value(&ev);
+            crate::nav::go(&format!("/p/{id}/{}", section.key()), false);
+        }
     };
     let current_id = move || practice.get().map(|p| p.to_string()).unwrap_or_default();
     let practices = me.practices.clone();
@@ -145,7 +144,6 @@ fn TopBar(me: Me) -> impl IntoView {
     // Alt+<key> opens a section (the keys are announced with aria-keyshortcuts).
     #[cfg(feature = "hydrate")]
     {
-        let navigate = use_navigate();
         let keys = window_event_listener(leptos::ev::keydown, move |ev| {
             if !ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
                 return;
@@ -158,7 +156,7 @@ fn TopBar(me: Me) -> impl IntoView {
             };
             if let Some(p) = practice.get_untracked() {
                 ev.prevent_default();
-                navigate(&format!("/p/{p}/{path}"), Default::default());
+                crate::nav::go(&format!("/p/{p}/{path}"), false);
             }
         });
         on_cleanup(move || keys.remove());
@@ -181,10 +179,12 @@ fn TopBar(me: Me) -> impl IntoView {
                         .iter()
                         .map(|(path, label, key)| {
                             let href = move || format!("/p/{}/{}", current_id(), path);
+                            // Sections under a section's path (Admin's tabs) belong to it.
+                            let here = section.key() == *path || section.key().starts_with(&format!("{path}/"));
                             view! {
-                                <A href=href attr:aria-keyshortcuts=format!("Alt+{key}")>
+                                <a href=href aria-current=here.then_some("page") aria-keyshortcuts=format!("Alt+{key}")>
                                     {*label}
-                                </A>
+                                </a>
                             }
                         })
                         .collect_view()}
@@ -334,9 +334,9 @@ pub fn fill_script(script: &str, me: Option<&Me>) -> String {
 /// A section of a practice's workspace that has no page of its own yet (members only,
 /// like every page of a practice).
 #[component]
-pub fn Section() -> impl IntoView {
-    let section = section_param();
+fn SectionPlaceholder(name: String) -> impl IntoView {
     let practice = practice_param();
+    let name = StoredValue::new(name);
     let me = expect_context::<MeResource>();
     view! {
         <Transition>
@@ -347,7 +347,7 @@ pub fn Section() -> impl IntoView {
                 if !member {
                     return view! { <PageError error=crate::error::AppError::Forbidden /> }.into_any();
                 }
-                let (title, what) = match section.get().as_str() {
+                let (title, what) = match name.get_value().as_str() {
                     "tasks" => ("Tasks", "The practice's task queue arrives with a later issue."),
                     "phone" => ("Phone", "The browser softphone arrives with a later issue."),
                     "timesheets" => ("Timesheets", "Time tracking arrives with a later issue."),

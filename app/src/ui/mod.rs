@@ -1,25 +1,17 @@
 //! Small shared widgets, and `lazy_page!`.
 
-/// Declares `$route`, a lazy route (`Lazy::<$route>` in the router) whose view is the
-/// component `$page` (a component without props). The page's code, resources included, is a
-/// separate WASM chunk loaded when the page is first opened; only the route's name stays in
-/// the main bundle. Pages create their resources in their own body as usual: that runs once,
-/// when the route is chosen, in the same order on the server and in the browser.
+/// Declares `$loader`, the loader of a page whose code (the component `$page`, a component
+/// without props, and everything only it uses) is a separate WASM chunk. `nav::load` lists
+/// the pages; in the browser the chunk is fetched before the page hydrates. Pages create
+/// their resources in their own body as usual: that runs once, in the same order on the
+/// server and in the browser.
 #[macro_export]
 macro_rules! lazy_page {
-    ($(#[$meta:meta])* $route:ident => $page:path) => {
+    ($(#[$meta:meta])* $loader:ident => $page:path) => {
         $(#[$meta])*
-        pub struct $route;
-
-        #[leptos_router::lazy_route]
-        impl leptos_router::LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> leptos::prelude::AnyView {
-                leptos::prelude::IntoAny::into_any($page())
-            }
+        #[leptos::lazy]
+        pub fn $loader() -> $crate::nav::PageFn {
+            || leptos::prelude::IntoAny::into_any($page())
         }
     };
 }
