@@ -2,7 +2,7 @@
 //! person at the screen; `Internal` carries nothing: its cause is logged on the server
 //! (without patient data) and never sent to the browser.
 
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -38,8 +38,9 @@ impl AppError {
     }
 }
 
+/// Errors travel as postcard too (see `wire.rs`).
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())

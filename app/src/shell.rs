@@ -1,7 +1,5 @@
 //! The HTML document, and the app: which page an address shows.
 
-use crate::auth::api::Login;
-use crate::auth::ui::LoginPage;
 use crate::nav::Page;
 use crate::practices::ui::{Home, Workspace};
 use leptos::prelude::*;
@@ -29,16 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Actions that sign a person in, shared so that the signed-in person is re-read after them.
-/// (Signing out is a plain form post that leaves the page.)
-#[derive(Clone, Copy)]
-pub struct AuthActions {
-    pub login: ServerAction<Login>,
-    /// Accepting an invitation signs a new person in.
-    pub accept: ServerAction<crate::practices::api::AcceptInvitation>,
-}
-
-/// The signed-in person, read once per page load and again after login/logout.
+/// The signed-in person, read once per page load.
 pub type MeResource = crate::wire::Loaded<Option<crate::model::Me>>;
 
 /// The page the address names. Every page is rendered whole before it is sent (the server
@@ -51,19 +40,10 @@ pub type MeResource = crate::wire::Loaded<Option<crate::model::Me>>;
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let page = crate::nav::provide_here();
-    let actions = AuthActions {
-        login: ServerAction::<Login>::new(),
-        accept: ServerAction::new(),
-    };
-    provide_context(actions);
-    let me: MeResource = crate::wire::load(
-        move || (actions.login.version().get(), actions.accept.version().get()),
-        |_| crate::auth::api::who_am_i(),
-    );
+    let me: MeResource = crate::wire::load(|| (), |_| crate::auth::api::who_am_i());
     provide_context(me);
 
     let view = match page {
-        Page::Login => view! { <LoginPage /> }.into_any(),
         Page::Home => view! { <Home /> }.into_any(),
         Page::Practice(_, section) => view! { <Workspace section /> }.into_any(),
         page => crate::nav::lazy_view(&page),

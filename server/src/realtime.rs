@@ -152,8 +152,9 @@ async fn serve_socket(
         tokio::select! {
             event = events.recv() => match event {
                 Ok(event) if practices.contains(&event.practice) => {
-                    let Ok(text) = serde_json::to_string(&*event) else { continue };
-                    if outgoing.send(Message::Text(text.into())).await.is_err() {
+                    // Postcard, as server functions answer: the browser carries no JSON parser.
+                    let Ok(bytes) = postcard::to_allocvec(&*event) else { continue };
+                    if outgoing.send(Message::Binary(bytes.into())).await.is_err() {
                         break;
                     }
                 }

@@ -126,7 +126,8 @@ async fn error_status(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+    // A server function's error is an `AppError` in postcard, the whole body.
+    if let Ok((error, [])) = postcard::take_from_bytes::<app::error::AppError>(&bytes) {
         parts.status = status_of(&error);
     }
     Response::from_parts(parts, Body::from(bytes))
@@ -243,7 +244,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
         h.remove(header::ACCEPT_RANGES);
         h.insert(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
+            HeaderValue::from_static("max-age=31536000, immutable"),
         );
         return res;
     }

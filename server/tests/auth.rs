@@ -234,7 +234,7 @@ async fn built_assets_are_immutable_and_carry_only_asset_headers(_: PgPoolOption
         .unwrap();
     assert_eq!(res.status(), 200);
     let h = res.headers();
-    assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(h["cache-control"], "max-age=31536000, immutable");
     assert_eq!(h["x-content-type-options"], "nosniff");
     for document_only in [
         "content-security-policy",

@@ -42,8 +42,8 @@ async fn next_non_presence(socket: &mut Socket) -> LiveEvent {
             .expect("an event within 10 s")
             .expect("socket open")
             .unwrap();
-        if let Message::Text(t) = msg {
-            let e: LiveEvent = serde_json::from_str(&t).unwrap();
+        if let Message::Binary(b) = msg {
+            let e: LiveEvent = postcard::from_bytes(&b).unwrap();
             if e.kind != "presence" {
                 return e;
             }
@@ -117,7 +117,7 @@ async fn presence_lists_who_is_connected_to_members_only(_: PgPoolOptions, conn:
         .unwrap()
         .unwrap();
     assert!(
-        matches!(first, Message::Text(ref t) if t.contains("presence")),
+        matches!(first, Message::Binary(ref b) if postcard::from_bytes::<LiveEvent>(b).unwrap().kind == "presence"),
         "{first:?}"
     );
 

@@ -49,9 +49,17 @@ pub fn agency_only(page: impl Fn() -> AnyView + Send + Sync + 'static) -> impl I
 }
 
 crate::lazy_page!(
-    /// `/agency`.
-    agency_page => AgencyPage
+    /// `/agency` and `/agency/mail`, which only agency admins open: one chunk.
+    agency_pages => AgencyPages
 );
+
+#[component]
+fn AgencyPages() -> impl IntoView {
+    match crate::nav::page() {
+        crate::nav::Page::SentMail => view! { <crate::mail::ui::SentMailPage /> }.into_any(),
+        _ => view! { <AgencyPage /> }.into_any(),
+    }
+}
 
 /// The agency's practices, creating one, and putting people into practices.
 #[component]

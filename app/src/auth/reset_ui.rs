@@ -5,9 +5,17 @@ use crate::ui::{Card, ErrorNote};
 use leptos::prelude::*;
 
 crate::lazy_page!(
-    /// `/forgot`.
-    forgot_page => ForgotPage
+    /// `/forgot` and `/reset/:token`: one chunk for two small pages opened together.
+    password_pages => PasswordPages
 );
+
+#[component]
+fn PasswordPages() -> impl IntoView {
+    match crate::nav::page() {
+        crate::nav::Page::Forgot => view! { <ForgotPage /> }.into_any(),
+        _ => view! { <ResetPage /> }.into_any(),
+    }
+}
 
 #[component]
 pub fn ForgotPage() -> impl IntoView {
@@ -27,11 +35,6 @@ pub fn ForgotPage() -> impl IntoView {
         </Card>
     }
 }
-
-crate::lazy_page!(
-    /// `/reset/:token`.
-    reset_page => ResetPage
-);
 
 #[component]
 pub fn ResetPage() -> impl IntoView {

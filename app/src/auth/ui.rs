@@ -1,20 +1,25 @@
 //! The login page.
 
-use crate::auth::api::{demo_accounts, DEMO_PASSWORD};
-use crate::shell::AuthActions;
+use crate::auth::api::{demo_accounts, Login, DEMO_PASSWORD};
 use crate::ui::ErrorNote;
 use leptos::prelude::*;
 
+crate::lazy_page!(
+    /// `/login`.
+    login_page => LoginPage
+);
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let actions = expect_context::<AuthActions>();
+    // Signed in, the server sends the browser on to the next page (a redirect).
+    let login = ServerAction::<Login>::new();
     let query = crate::nav::query();
     let next = move || query.read().get("next").unwrap_or_default();
     let reason = move || query.read().get("reason");
     let demo = crate::wire::load(|| (), |_| demo_accounts());
-    let pending = actions.login.pending();
+    let pending = login.pending();
     // Once the password was right and a code is asked for, the code field stays.
-    let login_value = actions.login.value();
+    let login_value = login.value();
     let needs_code = Memo::new(move |before: Option<&bool>| {
         before.copied().unwrap_or(false)
             || matches!(login_value.get(), Some(Err(crate::error::AppError::SecondFactor)))
@@ -33,7 +38,7 @@ pub fn LoginPage() -> impl IntoView {
                     };
                     Some(view! { <p class="notice" role="status" id="login-reason">{text}</p> })
                 }}
-                <ActionForm action=actions.login attr:class="stack" attr:id="login-form">
+                <ActionForm action=login attr:class="stack" attr:id="login-form">
                     <label>
                         "E-mail"
                         <input type="email" name="email" autocomplete="username" required autofocus />

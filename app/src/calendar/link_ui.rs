@@ -9,9 +9,17 @@ use crate::ui::{Card, ErrorNote};
 use leptos::prelude::*;
 
 crate::lazy_page!(
-    /// `/a/:token`.
-    appointment_link_page => AppointmentLinkPage
+    /// `/a/:token` and `/w/:token`, the pages patients open from an e-mail: one chunk.
+    patient_pages => PatientPages
 );
+
+#[component]
+fn PatientPages() -> impl IntoView {
+    match crate::nav::page() {
+        crate::nav::Page::SlotOffer(_) => view! { <SlotOfferPage /> }.into_any(),
+        _ => view! { <AppointmentLinkPage /> }.into_any(),
+    }
+}
 
 #[component]
 pub fn AppointmentLinkPage() -> impl IntoView {
@@ -73,11 +81,7 @@ fn state_text(s: Status) -> &'static str {
     }
 }
 
-crate::lazy_page!(
-    /// `/w/:token`: an earlier slot offered to a waiting patient.
-    slot_offer_page => SlotOfferPage
-);
-
+/// `/w/:token`: an earlier slot offered to a waiting patient.
 #[component]
 pub fn SlotOfferPage() -> impl IntoView {
     let token = crate::nav::token();

@@ -7,11 +7,7 @@ use crate::shell::MeResource;
 use crate::ui::ErrorNote;
 use leptos::prelude::*;
 
-crate::lazy_page!(
-    /// `/agency/mail`: only agency admins open it.
-    sent_mail_page => SentMailPage
-);
-
+/// `/agency/mail` (its code is in the agency pages' chunk).
 #[component]
 pub fn SentMailPage() -> impl IntoView {
     let me = expect_context::<MeResource>();

@@ -181,15 +181,13 @@ pub fn lazy_view(page: &Page) -> AnyView {
 
 /// The chunk of each page that has one.
 async fn load(page: &Page) -> Option<PageFn> {
-    use crate::{agency, auth, calendar, mail, practices};
+    use crate::{agency, auth, calendar, practices};
     Some(match page {
+        Page::Login => auth::ui::login_page().await,
         Page::Account => auth::account_ui::account_page().await,
-        Page::Forgot => auth::reset_ui::forgot_page().await,
-        Page::Reset(_) => auth::reset_ui::reset_page().await,
-        Page::Agency => agency::ui::agency_page().await,
-        Page::SentMail => mail::ui::sent_mail_page().await,
-        Page::AppointmentLink(_) => calendar::link_ui::appointment_link_page().await,
-        Page::SlotOffer(_) => calendar::link_ui::slot_offer_page().await,
+        Page::Forgot | Page::Reset(_) => auth::reset_ui::password_pages().await,
+        Page::Agency | Page::SentMail => agency::ui::agency_pages().await,
+        Page::AppointmentLink(_) | Page::SlotOffer(_) => calendar::link_ui::patient_pages().await,
         Page::Invitation(_) => practices::admin_ui::invitation_page().await,
         Page::Practice(_, section) => match section {
             Section::Admin => practices::admin_ui::admin_people_page().await,
@@ -197,9 +195,10 @@ async fn load(page: &Page) -> Option<PageFn> {
             Section::AdminLog => practices::admin_ui::admin_log_page().await,
             Section::Today => calendar::today_ui::today_page().await,
             Section::Calendar => calendar::ui::calendar_page().await,
-            Section::Inbox | Section::Other(_) => return None,
+            Section::Inbox => practices::ui::inbox_page().await,
+            Section::Other(_) => return None,
         },
-        Page::Login | Page::Home | Page::NotFound => return None,
+        Page::Home | Page::NotFound => return None,
     })
 }
 

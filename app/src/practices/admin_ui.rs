@@ -326,7 +326,8 @@ crate::lazy_page!(
 pub fn AcceptInvitationPage() -> impl IntoView {
     let token = crate::nav::token();
     let info = crate::wire::load(move || token.get(), read_invitation);
-    let accept = expect_context::<crate::shell::AuthActions>().accept;
+    // Joined, the server sends the browser on to the practice (a redirect).
+    let accept = ServerAction::<crate::practices::api::AcceptInvitation>::new();
     view! {
         <main class="centered">
             <div class="card narrow">

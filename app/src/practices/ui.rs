@@ -101,7 +101,6 @@ pub fn Workspace(section: Section) -> impl IntoView {
             </Suspense>
             <main class="content">
                 {match section {
-                    Section::Inbox => view! { <Inbox /> }.into_any(),
                     Section::Other(name) => view! { <SectionPlaceholder name /> }.into_any(),
                     _ => crate::nav::lazy_view(&crate::nav::page()),
                 }}
@@ -359,6 +358,11 @@ fn SectionPlaceholder(name: String) -> impl IntoView {
         </Transition>
     }
 }
+
+crate::lazy_page!(
+    /// `/p/:practice` and `/p/:practice/inbox`.
+    inbox_page => Inbox
+);
 
 /// `/p/:practice` and `/p/:practice/inbox`: what an assistant needs at hand for the practice.
 #[component]

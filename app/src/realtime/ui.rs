@@ -54,9 +54,11 @@ mod browser {
         let Ok(ws) = WebSocket::new(&format!("{scheme}://{host}/ws")) else {
             return;
         };
+        // Events arrive as postcard in binary frames.
+        ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            if let Some(text) = e.data().as_string() {
-                if let Ok(event) = serde_json::from_str(&text) {
+            if let Ok(buffer) = e.data().dyn_into::<js_sys::ArrayBuffer>() {
+                if let Ok(event) = postcard::from_bytes(&js_sys::Uint8Array::new(&buffer).to_vec()) {
                     feed.last.set(Some(event));
                 }
             }

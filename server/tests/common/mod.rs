@@ -95,15 +95,15 @@ impl TestApp {
     }
 }
 
-/// A server function's answer: its result in postcard (as the browser reads it), or an
-/// `AppError` in JSON.
+/// A server function's answer, as the browser reads it: its result or an `AppError`, in
+/// postcard.
 async fn decode<T: DeserializeOwned>(endpoint: &str, res: reqwest::Response) -> Result<T, AppError> {
     let status = res.status();
     let body = res.bytes().await.expect("body");
     if status.is_success() || status.is_redirection() {
         Ok(postcard::from_bytes(&body).unwrap_or_else(|e| panic!("{endpoint}: cannot decode {body:?}: {e}")))
     } else {
-        Err(serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{endpoint}: {status} {body:?}: {e}")))
+        Err(postcard::from_bytes(&body).unwrap_or_else(|e| panic!("{endpoint}: {status} {body:?}: {e}")))
     }
 }
 
