@@ -3,8 +3,8 @@
 //! Each page is its own document: following a link loads it from the server, which renders
 //! it whole, and the browser hydrates it. Only a change of query on the same page (the
 //! calendar's date, span and lens) stays in the page, through the History API. A client
-//! router (leptos_router) cost ~45 KB of compressed WASM on every page's first load; see
-//! docs/ARCHITECTURE.md, "Build and assets".
+//! router (leptos_router) cost 46 KB of compressed WASM on every page's first load; see
+//! docs/ARCHITECTURE.md, "Rendering and hydration".
 //!
 //! Pages whose code is a separate WASM chunk (`lazy_page!`) are loaded before hydration
 //! starts (`hydrate()` awaits [`load`]), and hinted to the browser by the server with
