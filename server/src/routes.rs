@@ -45,11 +45,14 @@ pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
 }
 
 /// A built asset or public file when there is one at the address, else the page the
-/// address names (rendered whole before it is sent).
+/// address names (rendered whole before it is sent). Pages are only read (GET, HEAD).
 async fn file_or_page(State(state): State<AppState>, req: Request) -> Response {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
     let path = req.uri().path();
     let is_file = path.rsplit('/').next().is_some_and(|name| name.contains('.'));
-    if is_file && matches!(*req.method(), Method::GET | Method::HEAD) {
+    if is_file {
         let mut file = Request::new(Body::empty());
         *file.uri_mut() = req.uri().clone();
         *file.method_mut() = req.method().clone();

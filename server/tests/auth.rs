@@ -303,6 +303,8 @@ async fn addresses_name_pages_or_nothing(_: PgPoolOptions, conn: PgConnectOption
         assert_eq!(status, 404, "{nowhere}");
         assert!(html.contains("Page not found"), "{nowhere}");
     }
+    let res = signed_in.post(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), 405, "a page is not posted to");
     app.close().await;
 }
 
