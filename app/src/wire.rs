@@ -1,11 +1,12 @@
-//! How server functions' results and server-rendered resources travel to the browser:
-//! postcard, a compact binary form of the same serde types.
+//! How data travel to the browser: server functions' results and errors (`AppError`),
+//! server-rendered resources and the WebSocket's live events are postcard, a compact binary
+//! form of the same serde types.
 //!
 //! JSON made every result type carry its own parser in the WASM: a field-name matcher and
 //! both map and array forms, 3–7 KB per type, a tenth of all the code the browser loaded.
 //! Postcard reads fields in order, so each type costs a fraction of that, and the payloads
-//! are smaller too. Arguments still travel as forms or JSON (readable, and forms work before
-//! the WASM arrives); errors stay JSON (`AppError`), one small type.
+//! are smaller too. Arguments still travel as forms or JSON (readable, forms work before the
+//! WASM arrives, and serialising is cheap). A field must never be `skip_serializing_if`.
 
 use crate::error::AppError;
 use leptos::prelude::*;
