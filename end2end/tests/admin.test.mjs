@@ -110,7 +110,8 @@ test('a forgotten password is reset through the e-mailed link', async () => {
   await page.goto(`${server.base}/login`);
   await waitForHydration(page);
   await page.click('#forgot-link');
-  await page.waitForSelector('#forgot-form');
+  await page.waitForURL(/\/forgot$/);
+  await waitForHydration(page);
   await page.fill('#forgot-form input[name=email]', demo('owen.brooks'));
   await page.click('#forgot-form button[type=submit]');
   await page.waitForSelector('#reset-sent');
