@@ -20,7 +20,7 @@ struct Filter {
 /// people (for the filter) and the events, and one `Transition` shows both: a page with one
 /// resource per part did not hydrate reliably when opened directly.
 #[component]
-pub fn AccessLog(practice: Memo<Option<PracticeId>>) -> impl IntoView {
+pub fn AccessLog(practice: Signal<Option<PracticeId>>) -> impl IntoView {
     let applied = RwSignal::new(Filter::default());
     let log = crate::wire::load(
         move || (practice.get(), applied.get()),

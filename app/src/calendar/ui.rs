@@ -55,7 +55,7 @@ pub enum Panel {
 /// The page's state as read from the address, and how to change it.
 #[derive(Clone, Copy)]
 pub struct CalState {
-    pub practice: Memo<Option<PracticeId>>,
+    pub practice: Signal<Option<PracticeId>>,
     pub span: Memo<Span3>,
     pub date: Memo<Option<NaiveDate>>,
     pub lens: Memo<Lens>,

@@ -69,12 +69,11 @@ pub fn page() -> Page {
 
 /// The secret token in a link's address (`/reset/:token`, `/a/:token`, `/w/:token`,
 /// `/invite/:token`); empty on other pages.
-pub fn token() -> Memo<String> {
-    let token = match page() {
+pub fn token() -> Signal<String> {
+    Signal::stored(match page() {
         Page::Reset(t) | Page::AppointmentLink(t) | Page::SlotOffer(t) | Page::Invitation(t) => t,
         _ => String::new(),
-    };
-    Memo::new(move |_| token.clone())
+    })
 }
 
 /// The address's query, reactive.

@@ -65,18 +65,17 @@ impl Page {
     pub fn of(path: &str) -> Page {
         let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
         let parts: Vec<&str> = path.split('/').skip(1).collect();
-        let token = |t: &str| t.to_owned();
         match parts.as_slice() {
             [""] => Page::Home,
             ["login"] => Page::Login,
             ["account"] => Page::Account,
             ["forgot"] => Page::Forgot,
-            ["reset", t] if !t.is_empty() => Page::Reset(token(t)),
+            ["reset", t] if !t.is_empty() => Page::Reset((*t).to_owned()),
             ["agency"] => Page::Agency,
             ["agency", "mail"] => Page::SentMail,
-            ["a", t] if !t.is_empty() => Page::AppointmentLink(token(t)),
-            ["w", t] if !t.is_empty() => Page::SlotOffer(token(t)),
-            ["invite", t] if !t.is_empty() => Page::Invitation(token(t)),
+            ["a", t] if !t.is_empty() => Page::AppointmentLink((*t).to_owned()),
+            ["w", t] if !t.is_empty() => Page::SlotOffer((*t).to_owned()),
+            ["invite", t] if !t.is_empty() => Page::Invitation((*t).to_owned()),
             ["p", id, rest @ ..] if !id.is_empty() => {
                 let section = match rest {
                     [] | ["inbox"] => Section::Inbox,

@@ -31,7 +31,7 @@ crate::lazy_page!(
 );
 
 /// Whether the signed-in person administers the practice in the address.
-fn is_admin(practice: Memo<Option<PracticeId>>) -> Signal<bool> {
+fn is_admin(practice: Signal<Option<PracticeId>>) -> Signal<bool> {
     let me = expect_context::<MeResource>();
     Signal::derive(move || {
         me.get()
@@ -46,7 +46,7 @@ fn is_admin(practice: Memo<Option<PracticeId>>) -> Signal<bool> {
 
 /// The Admin section's own tabs (each its own lazy route, so each loads only its code).
 #[component]
-fn AdminTabs(practice: Memo<Option<PracticeId>>, current: &'static str) -> impl IntoView {
+fn AdminTabs(practice: Signal<Option<PracticeId>>, current: &'static str) -> impl IntoView {
     let admin = is_admin(practice);
     let tab = move |path: &'static str, label: &'static str| {
         let href = move || format!("/p/{}/admin{path}", practice_value(practice)());
@@ -128,13 +128,13 @@ pub fn AdminLog() -> impl IntoView {
     }
 }
 
-fn practice_value(practice: Memo<Option<PracticeId>>) -> impl Fn() -> String + Copy {
+fn practice_value(practice: Signal<Option<PracticeId>>) -> impl Fn() -> String + Copy {
     move || practice.get().map(|p| p.to_string()).unwrap_or_default()
 }
 
 #[component]
 fn People(
-    practice: Memo<Option<PracticeId>>,
+    practice: Signal<Option<PracticeId>>,
     set_role: ServerAction<SetMemberRole>,
     remove: ServerAction<RemoveMember>,
     overview: Loaded<PracticeInfo>,
@@ -176,7 +176,7 @@ fn People(
 fn MemberRow(
     member: crate::practices::api::StaffMember,
     admin: bool,
-    practice: Memo<Option<PracticeId>>,
+    practice: Signal<Option<PracticeId>>,
     set_role: ServerAction<SetMemberRole>,
     remove: ServerAction<RemoveMember>,
 ) -> impl IntoView {
@@ -223,7 +223,7 @@ fn MemberRow(
 }
 
 #[component]
-fn InviteForm(practice: Memo<Option<PracticeId>>, invite: ServerAction<InvitePerson>) -> impl IntoView {
+fn InviteForm(practice: Signal<Option<PracticeId>>, invite: ServerAction<InvitePerson>) -> impl IntoView {
     view! {
         <ActionForm action=invite attr:class="stack" attr:id="invite-form">
             <input type="hidden" name="practice" prop:value=practice_value(practice) />
@@ -244,7 +244,7 @@ fn InviteForm(practice: Memo<Option<PracticeId>>, invite: ServerAction<InvitePer
 
 #[component]
 fn SettingsForm(
-    practice: Memo<Option<PracticeId>>,
+    practice: Signal<Option<PracticeId>>,
     save: ServerAction<SavePracticeSettings>,
     settings: Loaded<PracticeSettings>,
 ) -> impl IntoView {

@@ -55,13 +55,12 @@ fn NoPractice(me: Me) -> impl IntoView {
     }
 }
 
-/// The practice in the address (`/p/:practice/...`).
-pub(crate) fn practice_param() -> Memo<Option<PracticeId>> {
-    let practice = match crate::nav::page() {
+/// The practice in the address (`/p/:practice/...`), fixed for the page.
+pub(crate) fn practice_param() -> Signal<Option<PracticeId>> {
+    Signal::stored(match crate::nav::page() {
         crate::nav::Page::Practice(p, _) => p,
         _ => None,
-    };
-    Memo::new(move |_| practice)
+    })
 }
 
 /// The section in the address.

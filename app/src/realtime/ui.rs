@@ -79,7 +79,7 @@ mod browser {
 
 /// Who of the practice's people is online now, kept live.
 #[component]
-pub fn OnlineNow(practice: Memo<Option<PracticeId>>) -> impl IntoView {
+pub fn OnlineNow(practice: Signal<Option<PracticeId>>) -> impl IntoView {
     let feed = expect_context::<LiveFeed>();
     // Browser-only: presence changes by the second, so the server renders the placeholder
     // and the page fills it in after hydration (no Suspense: nothing to mismatch).
