@@ -26,7 +26,7 @@ pub enum Scope {
     /// Every practice: agency admins, background workers, finding what a secret token names.
     All { user: Option<UserId> },
     /// One practice and no person: what a secret link (a calendar feed) reads once its token
-    /// has been found.
+    /// has been found, and a background job's work for one practice.
     Link { practice: PracticeId },
 }
 

@@ -30,7 +30,20 @@ pub enum AppError {
     /// The request never reached the server function (network, encoding).
     #[error("The server could not be reached. Check your connection and try again.")]
     Transport(String),
+    /// A change made at the same moment got in the way (the database chose this one to
+    /// give way); nothing was changed, and trying again is safe.
+    #[error("Someone changed this at the same moment. Nothing was saved; please try again.")]
+    Busy,
+    /// The database cannot be reached (down, or every connection busy for too long).
+    #[error("We can't reach the database right now. Nothing was saved; we keep retrying.")]
+    Unavailable,
 }
+
+/// What a request whose arguments could not be read is told: never the parser's words,
+/// which quote the input.
+pub const UNREADABLE_INPUT: &str =
+    "Some of what was sent could not be read (a date, a number or a choice that is not \
+     one of the options). Check the form and try again.";
 
 impl AppError {
     pub fn invalid(msg: impl Into<String>) -> Self {
@@ -43,6 +56,17 @@ impl FromServerFnError for AppError {
     type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server these name arguments that could not be read: bad input, answered
+        // 422 with a message of ours (the decoder's text echoes what was sent).
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_)
+        ) {
+            return AppError::invalid(UNREADABLE_INPUT);
+        }
         AppError::Transport(value.to_string())
     }
 }
@@ -50,8 +74,32 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        // sqlx's Display carries the server's message and constraint name, never row values.
-        tracing::error!(error = %e, "database error");
-        AppError::Internal
+        use sqlx::Error as E;
+        let code = match &e {
+            E::Database(d) => d.code().map(|c| c.into_owned()),
+            _ => None,
+        };
+        match (&e, code.as_deref()) {
+            // Deadlock or serialization failure: the transaction was rolled back.
+            (_, Some("40P01" | "40001")) => {
+                tracing::warn!(error = %e, "transaction gave way to a concurrent one");
+                AppError::Busy
+            }
+            // Text with a NUL byte or that is not UTF-8 in the database's eyes.
+            (_, Some("22021" | "22P05")) => AppError::invalid("Text may not contain control characters."),
+            // A number or date outside what the column holds.
+            (_, Some("22003" | "22008" | "22007")) => {
+                AppError::invalid("A number or date is outside the range this form accepts.")
+            }
+            (E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_), _) => {
+                tracing::error!(error = %e, "database unreachable");
+                AppError::Unavailable
+            }
+            _ => {
+                // sqlx's Display carries the server's message and constraint name, never row values.
+                tracing::error!(error = %e, "database error");
+                AppError::Internal
+            }
+        }
     }
 }

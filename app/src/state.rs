@@ -23,6 +23,8 @@ pub struct Settings {
     pub require_agency_mfa: bool,
     /// Seals stored secrets (`auth::sealed`).
     pub secret_key: crate::auth::sealed::SecretKey,
+    /// Proxies whose forwarding headers name the client (`SB_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<crate::auth::rules::Cidr>,
 }
 
 #[derive(Clone, FromRef)]

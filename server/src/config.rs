@@ -1,5 +1,6 @@
 //! Typed configuration from environment variables, with defaults that run locally.
 
+use app::auth::rules::Cidr;
 use app::auth::sealed::SecretKey;
 use std::fmt;
 use std::net::SocketAddr;
@@ -39,6 +40,9 @@ pub struct Config {
     /// The key before the last rotation (`SB_SECRET_KEY_PREVIOUS`): secrets sealed under it
     /// are re-sealed under `secret_key` at start.
     pub previous_secret_key: Option<SecretKey>,
+    /// `SB_TRUSTED_PROXIES`: addresses or blocks (`10.0.0.0/8, ::1`) of the proxies in front
+    /// of the app; only their `Forwarded` / `X-Forwarded-For` name the client. Default none.
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 impl Config {
@@ -91,6 +95,10 @@ impl Config {
             previous_secret_key: var("SB_SECRET_KEY_PREVIOUS")
                 .map(|v| SecretKey::from_base64(&v).map_err(|e| format!("SB_SECRET_KEY_PREVIOUS {e}")))
                 .transpose()?,
+            trusted_proxies: var("SB_TRUSTED_PROXIES")
+                .map(|v| parse_proxies(&v))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 
@@ -112,8 +120,17 @@ impl Config {
             site_root: "target/site".into(),
             secret_key: SecretKey::random(),
             previous_secret_key: None,
+            trusted_proxies: Vec::new(),
         }
     }
+}
+
+/// `10.0.0.0/8, 192.0.2.1 ::1`: commas or spaces between.
+fn parse_proxies(text: &str) -> Result<Vec<Cidr>, String> {
+    text.split([',', ' '])
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| p.parse().map_err(|e| format!("SB_TRUSTED_PROXIES: {e}")))
+        .collect()
 }
 
 /// Passwords in URLs are redacted.
@@ -141,6 +158,7 @@ impl fmt::Debug for Config {
             .field("require_agency_mfa", &self.require_agency_mfa)
             .field("secure_cookies", &self.secure_cookies)
             .field("pool_size", &self.pool_size)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -156,5 +174,12 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2") && !shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("app:***@db"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_blocks_or_refused() {
+        assert_eq!(parse_proxies("10.0.0.0/8, ::1").map(|v| v.len()), Ok(2));
+        assert_eq!(parse_proxies("").map(|v| v.len()), Ok(0));
+        assert!(parse_proxies("10.0.0.0/8,proxy.internal").is_err());
     }
 }

@@ -38,18 +38,48 @@ pub struct Application {
     router: axum::Router,
     state: AppState,
     stop: tokio::sync::watch::Sender<bool>,
+    /// Background work that must finish what it holds before the process exits (the mail
+    /// worker's message in hand).
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// A running application (tests): its address, and a way to stop its background work.
 pub struct Running {
     pub address: SocketAddr,
     stop: tokio::sync::watch::Sender<bool>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
     /// Stops background tasks so they return their pooled connections.
     pub fn stop(&self) {
         let _ = self.stop.send(true);
+    }
+
+    /// Stops, and waits until background work has finished what it held (a graceful
+    /// shutdown, as on SIGTERM).
+    pub async fn drain(&mut self) {
+        self.stop();
+        drain(std::mem::take(&mut self.workers)).await;
+    }
+
+    /// Ends background work at once, wherever it is (as a killed process would).
+    pub fn kill(&mut self) {
+        self.stop();
+        for w in self.workers.drain(..) {
+            w.abort();
+        }
+    }
+}
+
+/// Waits for `workers` to finish, 30 s at most.
+async fn drain(workers: Vec<tokio::task::JoinHandle<()>>) {
+    let all = futures::future::join_all(workers);
+    if tokio::time::timeout(std::time::Duration::from_secs(30), all)
+        .await
+        .is_err()
+    {
+        tracing::warn!("background work did not finish within 30 s of shutdown");
     }
 }
 
@@ -59,11 +89,12 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 impl Application {
     /// Creates the database if missing, migrates it, seeds the demo when asked, builds the
     /// router and binds the listener.
+    ///
+    /// Any number of nodes may start at once: creating the database tolerates another node
+    /// doing it, migrations hold sqlx's advisory lock, and the steps after them hold ours
+    /// ([`STARTUP_LOCK`]).
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        if !Postgres::database_exists(&config.database_url).await? {
-            tracing::info!("creating the database");
-            Postgres::create_database(&config.database_url).await?;
-        }
+        create_database_once(&config.database_url).await?;
         let connect = PgConnectOptions::from_str(&config.database_url)?;
         {
             // Migrations run as the configured user, not as the application role.
@@ -77,29 +108,23 @@ impl Application {
 
     /// Builds on an existing (migrated) pool: for tests that own their database.
     pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartError> {
-        let done =
-            app::auth::sealed::seal_stored(&pool, &config.secret_key, config.previous_secret_key.as_ref())
-                .await
-                .map_err(|e| StartError::Other(format!("sealing stored secrets: {e:?}")))?;
-        if done.sealed > 0 || done.rotated > 0 {
-            tracing::info!(
-                done.sealed,
-                done.rotated,
-                "authenticator secrets sealed under SB_SECRET_KEY"
-            );
+        // One node at a time re-seals secrets, repairs zones and seeds the demo: two nodes
+        // seeding an empty database together would both seed (and one would fail).
+        let mut lock = pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(STARTUP_LOCK)
+            .execute(&mut *lock)
+            .await?;
+        let prepared = prepare_data(&config, &pool).await;
+        let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(STARTUP_LOCK)
+            .execute(&mut *lock)
+            .await;
+        if unlocked.is_err() {
+            // Closing the connection releases the lock all the same.
+            let _ = lock.detach().close().await;
         }
-        if done.unreadable > 0 {
-            tracing::error!(
-                done.unreadable,
-                "authenticator secrets open with neither SB_SECRET_KEY nor SB_SECRET_KEY_PREVIOUS: \
-                 their owners cannot sign in with their authenticator"
-            );
-        }
-        if config.demo {
-            seed::seed_demo_if_empty(&pool)
-                .await
-                .map_err(|e| StartError::Other(format!("demo seed: {e}")))?;
-        }
+        prepared?;
         let leptos_options = leptos::config::get_configuration(None)
             .map_err(|e| StartError::Other(format!("leptos configuration: {e}")))?
             .leptos_options;
@@ -121,9 +146,11 @@ impl Application {
                 idle_timeout_override_seconds: config.idle_timeout_override_seconds,
                 require_agency_mfa: config.require_agency_mfa,
                 secret_key: config.secret_key.clone(),
+                trusted_proxies: config.trusted_proxies.clone(),
             }),
         };
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut workers = Vec::new();
         let hub = realtime::Hub::start(state.pool.clone(), stopped.clone()).await?;
         if let Some(smtp_url) = &config.smtp_url {
             let settings = mail::MailSettings {
@@ -131,7 +158,8 @@ impl Application {
                 from: config.mail_from.clone(),
                 poll: config.mail_poll,
             };
-            mail::spawn_worker(state.pool.clone(), settings, stopped).map_err(StartError::Other)?;
+            workers
+                .push(mail::spawn_worker(state.pool.clone(), settings, stopped).map_err(StartError::Other)?);
         }
         if let Some(every) = config.reminder_poll {
             spawn_reminders(
@@ -148,6 +176,7 @@ impl Application {
             router,
             state,
             stop,
+            workers,
         })
     }
 
@@ -170,6 +199,7 @@ impl Application {
         .with_graceful_shutdown(shutdown_signal())
         .await;
         let _ = self.stop.send(true);
+        drain(self.workers).await;
         result
     }
 
@@ -177,6 +207,7 @@ impl Application {
     pub fn spawn(self) -> Running {
         let address = self.address();
         let stop = self.stop.clone();
+        let workers = self.workers;
         let mut stopped = self.stop.subscribe();
         tokio::spawn(async move {
             let _ = axum::serve(
@@ -188,8 +219,88 @@ impl Application {
             })
             .await;
         });
-        Running { address, stop }
+        Running {
+            address,
+            stop,
+            workers,
+        }
     }
+}
+
+/// The advisory lock start-up steps after migration hold (any number, unique to Switchboard).
+pub const STARTUP_LOCK: i64 = 0x5357_4244_0001;
+
+/// Creates the database unless it exists; another node creating it at the same moment is
+/// not a failure.
+async fn create_database_once(url: &str) -> Result<(), StartError> {
+    if Postgres::database_exists(url).await? {
+        return Ok(());
+    }
+    tracing::info!("creating the database");
+    let Err(e) = Postgres::create_database(url).await else {
+        return Ok(());
+    };
+    for _ in 0..50 {
+        if Postgres::database_exists(url).await? {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(e.into())
+}
+
+/// What start-up does to the data before serving: seal stored secrets (and re-seal them
+/// after a key rotation), repair time zones, seed the demo. Runs under [`STARTUP_LOCK`].
+async fn prepare_data(config: &Config, pool: &PgPool) -> Result<(), StartError> {
+    let done = app::auth::sealed::seal_stored(pool, &config.secret_key, config.previous_secret_key.as_ref())
+        .await
+        .map_err(|e| StartError::Other(format!("sealing stored secrets: {e:?}")))?;
+    if done.sealed > 0 || done.rotated > 0 {
+        tracing::info!(
+            done.sealed,
+            done.rotated,
+            "authenticator secrets sealed under SB_SECRET_KEY"
+        );
+    }
+    if done.unreadable > 0 {
+        tracing::error!(
+            done.unreadable,
+            "authenticator secrets open with neither SB_SECRET_KEY nor SB_SECRET_KEY_PREVIOUS: \
+             their owners cannot sign in with their authenticator"
+        );
+    }
+    repair_zones(pool).await?;
+    if config.demo {
+        seed::seed_demo_if_empty(pool)
+            .await
+            .map_err(|e| StartError::Other(format!("demo seed: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Practices whose stored time zone the server cannot compute with (saved before names were
+/// checked): a name that says which zone it meant (`posix/America/Chicago`) is repaired;
+/// any other is reported, and that practice's calendar says so until an admin chooses one.
+async fn repair_zones(pool: &PgPool) -> Result<(), StartError> {
+    use app::practices::{db, rules};
+    let mut tx = app::db::begin(pool, &app::db::Scope::All { user: None }).await?;
+    for (practice, name) in db::all_zones(&mut tx).await? {
+        if rules::zone(&name).is_some() {
+            continue;
+        }
+        match rules::repaired_zone(&name) {
+            Some(tz) => {
+                db::set_zone(&mut tx, practice, tz.name()).await?;
+                tracing::warn!(%practice, zone = tz.name(), "a practice's time zone was repaired");
+            }
+            None => tracing::error!(
+                %practice,
+                "a practice's time zone is unknown: a practice admin must choose one in Settings"
+            ),
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Queues the appointment reminders that fell due, every `every`, until `stop` turns true.

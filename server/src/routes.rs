@@ -39,6 +39,7 @@ pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))
         .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -95,7 +96,7 @@ async fn calendar_feed(
     let Some(token) = file.strip_suffix(".ics") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match app::calendar::feed::serve(&state.pool, session::ip_network(ip), token).await {
+    match app::calendar::feed::serve(&state.pool, session::limit_network(ip), token).await {
         Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -144,16 +145,35 @@ fn status_of(error: &app::error::AppError) -> StatusCode {
         NotFound => StatusCode::NOT_FOUND,
         Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Busy => StatusCode::CONFLICT,
+        Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Internal | Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The last resort: a request whose handling panicked (a bug: input is checked before it
+/// reaches code that could) is answered 500 with the app's own error, which the page shows
+/// like any other, instead of a dropped connection. Nothing of the request is logged.
+async fn catch_panic(req: Request, next: Next) -> Response {
+    use futures::FutureExt;
+    let is_api = req.uri().path().starts_with("/api/");
+    match std::panic::AssertUnwindSafe(next.run(req)).catch_unwind().await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::error!(is_api, "a request panicked");
+            let body = if is_api {
+                postcard::to_allocvec(&app::error::AppError::Internal).unwrap_or_default()
+            } else {
+                b"Something went wrong on our side. Please try again.".to_vec()
+            };
+            (StatusCode::INTERNAL_SERVER_ERROR, body).into_response()
+        }
     }
 }
 
 /// Resolves the session cookie once per request and puts the person in the request.
 async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+    let ip = client_of(&req, &state.settings.trusted_proxies);
     req.extensions_mut().insert(ClientAddr(ip));
     let path = req.uri().path();
     let is_static = path.starts_with("/pkg/") || path == "/health" || path == "/favicon.svg";
@@ -177,6 +197,30 @@ async fn session_layer(State(state): State<AppState>, mut req: Request, next: Ne
         }
     }
     next.run(req).await
+}
+
+/// The client's address: the TCP peer, or what a trusted proxy in front says it is.
+fn client_of(req: &Request, trusted: &[app::auth::rules::Cidr]) -> Option<std::net::IpAddr> {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())?;
+    if trusted.is_empty() {
+        return Some(peer);
+    }
+    let values = |name: &str| -> Vec<&str> {
+        req.headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    Some(app::auth::rules::client_ip(
+        peer,
+        &values("forwarded"),
+        &values("x-forwarded-for"),
+        trusted,
+    ))
 }
 
 fn urlencode(s: &str) -> String {

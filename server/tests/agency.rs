@@ -74,6 +74,11 @@ async fn the_agency_creates_a_practice_and_assigns_an_assistant(_: PgPoolOptions
             vec![("name", "Nowhere"), ("time_zone", "Nowhere/Town")],
             "time zone",
         ),
+        (
+            vec![("name", "Nowhere"), ("time_zone", "posix/America/Chicago")],
+            "time zone",
+        ),
+        (vec![("name", "Nowhere"), ("time_zone", "localtime")], "time zone"),
     ] {
         let r = app.call::<()>(&agency, "agency/create_practice", &form).await;
         assert!(

@@ -332,3 +332,159 @@ async fn cross_site_server_function_calls_are_refused(_: PgPoolOptions, conn: Pg
     assert_eq!(sessions, 0, "a refused request changes nothing");
     app.close().await;
 }
+
+fn signed_in(status: u16) -> bool {
+    matches!(status, 200 | 302 | 303)
+}
+
+/// Posts a login from `client` claiming to come from `forwarded_for` (believed only from a
+/// trusted proxy); returns the status.
+async fn login_status(app: &TestApp, email: &str, password: &str, forwarded_for: Option<&str>) -> u16 {
+    let mut req = app
+        .client()
+        .post(app.url("/api/auth/login"))
+        .header("accept", "application/x-postcard")
+        .form(&[("email", email), ("password", password), ("next", "")]);
+    if let Some(ip) = forwarded_for {
+        req = req.header("x-forwarded-for", ip);
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn fifty_wrong_passwords_at_once_get_five_checked_and_the_rest_refused(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::spawn_with(conn, |c| c.pool_size = 20).await;
+    let w = common::world(&app.pool).await;
+    let email = w.a_clinician.email.as_str();
+    let attempts = (0..50).map(|_| login_status(&app, email, "wrong password!", None));
+    let statuses = futures::future::join_all(attempts).await;
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 45), "{statuses:?}");
+    assert_eq!(
+        common::count(
+            &app.pool,
+            "SELECT count(*) FROM login_attempts WHERE email_lower = 'a.clinician@example.test'"
+        )
+        .await,
+        5
+    );
+    // The account is locked for now, even with its right password.
+    assert_eq!(login_status(&app, email, PASSWORD, None).await, 429);
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_lockout_holds_across_two_app_nodes(_: PgPoolOptions, conn: PgConnectOptions) {
+    let one = TestApp::spawn(conn.clone()).await;
+    let two = TestApp::spawn(conn).await;
+    let w = common::world(&one.pool).await;
+    let email = w.a_clinician.email.as_str();
+    let attempts = (0..10).map(|i| {
+        let node = if i % 2 == 0 { &one } else { &two };
+        login_status(node, email, "wrong password!", None)
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    one.close().await;
+    two.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_is_logged_as_itself(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::spawn_with(conn, |c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let w = common::world(&app.pool).await;
+    // One client tries 20 made-up accounts (no account limit trips), through the proxy.
+    for i in 0..20 {
+        let status = login_status(
+            &app,
+            &format!("guess{i}@example.test"),
+            "wrong password!",
+            Some("203.0.113.5"),
+        )
+        .await;
+        assert_eq!(status, 422);
+    }
+    assert_eq!(
+        login_status(&app, &w.a_admin.email, PASSWORD, Some("203.0.113.5")).await,
+        429,
+        "that client is limited"
+    );
+    // Another client behind the same proxy signs in with its right password, and the
+    // access log has its own address, not the proxy's.
+    assert!(signed_in(
+        login_status(&app, &w.a_clinician.email, PASSWORD, Some("198.51.100.9")).await
+    ));
+    assert_eq!(
+        common::count(
+            &app.pool,
+            "SELECT count(*) FROM audit_events WHERE action = 'auth.login' AND ip = '198.51.100.9'"
+        )
+        .await,
+        1
+    );
+    // A client's own X-Forwarded-For before the proxy's entry is not believed.
+    assert_eq!(
+        login_status(
+            &app,
+            &w.a_assistant.email,
+            PASSWORD,
+            Some("198.51.100.9, 203.0.113.5")
+        )
+        .await,
+        429
+    );
+    // IPv6 clients are counted by their /64: another address of the same network is
+    // limited, another network is not.
+    for i in 0..20 {
+        let ip = format!("2001:db8:1:2::{:x}", i + 1);
+        assert_eq!(
+            login_status(
+                &app,
+                &format!("v6guess{i}@example.test"),
+                "wrong password!",
+                Some(&ip)
+            )
+            .await,
+            422
+        );
+    }
+    assert_eq!(
+        login_status(&app, &w.b_admin.email, PASSWORD, Some("2001:db8:1:2:ffff::1")).await,
+        429
+    );
+    assert!(signed_in(
+        login_status(&app, &w.b_admin.email, PASSWORD, Some("2001:db8:1:3::1")).await
+    ));
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_a_trusted_proxy_forwarding_headers_are_ignored(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    // A client cannot escape its limit by claiming other addresses.
+    for i in 0..20 {
+        let claimed = format!("198.51.100.{i}");
+        let status = login_status(
+            &app,
+            &format!("guess{i}@example.test"),
+            "wrong password!",
+            Some(&claimed),
+        )
+        .await;
+        assert_eq!(status, 422);
+    }
+    assert_eq!(
+        login_status(&app, &w.a_admin.email, PASSWORD, Some("192.0.2.77")).await,
+        429
+    );
+    app.close().await;
+}

@@ -1961,3 +1961,426 @@ async fn the_overlay_of_today_shows_each_practice_of_the_person_only(
     common::assert_needs_sign_in_json(&d.app, "calendar/today", json!({})).await;
     d.app.close().await;
 }
+
+/// Posts `args` to a server function and returns the status with the decoded error, if any:
+/// bursts count answers by status, so none may be left unread.
+async fn answer_of(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    args: serde_json::Value,
+) -> (u16, Result<Outcome, AppError>) {
+    let res = client
+        .post(app.url(&format!("/api/{endpoint}")))
+        .header("accept", "application/x-postcard")
+        .json(&args)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    let body = res.bytes().await.expect("body");
+    let decoded = if status < 400 {
+        Ok(postcard::from_bytes(&body).expect("outcome"))
+    } else {
+        Err(postcard::from_bytes(&body).unwrap_or(AppError::Internal))
+    };
+    (status, decoded)
+}
+
+/// Of `answers`, (done, conflicts); panics on anything else, naming what came.
+fn one_winner(answers: &[(u16, Result<Outcome, AppError>)]) -> (usize, usize) {
+    let mut done = 0;
+    let mut conflicts = 0;
+    for (status, answer) in answers {
+        match answer {
+            Ok(Outcome::Done { .. }) => done += 1,
+            Ok(Outcome::Conflict { .. }) => conflicts += 1,
+            other => panic!("every loser gets the conflict answer; got {status} {other:?}"),
+        }
+    }
+    (done, conflicts)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_hundred_bookings_of_one_slot_at_once_give_one_booking_and_199_conflicts(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    // The production pool size: the burst must not exhaust it into errors.
+    let d = desk_with(conn, |c| c.pool_size = 20).await;
+    let d = &d;
+    let attempts = (0..200).map(|i| {
+        let start = format!("2027-03-02 10:{:02}", (i % 6) * 5);
+        let args = json!({ "practice": d.w.a, "entry": d.appointment(&start) });
+        async move { answer_of(&d.app, &d.assistant, "calendar/book", args).await }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    assert_eq!(one_winner(&answers), (1, 199));
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
+        1
+    );
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM busy_claims").await,
+        2
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_hundred_bookings_of_one_room_by_two_clinicians_give_one_booking(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk_with(conn, |c| c.pool_size = 20).await;
+    // A second clinician, so that half the bookings meet the first only in the room.
+    let (second,): (uuid::Uuid,) = {
+        let mut tx = app::db::begin(&d.app.pool, &app::db::Scope::All { user: None })
+            .await
+            .unwrap();
+        let row: (uuid::Uuid,) = sqlx::query_as(
+            "INSERT INTO users (email, display_name, password_hash) VALUES ('second@example.test', 'Second', '') RETURNING id",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, 'clinician')")
+            .bind(d.w.a)
+            .bind(row.0)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        row
+    };
+    let d = &d;
+    let attempts = (0..200).map(|i| {
+        let mut entry = d.appointment(&format!("2027-03-02 10:{:02}", (i % 3) * 5));
+        if i % 2 == 1 {
+            entry["provider"] = json!(second);
+        }
+        // The second clinician has no weekly hours: booked over that, as the desk may.
+        entry["override_availability"] = json!(true);
+        let args = json!({ "practice": d.w.a, "entry": entry });
+        async move { answer_of(&d.app, &d.assistant, "calendar/book", args).await }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    assert_eq!(one_winner(&answers), (1, 199));
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
+        1
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_hundred_moves_into_one_slot_at_once_move_one_and_leave_the_rest(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk_with(conn, |c| c.pool_size = 20).await;
+    // 200 appointments, an hour apart from 2027-02-01 on (over the override: nights too).
+    let mut ids = Vec::new();
+    for i in 0..200 {
+        let start = at("2027-02-01 00:00") + chrono::Duration::hours(i);
+        let mut entry = d.appointment(&start.format("%Y-%m-%d %H:%M").to_string());
+        entry["override_availability"] = json!(true);
+        ids.push(done(d.book(entry).await)[0]);
+    }
+    let d = &d;
+    let attempts = ids.iter().map(|id| {
+        let args = json!({ "practice": d.w.a, "id": id, "version": 1, "start": at("2027-03-02 10:00"),
+                           "provider": null, "room": null, "override_availability": false });
+        async move { answer_of(&d.app, &d.assistant, "calendar/move", args).await }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    assert_eq!(one_winner(&answers), (1, 199));
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM entries WHERE starts_at = '2027-03-02 10:00 America/New_York'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM busy_claims").await,
+        400
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn malformed_calendar_input_is_answered_422_in_words_of_ours_and_changes_nothing(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let entry_with = |field: &str, value: serde_json::Value| {
+        let mut e = d.appointment("2027-03-02 10:00");
+        e[field] = value;
+        json!({ "practice": a, "entry": e })
+    };
+    let view = |first: serde_json::Value, days: serde_json::Value| json!({ "practice": a, "first_day": first, "days": days });
+    let cases: Vec<(&str, &str, serde_json::Value)> = vec![
+        (
+            "impossible date",
+            "calendar/view",
+            view(json!("2026-02-30"), json!(7)),
+        ),
+        (
+            "hour 24",
+            "calendar/book",
+            entry_with("start", json!("2027-03-02T24:00:00")),
+        ),
+        (
+            "negative days",
+            "calendar/view",
+            view(json!("2027-03-01"), json!(-1)),
+        ),
+        (
+            "days overflowing",
+            "calendar/view",
+            view(json!("2027-03-01"), json!(99999999999u64)),
+        ),
+        (
+            "year 262143",
+            "calendar/view",
+            view(json!("+262143-12-31"), json!(7)),
+        ),
+        (
+            "year -262143",
+            "calendar/view",
+            view(json!("-262143-01-01"), json!(7)),
+        ),
+        (
+            "year 9999",
+            "calendar/book",
+            entry_with("start", json!("9999-03-02T10:00:00")),
+        ),
+        (
+            "year -1000",
+            "calendar/book",
+            entry_with("start", json!("-1000-03-02T10:00:00")),
+        ),
+        (
+            "far start",
+            "calendar/book",
+            entry_with("start", json!("+262000-03-02T10:00:00")),
+        ),
+        (
+            "unknown kind",
+            "calendar/book",
+            entry_with("kind", json!("party")),
+        ),
+        ("missing field", "calendar/book", json!({ "practice": a })),
+        ("not json", "calendar/book", json!("just text")),
+        (
+            "NUL in notes",
+            "calendar/book",
+            entry_with("notes", json!("call back\u{0}")),
+        ),
+        (
+            "NUL in a patient's name",
+            "calendar/add-patient",
+            json!({ "practice": a, "name": "Ada\u{0}", "born": "", "phone": "", "email": "" }),
+        ),
+        (
+            "far slot search",
+            "calendar/slots",
+            json!({ "practice": a, "type_id": d.visit, "providers": [], "from": "+262143-01-01", "to": "+262143-01-02" }),
+        ),
+        (
+            "far move",
+            "calendar/move",
+            json!({ "practice": a, "id": uuid::Uuid::nil(), "version": 1, "start": "+262143-12-31T23:00:00", "provider": null, "room": null, "override_availability": false }),
+        ),
+        (
+            "series ending in 2201",
+            "calendar/book",
+            entry_with("rrule", json!("FREQ=DAILY;UNTIL=22010101")),
+        ),
+        (
+            "weekly hours from year -1000",
+            "calendar/weekly-hours",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "from": "-1000-01-01", "days": ["", "", "", "", "", "", ""] }),
+        ),
+        (
+            "weekly hours text over 64 KiB",
+            "calendar/weekly-hours",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "from": "2027-01-01", "days": ["x".repeat(70_000), "", "", "", "", "", ""] }),
+        ),
+        (
+            "extra hours in year 9999",
+            "calendar/extra-hours",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "day": "9999-01-01", "from": "09:00:00", "to": "10:00:00", "note": "" }),
+        ),
+    ];
+    let before = common::count(&d.app.pool, "SELECT count(*) FROM entries").await;
+    for (what, endpoint, args) in cases {
+        let res = d
+            .assistant
+            .post(d.app.url(&format!("/api/{endpoint}")))
+            .header("accept", "application/x-postcard")
+            .json(&args)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let body = res.bytes().await.unwrap();
+        let error: AppError =
+            postcard::from_bytes(&body).unwrap_or_else(|_| panic!("{what}: {status} {body:?}"));
+        assert_eq!(status, 422, "{what}: {error:?}");
+        let AppError::Invalid(message) = &error else {
+            panic!("{what}: {error:?}")
+        };
+        // Short, ours, and quoting nothing of what was sent.
+        assert!(message.len() < 200, "{what}: {message}");
+        for echoed in [
+            "262143",
+            "9999",
+            "party",
+            "xxxx",
+            "2026-02-30",
+            "unknown variant",
+            "expected",
+        ] {
+            assert!(!message.contains(echoed), "{what} echoes {echoed:?}: {message}");
+        }
+    }
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
+        before
+    );
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM patients").await,
+        1,
+        "only the desk's patient"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_practice_with_an_unreadable_zone_stops_nobody_elses_calendar_or_reminders(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn.clone()).await;
+    let (a, b) = (d.w.a, d.w.b);
+    // Practice B books too: its admin sets up a type and a patient, and books over the
+    // clinician's (unset) hours 30 hours from now; so does A.
+    let b_admin = d.app.login(&d.w.b_admin.email).await;
+    let b_visit: TypeId = d
+        .app
+        .call_json(
+            &b_admin,
+            "calendar/save-type",
+            json!({ "practice": b, "id": null, "appt_type": {
+            "id": uuid::Uuid::nil(), "name": "Visit", "minutes": 30, "buffer_before": 0, "buffer_after": 0,
+            "color": "#3B6EA5", "needs_room": false, "provider_ids": [] } }),
+        )
+        .await
+        .unwrap();
+    let b_patient: PatientId = d
+        .app
+        .call_json(
+            &b_admin,
+            "calendar/add-patient",
+            json!({ "practice": b, "name": "Bea Brown", "born": "",
+            "phone": "", "email": "bea@example.com" }),
+        )
+        .await
+        .unwrap();
+    let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(30)).with_timezone(&tz);
+    let start = at(&soon.format("%Y-%m-%d %H:00").to_string());
+    let booked: Outcome = d
+        .app
+        .call_json(
+            &b_admin,
+            "calendar/book",
+            json!({ "practice": b, "entry": {
+            "kind": "appointment", "patient": b_patient, "type_id": b_visit, "provider": d.w.b_clinician.id,
+            "room": null, "attendees": [], "title": "", "start": start, "minutes": null, "notes": "",
+            "rrule": null, "override_availability": true, "skip_conflicts": false } }),
+        )
+        .await
+        .unwrap();
+    done(booked);
+    let mut entry = d.appointment(&start.format("%Y-%m-%d %H:%M").to_string());
+    entry["override_availability"] = json!(true);
+    done(d.book(entry).await);
+    common::exec(
+        &d.app.pool,
+        "UPDATE entries SET updated_at = now() - interval '3 days'",
+    )
+    .await;
+    // A's zone was stored before zones were checked, as a name the server cannot use.
+    common::exec(
+        &d.app.pool,
+        &format!("UPDATE practices SET time_zone = 'localtime' WHERE id = '{a}'"),
+    )
+    .await;
+
+    // Reminders: B's goes out; A's failure holds nobody back.
+    let queued = app::calendar::notices::queue_reminders(&d.app.pool, "http://127.0.0.1").await;
+    assert_eq!(queued, Ok(1));
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            &format!(
+                "SELECT count(*) FROM appointment_notices WHERE kind = 'reminder' AND practice_id = '{b}'"
+            )
+        )
+        .await,
+        1
+    );
+    // A's calendar says what is wrong (422), rather than failing.
+    let view: Result<View, AppError> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/view",
+            json!({ "practice": a, "first_day": "2027-03-01", "days": 7 }),
+        )
+        .await;
+    assert_eq!(view, Err(AppError::Invalid(app::calendar::book::BAD_ZONE.into())));
+    // "My day" of someone in both practices still shows B.
+    common::exec(
+        &d.app.pool,
+        &format!(
+            "INSERT INTO memberships (practice_id, user_id, role) VALUES ('{b}', '{}', 'assistant')",
+            d.w.a_assistant.id
+        ),
+    )
+    .await;
+    let days: Vec<DayOf> = d
+        .app
+        .call_json(&d.assistant, "calendar/today", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(days.iter().map(|day| day.practice).collect::<Vec<_>>(), vec![b]);
+
+    // A name that says which zone it meant is repaired when a node starts.
+    common::exec(
+        &d.app.pool,
+        &format!("UPDATE practices SET time_zone = 'posix/America/Chicago' WHERE id = '{a}'"),
+    )
+    .await;
+    let node = TestApp::spawn(conn).await;
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            &format!("SELECT count(*) FROM practices WHERE id = '{a}' AND time_zone = 'America/Chicago'")
+        )
+        .await,
+        1
+    );
+    let view: Result<View, AppError> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/view",
+            json!({ "practice": a, "first_day": "2027-03-01", "days": 7 }),
+        )
+        .await;
+    assert!(view.is_ok(), "{view:?}");
+    node.close().await;
+}

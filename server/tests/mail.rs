@@ -103,24 +103,14 @@ async fn an_smtp_outage_loses_nothing_and_sends_once_after(_: PgPoolOptions, con
         .await
         .unwrap();
     assert_eq!(attempted, 1);
-    let failed_once = "SELECT count(*) FROM mail_outbox
-         WHERE sent_at IS NULL AND attempts = 1 AND last_error IS NOT NULL AND next_attempt_at > now()";
-    assert_eq!(
-        common::count(&app.pool, failed_once).await,
-        1,
-        "failure recorded, retry scheduled later"
-    );
-    // Not due yet: nothing is attempted.
-    assert_eq!(
-        server::mail::send_due(&app.pool, &transport(&url), &from())
-            .await
-            .unwrap(),
-        0
-    );
+    // No fault of the message's: it keeps its attempts and stays due, with the outage named.
+    let waiting = "SELECT count(*) FROM mail_outbox
+         WHERE sent_at IS NULL AND attempts = 0 AND next_attempt_at <= now()
+           AND last_error = 'the mail server could not be reached'";
+    assert_eq!(common::count(&app.pool, waiting).await, 1);
 
-    // The server comes back and the retry time arrives.
+    // The server comes back: the next pass sends it, without waiting out a back-off.
     let (sink, url) = SmtpSink::start();
-    common::exec(&app.pool, "UPDATE mail_outbox SET next_attempt_at = now()").await;
     assert_eq!(
         server::mail::send_due(&app.pool, &transport(&url), &from())
             .await
@@ -185,4 +175,156 @@ async fn a_multi_line_subject_is_refused(_: PgPoolOptions, conn: PgConnectOption
     assert!(r.is_err());
     tx.rollback().await.unwrap();
     pool.close().await;
+}
+
+async fn queue_many(pool: &sqlx::PgPool, n: usize) {
+    let mut tx = begin(pool, &Scope::All { user: None }).await.unwrap();
+    for i in 0..n {
+        enqueue(
+            &mut tx,
+            Outgoing {
+                practice: None,
+                to: &format!("person{i}@example.test"),
+                subject: "Your appointment is confirmed",
+                body: "See you then.",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+const SENT: &str = "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL";
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_shutdown_mid_batch_sends_no_message_twice(_: PgPoolOptions, conn: PgConnectOptions) {
+    let (sink, url) = SmtpSink::start_with(std::time::Duration::from_millis(150), &[]);
+    let app = TestApp::spawn_with(conn.clone(), |c| c.smtp_url = Some(url.clone())).await;
+    queue_many(&app.pool, 12).await;
+    sink.wait_for(3).await;
+    // SIGTERM: the message in hand is finished and marked; every accepted one is marked.
+    let pool = app.pool.clone();
+    app.drain().await;
+    let pool = app::db::connect(pool.connect_options().as_ref().clone(), 2)
+        .await
+        .unwrap();
+    let accepted = sink.count();
+    assert_eq!(common::count(&pool, SENT).await as usize, accepted);
+    assert!(accepted < 12, "stopped mid-batch");
+    // Another node sends the rest, and nothing twice.
+    let next = TestApp::spawn_with(conn, |c| c.smtp_url = Some(url.clone())).await;
+    let received = sink.wait_for(12).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(sink.count(), 12);
+    let mut to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 12, "each recipient once");
+    next.close().await;
+    pool.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_kill_mid_batch_sends_at_most_the_message_in_hand_twice(_: PgPoolOptions, conn: PgConnectOptions) {
+    let (sink, url) = SmtpSink::start_with(std::time::Duration::from_millis(150), &[]);
+    let app = TestApp::spawn_with(conn.clone(), |c| c.smtp_url = Some(url.clone())).await;
+    queue_many(&app.pool, 12).await;
+    sink.wait_for(4).await;
+    app.kill().await;
+    let next = TestApp::spawn_with(conn, |c| c.smtp_url = Some(url.clone())).await;
+    sink.wait_for(12).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(common::count(&next.pool, SENT).await, 12);
+    let duplicates = sink.count() - 12;
+    assert!(duplicates <= 1, "{duplicates} messages sent twice");
+    next.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_permanent_refusal_gives_up_at_once_and_says_so_without_the_servers_words(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let (sink, url) = SmtpSink::start_with(std::time::Duration::ZERO, &["nobody@"]);
+    let app = TestApp::spawn(conn).await;
+    queue(&app.pool, "nobody@example.test", true).await;
+    queue(&app.pool, "ann@example.test", true).await;
+    assert_eq!(
+        server::mail::send_due(&app.pool, &transport(&url), &from())
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(sink.count(), 1);
+    let given_up = format!(
+        "SELECT count(*) FROM mail_outbox WHERE to_address = 'nobody@example.test' AND sent_at IS NULL
+           AND attempts = {} AND last_error = 'refused by the mail server (550); not retried'",
+        app::mail::rules::MAX_ATTEMPTS
+    );
+    assert_eq!(common::count(&app.pool, &given_up).await, 1);
+    // Not tried again.
+    assert_eq!(
+        server::mail::send_due(&app.pool, &transport(&url), &from())
+            .await
+            .unwrap(),
+        0
+    );
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn no_working_link_is_kept_once_sent_or_shown_on_the_sent_mail_page(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let (sink, url) = SmtpSink::start();
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let token = "Zq3Xw9_-abcdefghijklmnopqrstuvwxyz0123456789";
+    let body =
+        format!("Set your password: http://127.0.0.1/invite/{token}\nOr: http://127.0.0.1/reset/{token}");
+    let mut tx = begin(&app.pool, &Scope::All { user: None }).await.unwrap();
+    enqueue(
+        &mut tx,
+        Outgoing {
+            practice: None,
+            to: "ann@example.test",
+            subject: "You're invited to Switchboard",
+            body: &body,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // Waiting to be sent: the page hides the link all the same.
+    let agency = app.login(&w.agency.email).await;
+    let (_, shown): (bool, Vec<app::mail::api::KeptMail>) =
+        app.call(&agency, "mail/recent", &[]).await.unwrap();
+    assert!(!shown[0].body.contains(token), "{}", shown[0].body);
+    assert!(
+        shown[0].body.contains("/invite/(secret link hidden)"),
+        "{}",
+        shown[0].body
+    );
+    // The recipient gets the working link; the outbox keeps none.
+    server::mail::send_due(&app.pool, &transport(&url), &from())
+        .await
+        .unwrap();
+    assert!(sink.wait_for(1).await[0].raw.contains(token));
+    let kept = common::count(
+        &app.pool,
+        &format!("SELECT count(*) FROM mail_outbox WHERE body_text LIKE '%{token}%'"),
+    )
+    .await;
+    assert_eq!(kept, 0);
+    assert_eq!(
+        common::count(
+            &app.pool,
+            "SELECT count(*) FROM mail_outbox WHERE body_text LIKE '%/reset/(link removed once sent)%'"
+        )
+        .await,
+        1
+    );
+    app.close().await;
 }

@@ -34,29 +34,30 @@ pub async fn login(
     if password.is_empty() {
         return Err(AppError::invalid("Enter your password."));
     }
-    let ipn = session::ip_network(ip);
+    let ipn = session::limit_network(ip);
 
-    let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
+    // The attempt is reserved (counted against the limits) in a short transaction of its
+    // own; the password is checked after it, with no transaction or connection held.
     let since = chrono::Utc::now() - chrono::Duration::minutes(rules::RATE_WINDOW_MINUTES);
-    let (account_failures, address_failures) = db::recent_failures(&mut tx, &email, ipn, since).await?;
-    if rules::is_rate_limited(account_failures, address_failures) {
+    let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
+    let Some(attempt) = db::reserve_login_attempt(&mut tx, &email, ipn, since).await? else {
         return Err(AppError::RateLimited);
-    }
+    };
     let row = db::find_login(&mut tx, &email).await?;
+    tx.commit().await?;
     let hash = row.as_ref().and_then(|r| r.password_hash.clone());
     // Verify even when there is no account, so timing does not tell whether it exists.
     let verified = password::verify(password, hash).await?;
     let user = match row {
         Some(r) if verified && !r.disabled => r.id,
-        _ => {
-            db::record_login_attempt(&mut tx, &email, ipn, false).await?;
-            tx.commit().await?;
-            return Err(AppError::invalid(BAD_LOGIN));
-        }
+        // The reserved attempt stays a failure.
+        _ => return Err(AppError::invalid(BAD_LOGIN)),
     };
+    let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
     if let Some(totp) = db::totp_state(&mut tx, user).await?.filter(|t| t.enabled) {
         let code = code.as_deref().map(str::trim).unwrap_or_default();
         if code.is_empty() {
+            db::attempt_withdrawn(&mut tx, attempt).await?;
             tx.commit().await?;
             return Err(AppError::SecondFactor);
         }
@@ -66,12 +67,10 @@ pub async fn login(
         let ok = second_factor_ok(&mut own, user, &secret, totp.last_step, code, ip).await?;
         own.commit().await?;
         if !ok {
-            db::record_login_attempt(&mut tx, &email, ipn, false).await?;
-            tx.commit().await?;
             return Err(AppError::invalid("That code is not right."));
         }
     }
-    db::record_login_attempt(&mut tx, &email, ipn, true).await?;
+    db::attempt_succeeded(&mut tx, attempt).await?;
     tx.commit().await?;
 
     start_session(&state, user, ip).await?;

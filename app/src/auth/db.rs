@@ -26,31 +26,32 @@ pub async fn find_login(tx: &mut Tx, email_lower: &str) -> Result<Option<LoginRo
     }))
 }
 
+/// Reserves a login attempt before its password is checked: counts the failures of the
+/// account and of the address in the window and, unless either is at its limit, writes the
+/// attempt as failed (it turns into a success once the password proves right). `None`:
+/// rate-limited, nothing written.
+///
+/// Attempts of one account, and of one address, take turns here (advisory locks, always
+/// account first, then address, so two attempts never wait for each other in a circle):
+/// counting and writing are one step, so 50 attempts at once get at most the limit's worth
+/// checked, on any number of app nodes. The caller commits at once and checks the password
+/// outside any transaction.
 #[tracing::instrument(skip_all)]
-pub async fn record_login_attempt(
-    tx: &mut Tx,
-    email_lower: &str,
-    ip: Option<IpNetwork>,
-    succeeded: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_attempts (email_lower, ip, succeeded) VALUES ($1, $2, $3)")
-        .bind(email_lower)
-        .bind(ip)
-        .bind(succeeded)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Failed attempts since `since` for this account and for this address.
-#[tracing::instrument(skip_all)]
-pub async fn recent_failures(
+pub async fn reserve_login_attempt(
     tx: &mut Tx,
     email_lower: &str,
     ip: Option<IpNetwork>,
     since: DateTime<Utc>,
-) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('login account ' || $1, 0)),
+                pg_advisory_xact_lock(hashtextextended('login address ' || $2::text, 0))",
+    )
+    .bind(email_lower)
+    .bind(ip.map(|n| n.to_string()).unwrap_or_default())
+    .execute(&mut **tx)
+    .await?;
+    let (account, address): (i64, i64) = sqlx::query_as(
         "SELECT
            (SELECT count(*) FROM login_attempts WHERE email_lower = $1 AND at > $3 AND NOT succeeded),
            (SELECT count(*) FROM login_attempts WHERE ip = $2 AND at > $3 AND NOT succeeded)",
@@ -59,7 +60,37 @@ pub async fn recent_failures(
     .bind(ip)
     .bind(since)
     .fetch_one(&mut **tx)
-    .await
+    .await?;
+    if crate::auth::rules::is_rate_limited(account, address) {
+        return Ok(None);
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO login_attempts (email_lower, ip, succeeded) VALUES ($1, $2, false) RETURNING id",
+    )
+    .bind(email_lower)
+    .bind(ip)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some(id))
+}
+
+/// The reserved attempt proved right: it no longer counts against the limits.
+pub async fn attempt_succeeded(tx: &mut Tx, attempt: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_attempts SET succeeded = true WHERE id = $1")
+        .bind(attempt)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The reserved attempt had the right password and now waits for its second factor: not a
+/// failure, and not yet a sign-in.
+pub async fn attempt_withdrawn(tx: &mut Tx, attempt: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_attempts WHERE id = $1")
+        .bind(attempt)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// The strictest idle timeout among the person's practices (15 minutes with none).

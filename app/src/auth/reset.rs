@@ -29,7 +29,7 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     };
     let state = app_state()?;
     let ip = session::client_addr();
-    let ipn = session::ip_network(ip);
+    let ipn = session::limit_network(ip);
     let mut tx = begin(&state.pool, &Scope::All { user: None }).await?;
     if db::recent_resets_from(&mut tx, ipn).await? >= rules::MAX_RESETS_PER_ADDRESS {
         return Err(AppError::RateLimited);
@@ -92,7 +92,7 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
     }
     let state = app_state()?;
     let ip = session::client_addr();
-    let ipn = session::ip_network(ip);
+    let ipn = session::limit_network(ip);
     let mut tx = begin(&state.pool, &Scope::All { user: None }).await?;
     links::gate(&mut tx, ipn).await?;
     let Some(user) = db::take_reset(&mut tx, &session::hash_token(&token)).await? else {

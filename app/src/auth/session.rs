@@ -129,6 +129,13 @@ pub fn ip_network(ip: Option<IpAddr>) -> Option<IpNetwork> {
     ip.map(IpNetwork::from)
 }
 
+/// What per-address limits count `ip` by (its /64 for IPv6; see `rules::limit_block`), as
+/// the database stores it.
+pub fn limit_network(ip: Option<IpAddr>) -> Option<IpNetwork> {
+    let (net, prefix) = rules::limit_block(ip?);
+    IpNetwork::new(net, prefix).ok()
+}
+
 /// Touch `last_seen_at` at most this often, so a page's burst of requests writes once.
 const TOUCH_EVERY_SECONDS: i64 = 15;
 
@@ -215,9 +222,9 @@ pub fn client_addr() -> Option<IpAddr> {
         .and_then(|c| c.0)
 }
 
-/// [`client_addr`] as the database stores it.
+/// The client of the current call as per-address limits count it ([`limit_network`]).
 pub fn client_network() -> Option<IpNetwork> {
-    ip_network(client_addr())
+    limit_network(client_addr())
 }
 
 #[cfg(test)]

@@ -43,6 +43,12 @@ async fn open(
     Ok((actor, tx))
 }
 
+/// Refuses dates outside the years the calendar takes, before anything computes with them.
+#[cfg(feature = "ssr")]
+fn in_range(days: &[NaiveDate]) -> Result<(), AppError> {
+    crate::calendar::rules::dates_in_range(days).map_err(AppError::Invalid)
+}
+
 /// The practice's providers, rooms, types and zone.
 #[server(endpoint = "calendar/setup", input = Json, output = crate::wire::Bin)]
 pub async fn calendar_setup(practice: PracticeId) -> Result<Setup, AppError> {
@@ -60,6 +66,7 @@ pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32
         return Err(AppError::invalid("A calendar view spans 1 to 42 days."));
     }
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[first_day])?;
     let view = book::view(&mut tx, practice, first_day, days).await?;
     let patients = view.entries.iter().filter(|e| e.patient_id.is_some()).count();
     let detail = serde_json::json!({ "from": first_day, "days": days, "appointments": patients });
@@ -80,6 +87,7 @@ pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32
 #[server(endpoint = "calendar/book", input = Json, output = crate::wire::Bin)]
 pub async fn book_entry(practice: PracticeId, entry: NewEntry) -> Result<Outcome, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[entry.start.date()])?;
     let outcome = book::book(&mut tx, practice, actor.user(), &entry).await?;
     if let Outcome::Done { ids, .. } = &outcome {
         // The patient hears of it once, for the first of a series.
@@ -105,6 +113,7 @@ pub async fn move_entry(
     reach: Option<Reach>,
 ) -> Result<Outcome, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[start.date()])?;
     let m = book::Move {
         id,
         version,
@@ -235,6 +244,7 @@ pub async fn free_slots(
         ));
     }
     let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[from, to])?;
     let offers = book::search(&mut tx, practice, type_id, &providers, from, to, 20).await?;
     tx.commit().await?;
     Ok(offers)
@@ -373,6 +383,7 @@ pub async fn set_weekly_hours(
     days: Vec<String>,
 ) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[from])?;
     may_change_hours(&actor, practice, provider)?;
     book::require_provider(&mut tx, practice, provider).await?;
     let ranges = crate::calendar::rules::weekly_from_text(&days, from).map_err(AppError::Invalid)?;
@@ -390,6 +401,7 @@ pub async fn weekly_hours(
     on: NaiveDate,
 ) -> Result<Vec<String>, AppError> {
     let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[on])?;
     let ranges: Vec<_> = db::templates(&mut tx, practice, &[provider], on, on)
         .await?
         .into_iter()
@@ -419,6 +431,7 @@ pub async fn add_extra_hours(
     note: String,
 ) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[day])?;
     may_change_hours(&actor, practice, provider)?;
     book::add_extra_hours(&mut tx, practice, provider, (day, from, to), &note, actor.user()).await?;
     crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
@@ -548,6 +561,7 @@ pub async fn plan_out(
     to: NaiveDateTime,
 ) -> Result<Vec<OutRow>, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[from.date(), to.date()])?;
     may_change_hours(&actor, practice, provider)?;
     let rows = crate::calendar::out::plan(&mut tx, practice, actor.user(), provider, (from, to)).await?;
     tx.rollback().await?;
@@ -578,6 +592,7 @@ pub async fn apply_out(
     choices: Vec<OutChoice>,
 ) -> Result<OutDone, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[from.date(), to.date()])?;
     may_change_hours(&actor, practice, provider)?;
     let moved = crate::calendar::out::apply(
         &mut tx,
@@ -663,6 +678,7 @@ pub async fn add_to_waitlist(
     note: String,
 ) -> Result<uuid::Uuid, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[earliest, latest])?;
     let id =
         crate::calendar::waitlist::add(&mut tx, practice, actor.user(), entry, (earliest, latest), &note)
             .await?;
@@ -694,6 +710,7 @@ pub async fn waitlist(practice: PracticeId) -> Result<Vec<Waiting>, AppError> {
 #[server(endpoint = "calendar/waitlist-offer", input = Json, output = crate::wire::Bin)]
 pub async fn offer_slot(practice: PracticeId, slot: Offer, ids: Vec<uuid::Uuid>) -> Result<usize, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    in_range(&[slot.start_local.date(), slot.end_local.date()])?;
     let url = app_state()?.settings.public_url.clone();
     let sent = crate::calendar::waitlist::offer(&mut tx, &url, practice, actor.user(), &slot, &ids).await?;
     let detail = serde_json::json!({ "offered_to": sent });
@@ -751,7 +768,11 @@ pub async fn today_across() -> Result<Vec<DayOf>, AppError> {
             continue;
         }
         let mut tx = begin(&state.pool, &actor.scope(p.id)).await?;
-        let day = book::day_of(&mut tx, p.id).await?;
+        // A practice whose zone cannot be read is left out; the others still show.
+        let day = match book::day_of(&mut tx, p.id).await {
+            Err(AppError::Invalid(why)) if why == book::BAD_ZONE => continue,
+            day => day?,
+        };
         let detail = serde_json::json!({ "today": true, "entries": day.entries.len() });
         audit::record(
             &mut tx,

@@ -33,12 +33,18 @@ pub async fn zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(Stri
     Ok((name, parse_zone(&zone)?, slot))
 }
 
-fn parse_zone(zone: &str) -> Result<Tz, AppError> {
-    zone.parse().map_err(|_| {
+/// The practice's zone. Names are checked when saved and repaired at start; one that still
+/// cannot be read is a clear refusal for this practice alone, never a server error.
+pub fn parse_zone(zone: &str) -> Result<Tz, AppError> {
+    crate::practices::rules::zone(zone).ok_or_else(|| {
         tracing::error!("practice has an unknown time zone");
-        AppError::Internal
+        AppError::invalid(BAD_ZONE)
     })
 }
+
+/// What a practice whose stored time zone cannot be read answers.
+pub const BAD_ZONE: &str =
+    "This practice's time zone is not one we know: a practice admin can choose one in Settings.";
 
 fn local(tz: &Tz, t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(tz).naive_local()
@@ -618,7 +624,7 @@ pub async fn move_series(
     let targets = db::series_entries(tx, practice, series, e.id, reach == Reach::Following, false).await?;
     // Free them all first: a shift may land one occurrence where the next one was.
     for t in &targets {
-        db::release(tx, t.id).await?;
+        db::release(tx, practice, t.id).await?;
     }
     let mut ids = Vec::new();
     let mut clashes = Vec::new();
@@ -919,7 +925,7 @@ pub async fn move_one(
         start,
         Some(m.id),
         async |conn: &mut PgConnection, outside: bool| {
-            db::release(conn, m.id).await?;
+            db::release(conn, practice, m.id).await?;
             db::update_placement(
                 conn,
                 practice,
@@ -1012,7 +1018,7 @@ pub async fn change_status(
     };
     db::update_status(tx, practice, id, status, reason).await?;
     if status == Status::Cancelled {
-        db::release(tx, id).await?;
+        db::release(tx, practice, id).await?;
     }
     db::record_history(
         tx,

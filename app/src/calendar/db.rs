@@ -613,6 +613,23 @@ pub async fn insert_attendees(
     Ok(())
 }
 
+/// Makes the practice's claims change one transaction at a time, until this one ends.
+///
+/// The exclusion constraint alone keeps claims apart, but two transactions inserting
+/// overlapping claims at once each wait for the other's uncommitted row: PostgreSQL reports
+/// a deadlock (40P01) after `deadlock_timeout`, with a pooled connection held all the while,
+/// and 200 such bookings ran the pool dry. Taken first, this lock has the later one wait
+/// its turn and then meet the committed claim: a plain overlap (23P01), the conflict answer.
+/// One lock per practice keeps the order trivial (no deadlock between two locks); claims
+/// are written in short transactions, and practices never wait for each other.
+pub async fn lock_claims(conn: &mut PgConnection, practice: PracticeId) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('busy_claims ' || $1::text, 0))")
+        .bind(practice)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Claims `span` on each resource for `entry`. The exclusion constraint refuses an overlap
 /// (SQLSTATE 23P01, see [`is_overlap`]).
 pub async fn claim(
@@ -622,6 +639,7 @@ pub async fn claim(
     resources: &[(Uuid, &str)],
     span: Span,
 ) -> Result<(), sqlx::Error> {
+    lock_claims(&mut *conn, practice).await?;
     let ids: Vec<Uuid> = resources.iter().map(|r| r.0).collect();
     let kinds: Vec<&str> = resources.iter().map(|r| r.1).collect();
     sqlx::query(
@@ -639,7 +657,12 @@ pub async fn claim(
 }
 
 /// Releases every claim of `entry` (cancelled, or about to be claimed anew when moved).
-pub async fn release(conn: &mut PgConnection, entry: EntryId) -> Result<(), sqlx::Error> {
+pub async fn release(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+) -> Result<(), sqlx::Error> {
+    lock_claims(&mut *conn, practice).await?;
     sqlx::query("DELETE FROM busy_claims WHERE entry_id = $1")
         .bind(entry)
         .execute(conn)
@@ -1174,10 +1197,12 @@ pub async fn insert_notice(
 /// mail told the patient).
 pub async fn due_reminders(
     conn: &mut PgConnection,
-    limit: i64,
+    per_practice: i64,
 ) -> Result<Vec<(PracticeId, EntryId, i32)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT e.practice_id, e.id, l.lead
+        "SELECT practice_id, id, lead FROM (
+         SELECT e.practice_id, e.id, l.lead, e.starts_at,
+                row_number() OVER (PARTITION BY e.practice_id ORDER BY e.starts_at) AS n
          FROM entries e JOIN practices p ON p.id = e.practice_id
          JOIN patients pt ON pt.id = e.patient_id
          CROSS JOIN LATERAL unnest(p.reminder_hours) AS l(lead)
@@ -1188,9 +1213,9 @@ pub async fn due_reminders(
            AND pt.email <> '' AND p.archived_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM appointment_notices n
              WHERE n.entry_id = e.id AND n.kind = 'reminder' AND n.lead_hours = l.lead AND n.starts_at = e.starts_at)
-         ORDER BY e.starts_at LIMIT $1",
+         ) due WHERE n <= $1 ORDER BY starts_at",
     )
-    .bind(limit)
+    .bind(per_practice)
     .fetch_all(conn)
     .await
 }

@@ -97,7 +97,7 @@ pub async fn notify(
     if email.is_empty() {
         return Ok(false);
     }
-    let tz: Tz = zone.parse().map_err(|_| AppError::Internal)?;
+    let tz = crate::calendar::book::parse_zone(&zone)?;
     let (token, hash) = session::new_token();
     let made = db::insert_notice(
         tx,
@@ -138,16 +138,36 @@ pub async fn notify(
 /// mail is queued in the same transaction.
 pub async fn queue_reminders(pool: &PgPool, public_url: &str) -> Result<usize, AppError> {
     let mut tx = begin(pool, &Scope::All { user: None }).await?;
-    let due = db::due_reminders(&mut tx, 200).await?;
+    let due = db::due_reminders(&mut tx, REMINDERS_PER_PRACTICE).await?;
+    tx.commit().await?;
+    // Each reminder commits on its own, in its practice's scope: one practice's bad row
+    // (or a failure mid-way) never holds back the others'.
     let mut queued = 0;
+    let mut failed: Vec<PracticeId> = Vec::new();
     for (practice, entry, lead) in due {
-        if notify(&mut tx, public_url, practice, entry, Notice::Reminder(lead)).await? {
-            queued += 1;
+        if failed.contains(&practice) {
+            continue;
+        }
+        let done = async {
+            let mut tx = begin(pool, &Scope::Link { practice }).await?;
+            let made = notify(&mut tx, public_url, practice, entry, Notice::Reminder(lead)).await?;
+            tx.commit().await?;
+            Ok::<bool, AppError>(made)
+        };
+        match done.await {
+            Ok(made) => queued += usize::from(made),
+            Err(e) => {
+                tracing::warn!(%practice, error = ?e, "reminders of a practice failed; its others wait for the next round");
+                failed.push(practice);
+            }
         }
     }
-    tx.commit().await?;
     Ok(queued)
 }
+
+/// Reminders one round queues per practice at most (the rest follow in the next round), so
+/// a practice with many cannot crowd out the others.
+const REMINDERS_PER_PRACTICE: i64 = 50;
 
 /// The appointment a link names, scoped to its practice: the notice, the practice, the
 /// appointment, and a transaction limited to that practice.
@@ -170,7 +190,7 @@ async fn link_view(tx: &mut Tx, practice: PracticeId, entry: EntryId) -> Result<
     let (practice_name, zone, starts_at, provider, _, status) = db::notice_facts(tx, practice, entry)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tz: Tz = zone.parse().map_err(|_| AppError::Internal)?;
+    let tz = crate::calendar::book::parse_zone(&zone)?;
     Ok(LinkView {
         practice: practice_name,
         when: when_text(&tz, starts_at),

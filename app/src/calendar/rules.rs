@@ -244,6 +244,24 @@ pub const OPEN_HORIZON_DAYS: i64 = 366;
 /// The most occurrences one series may have.
 pub const MAX_OCCURRENCES: usize = 400;
 
+/// The years a date given to the calendar may fall in: any appointment, birth date or
+/// working week, and far enough from the limits of date arithmetic (chrono's years stop at
+/// ±262,143, where adding a day panics) that nothing computed from such a date overflows.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Refuses any of `days` outside [`YEARS`].
+pub fn dates_in_range(days: &[NaiveDate]) -> Result<(), String> {
+    if days.iter().all(|d| YEARS.contains(&d.year())) {
+        Ok(())
+    } else {
+        Err(format!(
+            "Choose a date between {} and {}.",
+            YEARS.start(),
+            YEARS.end()
+        ))
+    }
+}
+
 const DAY_CODES: [(&str, Weekday); 7] = [
     ("MO", Weekday::Mon),
     ("TU", Weekday::Tue),
@@ -584,11 +602,13 @@ fn parse_until(value: &str) -> Result<DateTime<Utc>, String> {
     let bad = || format!("UNTIL {value} is not a date (YYYYMMDD) or a UTC time (YYYYMMDDTHHMMSSZ).");
     if let Some(v) = value.strip_suffix('Z') {
         let t = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
+        dates_in_range(&[t.date()])?;
         return Ok(Utc.from_utc_datetime(&t));
     }
     // A date alone: the whole of that day counts (end of day, UTC, is generous by design:
     // the caller's zone is not known here).
     let d = NaiveDate::parse_from_str(value, "%Y%m%d").map_err(|_| bad())?;
+    dates_in_range(&[d])?;
     let end = d.and_hms_opt(23, 59, 59).ok_or_else(bad)?;
     Ok(Utc.from_utc_datetime(&end))
 }

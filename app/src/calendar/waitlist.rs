@@ -200,7 +200,7 @@ async fn claim_view(
     let (practice_name, zone, _, _, _, _) = db::notice_facts(tx, practice, row.2)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tz: Tz = zone.parse().map_err(|_| AppError::Internal)?;
+    let tz = crate::calendar::book::parse_zone(&zone)?;
     let provider = db::people(tx, practice)
         .await?
         .into_iter()

@@ -41,51 +41,64 @@ pub struct Due {
     pub attempts: i32,
 }
 
-/// Locks up to `limit` due messages. Other workers skip them until this transaction ends,
-/// so no two nodes send the same message at once.
+/// Locks the next due message. Other workers skip it until this transaction ends, so no
+/// two nodes send the same message at once; each message is claimed, sent and marked in a
+/// transaction of its own.
 #[tracing::instrument(skip_all)]
-pub async fn claim_due(tx: &mut Tx, limit: i64) -> Result<Vec<Due>, sqlx::Error> {
-    let rows: Vec<(Uuid, String, String, String, i32)> = sqlx::query_as(
+pub async fn claim_next(tx: &mut Tx) -> Result<Option<Due>, sqlx::Error> {
+    let row: Option<(Uuid, String, String, String, i32)> = sqlx::query_as(
         "SELECT id, to_address, subject, body_text, attempts FROM mail_outbox
          WHERE sent_at IS NULL AND next_attempt_at <= now() AND attempts < $1
          ORDER BY next_attempt_at
-         LIMIT $2
+         LIMIT 1
          FOR UPDATE SKIP LOCKED",
     )
     .bind(rules::MAX_ATTEMPTS)
-    .bind(limit)
-    .fetch_all(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, to, subject, body, attempts)| Due {
-            id,
-            to,
-            subject,
-            body,
-            attempts,
-        })
-        .collect())
+    Ok(row.map(|(id, to, subject, body, attempts)| Due {
+        id,
+        to,
+        subject,
+        body,
+        attempts,
+    }))
 }
 
+/// Secret links in a body (`/invite/…`, `/reset/…`, `/a/…`, `/w/…`): a token is at least 16
+/// URL-safe characters. PostgreSQL's regular expression, for `regexp_replace`.
+const SECRET_LINK: &str = "/(invite|reset|a|w)/[A-Za-z0-9_-]{16,}";
+
+/// Marks a message sent, keeping no usable link in the stored body: whoever reads the
+/// outbox or a backup later holds no working invitation or password reset.
 pub async fn mark_sent(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1",
+        "UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL,
+                body_text = regexp_replace(body_text, $2, '/\\1/(link removed once sent)', 'g')
+         WHERE id = $1",
     )
     .bind(id)
+    .bind(SECRET_LINK)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Records a failed attempt and when to try again.
+/// Records a failed attempt: a permanent refusal gives the message up at once, a temporary
+/// one is tried again later. `error` is our description, never the server's text (which
+/// names recipients).
 pub async fn mark_failed(
     tx: &mut Tx,
     id: Uuid,
     attempts_before: i32,
     error: &str,
+    permanent: bool,
 ) -> Result<(), sqlx::Error> {
-    let attempts = attempts_before + 1;
+    let attempts = if permanent {
+        rules::MAX_ATTEMPTS
+    } else {
+        attempts_before + 1
+    };
     let delay = rules::retry_delay_seconds(attempts);
     sqlx::query(
         "UPDATE mail_outbox SET attempts = $2, last_error = $3,
@@ -101,11 +114,23 @@ pub async fn mark_failed(
     Ok(())
 }
 
+/// The mail server could not be reached: no fault of the message's, so it keeps its
+/// attempts and stays due (the worker waits before trying again, not each message).
+pub async fn mark_unreachable(tx: &mut Tx, id: Uuid, error: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE mail_outbox SET last_error = $2 WHERE id = $1")
+        .bind(id)
+        .bind(error)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The newest messages of the outbox, sent or not.
 #[tracing::instrument(skip_all)]
 pub async fn recent(tx: &mut Tx, limit: i64) -> Result<Vec<KeptMail>, sqlx::Error> {
     sqlx::query_as(
-        r#"SELECT o.id, p.name AS practice, o.to_address AS to, o.subject, o.body_text AS body,
+        r#"SELECT o.id, p.name AS practice, o.to_address AS to, o.subject,
+                regexp_replace(o.body_text, $2, '/\1/(secret link hidden)', 'g') AS body,
                 to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS created_at,
                 to_char(o.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS sent_at,
                 o.attempts, o.last_error
@@ -113,6 +138,7 @@ pub async fn recent(tx: &mut Tx, limit: i64) -> Result<Vec<KeptMail>, sqlx::Erro
          ORDER BY o.created_at DESC LIMIT $1"#,
     )
     .bind(limit)
+    .bind(SECRET_LINK)
     .fetch_all(&mut **tx)
     .await
 }

@@ -10,6 +10,36 @@ pub fn retry_delay_seconds(attempts: i32) -> i64 {
     (30_i64 << exp).min(3600)
 }
 
+/// How an attempt to hand a message to the mail server ended, as far as what to do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The server refused it for good (5xx): given up at once.
+    Permanent(u16),
+    /// The server refused it for now (4xx): tried again after the message's back-off.
+    Temporary(u16),
+    /// The server was not reached (connection, TLS, time-out): the worker waits and tries
+    /// again; the message keeps its attempts.
+    Unreachable,
+}
+
+impl Failure {
+    /// What the outbox keeps and the "Sent mail" page shows: our words and the reply code,
+    /// never the server's text (which names recipients).
+    pub fn describe(self) -> String {
+        match self {
+            Failure::Permanent(code) => format!("refused by the mail server ({code}); not retried"),
+            Failure::Temporary(code) => format!("deferred by the mail server ({code})"),
+            Failure::Unreachable => "the mail server could not be reached".to_string(),
+        }
+    }
+}
+
+/// What the worker waits after finding the mail server unreachable `times` in a row: 2 s
+/// doubling to 15 s, so mail leaves within seconds of the server coming back.
+pub fn outage_wait_seconds(times: u32) -> u64 {
+    (2u64 << times.saturating_sub(1).min(3)).min(15)
+}
+
 /// Subjects are fixed phrases chosen by code ("Your appointment is confirmed"), never
 /// built from patient data. This refuses what cannot be a plain one-line subject.
 pub fn subject_problem(subject: &str) -> Option<&'static str> {
@@ -40,6 +70,20 @@ mod tests {
             assert!(retry_delay_seconds(n) >= last);
             last = retry_delay_seconds(n);
         }
+    }
+
+    #[test]
+    fn failures_are_described_without_the_servers_words() {
+        assert_eq!(
+            Failure::Permanent(550).describe(),
+            "refused by the mail server (550); not retried"
+        );
+        assert!(Failure::Temporary(451).describe().contains("451"));
+        assert_eq!(outage_wait_seconds(1), 2);
+        assert_eq!(outage_wait_seconds(2), 4);
+        assert_eq!(outage_wait_seconds(3), 8);
+        assert_eq!(outage_wait_seconds(4), 15);
+        assert_eq!(outage_wait_seconds(40), 15);
     }
 
     #[test]

@@ -276,9 +276,14 @@ pub async fn save_settings(
     Ok(())
 }
 
-/// Refuses a time zone PostgreSQL (which turns times into the practice's local days) does
-/// not know.
+/// Refuses a time zone that the server (which computes the calendar) or PostgreSQL (which
+/// turns times into the practice's local days) does not know.
 pub async fn require_time_zone(tx: &mut Tx, zone: &str) -> Result<(), crate::error::AppError> {
+    if crate::practices::rules::zone(zone).is_none() {
+        return Err(crate::error::AppError::invalid(
+            "Choose a time zone from the list (e.g. America/New_York).",
+        ));
+    }
     let (exists,): (bool,) =
         sqlx::query_as("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
             .bind(zone)
@@ -289,6 +294,22 @@ pub async fn require_time_zone(tx: &mut Tx, zone: &str) -> Result<(), crate::err
             "Choose a time zone from the list (e.g. America/New_York).",
         ));
     }
+    Ok(())
+}
+
+/// Every practice's stored time zone (all-practices scope): (practice, name).
+pub async fn all_zones(tx: &mut Tx) -> Result<Vec<(PracticeId, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, time_zone FROM practices")
+        .fetch_all(&mut **tx)
+        .await
+}
+
+pub async fn set_zone(tx: &mut Tx, practice: PracticeId, zone: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE practices SET time_zone = $2 WHERE id = $1")
+        .bind(practice)
+        .bind(zone)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

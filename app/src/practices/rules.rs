@@ -20,6 +20,29 @@ pub const WEEKDAYS: [(&str, &str); 7] = [
 /// Opening hours: weekday key → list of `[open, close]` local times ("HH:MM").
 pub type Hours = BTreeMap<String, Vec<[String; 2]>>;
 
+/// The zone a practice's `time_zone` names, as the server computes with it: a name the
+/// bundled zone database (chrono-tz) knows. PostgreSQL's list is wider (`posix/…`,
+/// `localtime`, `Factory`): such a name would leave the server unable to show the practice's
+/// calendar, so only names both know are accepted (the caller checks PostgreSQL's).
+#[cfg(feature = "ssr")]
+pub fn zone(name: &str) -> Option<chrono_tz::Tz> {
+    name.parse::<chrono_tz::Tz>()
+        .ok()
+        .filter(|tz| tz.name() != "Factory")
+}
+
+/// The zone a stored name from before names were checked meant, when it can be told:
+/// `posix/America/Chicago` and `right/America/Chicago` are America/Chicago.
+#[cfg(feature = "ssr")]
+pub fn repaired_zone(name: &str) -> Option<chrono_tz::Tz> {
+    zone(name).or_else(|| {
+        let rest = name
+            .strip_prefix("posix/")
+            .or_else(|| name.strip_prefix("right/"))?;
+        zone(rest)
+    })
+}
+
 /// Settings an admin may save, checked.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckedSettings {
@@ -172,6 +195,10 @@ pub fn changed_fields(before: &PracticeSettings, after: &PracticeSettings) -> Ve
 
 /// "08:00-12:00, 13:00-17:00" → spans in order; "" → closed. Spans must not overlap.
 pub fn parse_day_hours(text: &str) -> Result<Vec<[String; 2]>, String> {
+    // A day has a few spans; a longer text is a mistake (and would be echoed below).
+    if text.chars().count() > 200 {
+        return Err("write opening hours as 08:00-12:00, 13:00-17:00 (at most 200 characters)".into());
+    }
     let mut spans: Vec<(NaiveTime, NaiveTime)> = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (open, close) = part
@@ -224,6 +251,31 @@ mod tests {
             fri: "9:00-16:00".into(),
             ..Default::default()
         }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn only_zones_the_server_can_compute_with_are_zones() {
+        assert_eq!(zone("America/Chicago").map(|z| z.name()), Some("America/Chicago"));
+        for bad in [
+            "posix/America/Chicago",
+            "localtime",
+            "Factory",
+            "america/chicago",
+            "",
+            "Mars/Base",
+        ] {
+            assert_eq!(zone(bad), None, "{bad}");
+        }
+        assert_eq!(
+            repaired_zone("posix/America/Chicago").map(|z| z.name()),
+            Some("America/Chicago")
+        );
+        assert_eq!(
+            repaired_zone("right/Europe/Paris").map(|z| z.name()),
+            Some("Europe/Paris")
+        );
+        assert_eq!(repaired_zone("localtime"), None);
     }
 
     #[test]

@@ -28,9 +28,9 @@ impl TestApp {
 
     pub async fn spawn_with(conn: PgConnectOptions, tweak: impl FnOnce(&mut Config)) -> TestApp {
         server::telemetry::init();
-        let pool = app::db::connect(conn, 5).await.expect("pool");
         let mut config = Config::for_tests(String::new());
         tweak(&mut config);
+        let pool = app::db::connect(conn, config.pool_size).await.expect("pool");
         let app = Application::build_with_pool(config, pool.clone())
             .await
             .expect("build");
@@ -91,6 +91,18 @@ impl TestApp {
 
     pub async fn close(self) {
         self.running.stop();
+        self.pool.close().await;
+    }
+
+    /// Shuts down as on SIGTERM: background work finishes what it holds.
+    pub async fn drain(mut self) {
+        self.running.drain().await;
+        self.pool.close().await;
+    }
+
+    /// Ends background work wherever it is, as a killed process would.
+    pub async fn kill(mut self) {
+        self.running.kill();
         self.pool.close().await;
     }
 }
@@ -241,12 +253,15 @@ pub async fn assert_needs_sign_in(app: &TestApp, endpoint: &str, form: &[(&str, 
     );
 }
 
-/// A real SMTP server on 127.0.0.1 that keeps what it receives.
+/// A real SMTP server on 127.0.0.1 that keeps what it receives; it can be made slow (each
+/// message takes `delay` to accept) and refuse some recipients for good (550).
 #[derive(Clone, Default)]
 pub struct SmtpSink {
     pub received: std::sync::Arc<std::sync::Mutex<Vec<ReceivedMail>>>,
     to: Vec<String>,
     data: Vec<u8>,
+    delay: std::time::Duration,
+    refuse: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -256,6 +271,14 @@ pub struct ReceivedMail {
 }
 
 impl mailin_embedded::Handler for SmtpSink {
+    fn rcpt(&mut self, to: &str) -> mailin_embedded::Response {
+        if self.refuse.iter().any(|r| to.contains(r.as_str())) {
+            mailin_embedded::response::NO_MAILBOX
+        } else {
+            mailin_embedded::response::OK
+        }
+    }
+
     fn data_start(
         &mut self,
         _domain: &str,
@@ -274,6 +297,7 @@ impl mailin_embedded::Handler for SmtpSink {
     }
 
     fn data_end(&mut self) -> mailin_embedded::Response {
+        std::thread::sleep(self.delay);
         let mail = ReceivedMail {
             to: std::mem::take(&mut self.to),
             raw: String::from_utf8_lossy(&self.data).into(),
@@ -286,7 +310,23 @@ impl mailin_embedded::Handler for SmtpSink {
 impl SmtpSink {
     /// Starts the server on `listener` (bind 127.0.0.1:0 for a free port) in a thread.
     pub fn serve(listener: std::net::TcpListener) -> SmtpSink {
-        let sink = SmtpSink::default();
+        Self::serve_with(listener, SmtpSink::default())
+    }
+
+    /// Starts a server that takes `delay` to accept each message and refuses recipients
+    /// containing any of `refuse`.
+    pub fn start_with(delay: std::time::Duration, refuse: &[&str]) -> (SmtpSink, String) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("smtp://{}", listener.local_addr().expect("addr"));
+        let sink = SmtpSink {
+            delay,
+            refuse: refuse.iter().map(|r| r.to_string()).collect(),
+            ..SmtpSink::default()
+        };
+        (Self::serve_with(listener, sink), url)
+    }
+
+    fn serve_with(listener: std::net::TcpListener, sink: SmtpSink) -> SmtpSink {
         let mut server = mailin_embedded::Server::new(sink.clone());
         server
             .with_name("sink.test")
