@@ -12,7 +12,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-pub const DEMO_DOMAIN: &str = "demo.switchboard.test";
+pub use app::auth::api::DEMO_DOMAIN;
 
 struct DemoPractice {
     name: &'static str,

@@ -488,3 +488,19 @@ async fn without_a_trusted_proxy_forwarding_headers_are_ignored(_: PgPoolOptions
     );
     app.close().await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_demo_instance_lists_only_the_demos_accounts(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn_with(conn, |c| c.demo = true).await;
+    // The demo was seeded at start; the world's people (example.test) came after.
+    let w = common::world(&app.pool).await;
+    let listed: Vec<app::auth::api::DemoAccount> =
+        app.call(&app.client(), "auth/demo_accounts", &[]).await.unwrap();
+    assert!(!listed.is_empty());
+    let demo = format!("@{}", app::auth::api::DEMO_DOMAIN);
+    assert!(listed.iter().all(|a| a.email.ends_with(&demo)), "{listed:?}");
+    assert!(!listed
+        .iter()
+        .any(|a| a.email == w.a_admin.email || a.email == w.agency.email));
+    app.close().await;
+}

@@ -1815,12 +1815,15 @@ async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOption
     let slot = list[0].slot.clone().expect("a free slot in the window");
     assert_eq!(slot.start_local.date().to_string(), "2027-03-01");
     assert_eq!(list[1].slot.as_ref(), Some(&slot), "the same slot suits both");
+    // The mail names the clinician as the practice has them, whatever the request says.
+    let mut forged = slot.clone();
+    forged.provider_name = "Dr Evil, call 555-0100".into();
     let sent: usize = d
         .app
         .call_json(
             &d.assistant,
             "calendar/waitlist-offer",
-            json!({ "practice": a, "slot": slot, "ids": [list[0].id, list[1].id] }),
+            json!({ "practice": a, "slot": forged, "ids": [list[0].id, list[1].id] }),
         )
         .await
         .unwrap();
@@ -1830,6 +1833,10 @@ async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOption
         assert_eq!(subject, "An earlier appointment is available");
         assert!(
             !body.contains("Lovelace") && !body.contains("Young") && !body.contains("Visit"),
+            "{body}"
+        );
+        assert!(
+            body.contains("With: a.clinician") && !body.contains("Evil"),
             "{body}"
         );
         let at = body.find("/w/").unwrap() + 3;

@@ -235,10 +235,11 @@ pub async fn demo_accounts(tx: &mut Tx) -> Result<Vec<crate::auth::api::DemoAcco
          FROM users u
          LEFT JOIN memberships m ON m.user_id = u.id
          LEFT JOIN practices p ON p.id = m.practice_id
-         WHERE u.disabled_at IS NULL AND u.password_hash IS NOT NULL
+         WHERE u.disabled_at IS NULL AND u.password_hash IS NOT NULL AND u.email LIKE $1
          GROUP BY u.id
          ORDER BY 3, u.display_name",
     )
+    .bind(format!("%@{}", crate::auth::api::DEMO_DOMAIN))
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows

@@ -122,11 +122,13 @@ pub async fn offer(
     let (setup, tz) = book::setup_and_zone(tx, practice).await?;
     let waiting = db::open_waiting(tx, practice).await?;
     let starts_at = local_to_utc(&tz, slot.start_local);
-    if starts_at <= Utc::now() || !setup.providers.iter().any(|p| p.id == slot.provider) {
+    // The mail names the provider as the practice has them, never as the request says.
+    let provider = setup.providers.iter().find(|p| p.id == slot.provider);
+    let Some(provider) = provider.filter(|_| starts_at > Utc::now()) else {
         return Err(AppError::invalid(
             "Offer a slot still to come, with one of the practice's clinicians.",
         ));
-    }
+    };
     let group = Uuid::new_v4();
     let mut sent = 0;
     for id in ids {
@@ -157,7 +159,7 @@ pub async fn offer(
         let body = format!(
             "Hello,\n\nAn earlier appointment has become free at {practice_name}:\n\nWhen: {}\nWith: {}\n\nIf you would like it instead of the one you have, take it here (the first to answer gets it):\n{public_url}/w/{token}\n",
             notices::when_text(&tz, starts_at),
-            slot.provider_name,
+            provider.name,
         );
         enqueue(
             tx,

@@ -43,6 +43,9 @@ pub fn SentMailPage() -> impl IntoView {
                                             {list.into_iter().map(|m| {
                                                 let state = match (&m.sent_at, &m.last_error) {
                                                     (Some(at), _) => format!("sent {at}"),
+                                                    (None, Some(e)) if m.attempts >= crate::mail::rules::MAX_ATTEMPTS => {
+                                                        format!("not sent, given up: {e}")
+                                                    }
                                                     (None, Some(e)) => format!("retrying after {} attempts: {e}", m.attempts),
                                                     (None, None) => "waiting".to_string(),
                                                 };
