@@ -81,10 +81,12 @@ impl Config {
             idle_timeout_override_seconds: var("SB_IDLE_TIMEOUT_SECONDS")
                 .map(|v| v.parse().map_err(|e| format!("SB_IDLE_TIMEOUT_SECONDS: {e}")))
                 .transpose()?,
-            pool_size: var("SB_DB_POOL")
-                .map(|v| v.parse().map_err(|e| format!("SB_DB_POOL: {e}")))
-                .transpose()?
-                .unwrap_or(20),
+            pool_size: match var("SB_DB_POOL").map(|v| v.parse::<u32>()) {
+                None => 20,
+                Some(Ok(n)) if n >= 2 => n,
+                // Start-up holds one connection (its lock) while the others do its work.
+                Some(_) => return Err("SB_DB_POOL: a whole number, at least 2".into()),
+            },
             site_root: var("SB_SITE_ROOT")
                 .or_else(|| var("LEPTOS_SITE_ROOT"))
                 .unwrap_or_else(|| "target/site".into()),

@@ -13,7 +13,7 @@ pub fn retry_delay_seconds(attempts: i32) -> i64 {
 /// How an attempt to hand a message to the mail server ended, as far as what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Failure {
-    /// The server refused it for good (5xx): given up at once.
+    /// The server refused it for good (5xx; 0: we could not even write it): given up at once.
     Permanent(u16),
     /// The server refused it for now (4xx): tried again after the message's back-off.
     Temporary(u16),
@@ -27,6 +27,7 @@ impl Failure {
     /// never the server's text (which names recipients).
     pub fn describe(self) -> String {
         match self {
+            Failure::Permanent(0) => "the address or the message could not be written; not sent".to_string(),
             Failure::Permanent(code) => format!("refused by the mail server ({code}); not retried"),
             Failure::Temporary(code) => format!("deferred by the mail server ({code})"),
             Failure::Unreachable => "the mail server could not be reached".to_string(),
@@ -79,6 +80,7 @@ mod tests {
             "refused by the mail server (550); not retried"
         );
         assert!(Failure::Temporary(451).describe().contains("451"));
+        assert!(Failure::Permanent(0).describe().contains("could not be written"));
         assert_eq!(outage_wait_seconds(1), 2);
         assert_eq!(outage_wait_seconds(2), 4);
         assert_eq!(outage_wait_seconds(3), 8);
