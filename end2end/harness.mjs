@@ -42,38 +42,45 @@ export async function startServer(name, env = {}) {
   const port = await freePort();
   const bin = process.env.SERVER_BIN;
   if (!bin) throw new Error('SERVER_BIN is not set (run through .ci/test)');
-  const child = spawn(bin, [], {
-    env: {
-      ...process.env,
-      DATABASE_URL: dbUrl.toString(),
-      SB_LISTEN: `127.0.0.1:${port}`,
-      SB_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      SB_DEMO: '1',
-      SB_SECRET_KEY: randomBytes(32).toString('base64'),
-      SB_SITE_ROOT: process.env.SITE_ROOT,
-      LEPTOS_HASH_FILES: 'true',
-      RUST_LOG: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const settings = {
+    ...process.env,
+    DATABASE_URL: dbUrl.toString(),
+    SB_LISTEN: `127.0.0.1:${port}`,
+    SB_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SB_DEMO: '1',
+    SB_SECRET_KEY: randomBytes(32).toString('base64'),
+    SB_SITE_ROOT: process.env.SITE_ROOT,
+    LEPTOS_HASH_FILES: 'true',
+    RUST_LOG: 'warn',
+    ...env,
+  };
   const base = `http://127.0.0.1:${port}`;
-  // Wait for the health check to answer (the server migrates and seeds first).
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${base}/health`);
-      if (res.ok) break;
-    } catch { /* not listening yet */ }
-    if (i > 600) throw new Error('server did not become healthy');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const run = async () => {
+    const child = spawn(bin, [], { env: settings, stdio: ['ignore', 'inherit', 'inherit'] });
+    // Wait for the health check to answer (the server migrates and seeds first).
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+      try {
+        const res = await fetch(`${base}/health`);
+        if (res.ok) break;
+      } catch { /* not listening yet */ }
+      if (i > 600) throw new Error('server did not become healthy');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return child;
+  };
+  let child = await run();
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+  };
   return {
     base,
     sql: (q) => psql(dbName, q),
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    stop,
+    /** Starts the server again on the same address and database (after `stop`). */
+    start: async () => {
+      child = await run();
     },
   };
 }

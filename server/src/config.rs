@@ -20,6 +20,9 @@ pub struct Config {
     /// `SB_REMINDER_POLL_S`: how often appointment reminders that fell due are queued
     /// (default 60; 0: never, e.g. tests that queue them themselves).
     pub reminder_poll: Option<std::time::Duration>,
+    /// `SB_HOUSEKEEPING_S`: how often old login attempts, link misses, sessions and sent
+    /// mail bodies are purged (default 3600; 0: never).
+    pub housekeeping: Option<std::time::Duration>,
     /// `SB_PUBLIC_URL`: the address people reach the site at (links in e-mail).
     pub public_url: String,
     /// `SB_DEMO=1`: seed the demo practices when the database is empty and list the accounts.
@@ -74,6 +77,14 @@ impl Config {
             )
             .filter(|s| *s > 0)
             .map(std::time::Duration::from_secs),
+            housekeeping: Some(
+                var("SB_HOUSEKEEPING_S")
+                    .map(|v| v.parse::<u64>().map_err(|e| format!("SB_HOUSEKEEPING_S: {e}")))
+                    .transpose()?
+                    .unwrap_or(3600),
+            )
+            .filter(|s| *s > 0)
+            .map(std::time::Duration::from_secs),
             secure_cookies: flag("SB_SECURE_COOKIES") || public_url.starts_with("https://"),
             public_url,
             demo: flag("SB_DEMO"),
@@ -113,6 +124,7 @@ impl Config {
             mail_from: "Switchboard <no-reply@switchboard.localhost>".into(),
             mail_poll: std::time::Duration::from_millis(100),
             reminder_poll: None,
+            housekeeping: None,
             public_url: "http://127.0.0.1".into(),
             demo: false,
             require_agency_mfa: false,

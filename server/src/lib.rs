@@ -162,12 +162,30 @@ impl Application {
                 .push(mail::spawn_worker(state.pool.clone(), settings, stopped).map_err(StartError::Other)?);
         }
         if let Some(every) = config.reminder_poll {
-            spawn_reminders(
-                state.pool.clone(),
-                state.settings.public_url.clone(),
-                every,
-                stop.subscribe(),
-            );
+            let (pool, url) = (state.pool.clone(), state.settings.public_url.clone());
+            spawn_every(every, stop.subscribe(), move || {
+                let (pool, url) = (pool.clone(), url.clone());
+                async move {
+                    match app::calendar::notices::queue_reminders(&pool, &url).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(reminders = n, "appointment reminders queued"),
+                        Err(e) => tracing::warn!(error = ?e, "queueing reminders failed"),
+                    }
+                }
+            });
+        }
+        if let Some(every) = config.housekeeping {
+            let pool = state.pool.clone();
+            spawn_every(every, stop.subscribe(), move || {
+                let pool = pool.clone();
+                async move {
+                    match housekeeping(&pool).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(rows = n, "old records purged"),
+                        Err(e) => tracing::warn!(error = ?e, "housekeeping failed"),
+                    }
+                }
+            });
         }
         let router = routes::router(state.clone(), hub);
         let listener = TcpListener::bind(config.listen).await?;
@@ -303,28 +321,34 @@ async fn repair_zones(pool: &PgPool) -> Result<(), StartError> {
     Ok(())
 }
 
-/// Queues the appointment reminders that fell due, every `every`, until `stop` turns true.
-fn spawn_reminders(
-    pool: PgPool,
-    public_url: String,
-    every: std::time::Duration,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
+/// Runs `job` every `every` (the first time after one period) until `stop` turns true.
+fn spawn_every<F, Fut>(every: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>, job: F)
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
         loop {
             tokio::select! {
                 _ = tick.tick() => {},
                 _ = stop.wait_for(|s| *s) => break,
             }
-            match app::calendar::notices::queue_reminders(&pool, &public_url).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(reminders = n, "appointment reminders queued"),
-                Err(e) => tracing::warn!(error = ?e, "queueing reminders failed"),
-            }
+            job().await;
         }
     });
+}
+
+/// Removes what is kept no longer: old login attempts, link misses and sessions, and the
+/// bodies of mail sent before the retention period. Returns how many rows it touched.
+pub async fn housekeeping(pool: &PgPool) -> Result<u64, app::error::AppError> {
+    let mut tx = app::db::begin(pool, &app::db::Scope::All { user: None }).await?;
+    let old = app::auth::db::purge_old(&mut tx).await?;
+    let bodies = app::mail::db::purge_sent_bodies(&mut tx).await?;
+    tx.commit().await?;
+    Ok(old + bodies)
 }
 
 async fn shutdown_signal() {

@@ -137,7 +137,7 @@ async fn serve_socket(
 ) -> Result<(), sqlx::Error> {
     let connection = Uuid::new_v4();
     let user = actor.user();
-    let practices: HashSet<PracticeId> = actor.me.practices.iter().map(|p| p.id).collect();
+    let mut practices: HashSet<PracticeId> = actor.me.practices.iter().map(|p| p.id).collect();
     let mut events = hub.subscribe();
     {
         let mut tx = begin(&state.pool, &Scope::person(user, practices.iter().copied())).await?;
@@ -151,14 +151,21 @@ async fn serve_socket(
     loop {
         tokio::select! {
             event = events.recv() => match event {
-                Ok(event) if practices.contains(&event.practice) => {
+                Ok(event) => {
+                    if event.kind == app::realtime::MEMBERSHIP && event.subject == Some(user.0) {
+                        // Removed from a practice: its events stop here, not at the next page load.
+                        practices = current_practices(&state, user).await?;
+                    }
+                    if !practices.contains(&event.practice) {
+                        continue;
+                    }
                     // Postcard, as server functions answer: the browser carries no JSON parser.
                     let Ok(bytes) = postcard::to_allocvec(&*event) else { continue };
                     if outgoing.send(Message::Binary(bytes.into())).await.is_err() {
                         break;
                     }
                 }
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => break,
             },
             message = incoming.next() => match message {
@@ -173,6 +180,9 @@ async fn serve_socket(
                 let mut tx = begin(&state.pool, &Scope::person(user, [])).await?;
                 db::heartbeat(&mut tx, connection).await?;
                 tx.commit().await?;
+                // Memberships changed some other way (an agency admin's assignment) count
+                // from the next heartbeat.
+                practices = current_practices(&state, user).await?;
             }
         }
     }
@@ -180,6 +190,14 @@ async fn serve_socket(
     db::disconnect(&mut tx, connection).await?;
     announce_presence(&mut tx, user).await?;
     tx.commit().await
+}
+
+/// The practices `user` belongs to now.
+async fn current_practices(state: &AppState, user: UserId) -> Result<HashSet<PracticeId>, sqlx::Error> {
+    let mut tx = begin(&state.pool, &Scope::person(user, [])).await?;
+    let now = db::practices_of(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(now.into_iter().collect())
 }
 
 /// A socket outlives no session: after logout or idle expiry it is closed. A database

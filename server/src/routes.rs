@@ -40,7 +40,7 @@ pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn(catch_panic))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -270,9 +270,10 @@ pub fn foreign_origin(headers: &axum::http::HeaderMap) -> bool {
 /// only `nosniff` and a long cache life: the document-only headers would add ~280 bytes to
 /// each of the dozens of WASM chunks a page can load (the size budget counts them), and do
 /// nothing there.
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_pkg = req.uri().path().starts_with("/pkg/");
     let res = next.run(req).await;
+    let https = state.settings.public_url.starts_with("https://");
     let asset = is_pkg && res.status() == StatusCode::OK;
     let mut res = if asset {
         res
@@ -284,6 +285,13 @@ async fn security_headers(req: Request, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if https {
+        // Served over HTTPS (behind the TLS proxy): browsers keep to it from now on.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     if asset {
         // File names carry a content hash: they never change, so nothing revalidates them
         // or asks for ranges.

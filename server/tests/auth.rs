@@ -212,6 +212,10 @@ async fn pages_need_a_session_and_carry_security_headers(_: PgPoolOptions, conn:
     assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "same-origin");
+    assert!(
+        h.get("strict-transport-security").is_none(),
+        "not over plain http"
+    );
     let body = res.text().await.unwrap();
     assert!(body.contains("Sign in"));
     app.close().await;
@@ -502,5 +506,90 @@ async fn a_demo_instance_lists_only_the_demos_accounts(_: PgPoolOptions, conn: P
     assert!(!listed
         .iter()
         .any(|a| a.email == w.a_admin.email || a.email == w.agency.email));
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn over_https_browsers_are_told_to_keep_to_it(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn_with(conn, |c| c.public_url = "https://switchboard.example".into()).await;
+    for path in ["/login", "/health", "/no-such-page"] {
+        let res = app.client().get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            res.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_ends_fourteen_hours_after_sign_in_however_busy(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.login(&w.a_assistant.email).await;
+    let who = async || {
+        app.call::<Option<Me>>(&client, "auth/who_am_i", &[])
+            .await
+            .unwrap()
+    };
+    common::exec(
+        &app.pool,
+        "UPDATE sessions SET created_at = now() - interval '13 hours 59 minutes'",
+    )
+    .await;
+    assert!(who().await.is_some(), "still within the day");
+    common::exec(
+        &app.pool,
+        "UPDATE sessions SET created_at = now() - interval '14 hours 1 minute'",
+    )
+    .await;
+    assert!(who().await.is_none(), "over, though it was just used");
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn housekeeping_removes_what_no_longer_counts_and_keeps_the_rest(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let _signed_in = app.login(&w.a_assistant.email).await;
+    let _old = app.login(&w.a_admin.email).await;
+    for sql in [
+        "INSERT INTO login_attempts (email_lower, ip, succeeded, at) VALUES ('x@example.test', '192.0.2.1', false, now() - interval '2 days'), ('y@example.test', '192.0.2.1', false, now())",
+        "INSERT INTO link_misses (ip, at) VALUES ('192.0.2.1', now() - interval '2 days'), ('192.0.2.1', now())",
+        "UPDATE sessions SET last_seen_at = now() - interval '31 days' WHERE user_id = (SELECT id FROM users WHERE email = 'a.admin@example.test')",
+        "INSERT INTO mail_outbox (to_address, subject, body_text, sent_at) VALUES ('a@example.test', 'Old', 'old body', now() - interval '31 days'), ('b@example.test', 'New', 'new body', now())",
+    ] {
+        common::exec(&app.pool, sql).await;
+    }
+    let attempts_before = common::count(&app.pool, "SELECT count(*) FROM login_attempts").await;
+    let touched = server::housekeeping(&app.pool).await.unwrap();
+    assert_eq!(touched, 4, "one attempt, one miss, one session, one body");
+    assert_eq!(
+        common::count(&app.pool, "SELECT count(*) FROM login_attempts").await,
+        attempts_before - 1
+    );
+    assert_eq!(
+        common::count(&app.pool, "SELECT count(*) FROM link_misses").await,
+        1
+    );
+    assert_eq!(common::count(&app.pool, "SELECT count(*) FROM sessions").await, 1);
+    assert_eq!(
+        common::count(&app.pool, "SELECT count(*) FROM mail_outbox WHERE body_text = 'old body' OR subject = 'Old' AND body_text <> '(removed after the retention period)'").await,
+        0
+    );
+    assert_eq!(
+        common::count(
+            &app.pool,
+            "SELECT count(*) FROM mail_outbox WHERE body_text = 'new body'"
+        )
+        .await,
+        1
+    );
+    // Nothing left to do a second time.
+    assert_eq!(server::housekeeping(&app.pool).await.unwrap(), 0);
     app.close().await;
 }

@@ -2391,3 +2391,60 @@ async fn a_practice_with_an_unreadable_zone_stops_nobody_elses_calendar_or_remin
     assert!(view.is_ok(), "{view:?}");
     node.close().await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_feed_lasts_only_while_its_maker_belongs_to_the_practice(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let clinician = d.app.login(&d.w.a_clinician.email).await;
+    let own: String = d
+        .app
+        .call_json(
+            &clinician,
+            "calendar/feed-add",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "label": "" }),
+        )
+        .await
+        .unwrap();
+    let whole: String = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/feed-add",
+            json!({ "practice": a, "provider": null, "label": "" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetch_feed(&d.app, &feed_path(&own)).await.0, 200);
+    assert_eq!(fetch_feed(&d.app, &feed_path(&whole)).await.0, 200);
+
+    // The clinician's role changes: the feeds they made, and of their calendar, are revoked.
+    let admin = d.app.login(&d.w.a_admin.email).await;
+    let changed: Result<(), AppError> = d
+        .app
+        .call(
+            &admin,
+            "practices/set_role",
+            &[
+                ("practice", &a.to_string()),
+                ("person", &d.w.a_clinician.id.to_string()),
+                ("role", "assistant"),
+            ],
+        )
+        .await;
+    assert_eq!(changed, Ok(()));
+    assert_eq!(fetch_feed(&d.app, &feed_path(&own)).await.0, 404);
+    assert_eq!(
+        fetch_feed(&d.app, &feed_path(&whole)).await.0,
+        200,
+        "others' feeds stay"
+    );
+
+    // However a membership ends, a feed of someone no longer in the practice is read by nobody.
+    common::exec(
+        &d.app.pool,
+        &format!("DELETE FROM memberships WHERE user_id = '{}'", d.w.a_assistant.id),
+    )
+    .await;
+    assert_eq!(fetch_feed(&d.app, &feed_path(&whole)).await.0, 404);
+}

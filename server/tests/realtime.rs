@@ -137,3 +137,34 @@ async fn presence_lists_who_is_connected_to_members_only(_: PgPoolOptions, conn:
     drop(socket);
     app.close().await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_removed_member_s_open_socket_stops_receiving_the_practice_at_once(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let cookie = session_cookie(&app, &w.a_assistant.email).await;
+    let mut socket = open(&app, Some(&cookie)).await.unwrap();
+    publish(&app, w.a, "test.before").await;
+    assert_eq!(next_non_presence(&mut socket).await.kind, "test.before");
+
+    let admin = app.login(&w.a_admin.email).await;
+    let removed: Result<(), app::error::AppError> = app
+        .call(
+            &admin,
+            "practices/remove_member",
+            &[
+                ("practice", &w.a.to_string()),
+                ("person", &w.a_assistant.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(removed, Ok(()));
+    publish(&app, w.a, "test.after").await;
+    // Well within the 20 s heartbeat: nothing more of A arrives.
+    let more = tokio::time::timeout(std::time::Duration::from_secs(2), next_non_presence(&mut socket)).await;
+    assert!(more.is_err(), "a removed member got {more:?}");
+    app.close().await;
+}

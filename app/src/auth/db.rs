@@ -74,6 +74,21 @@ pub async fn reserve_login_attempt(
     Ok(Some(id))
 }
 
+/// Removes what no longer counts for anything: login attempts and secret-link misses past
+/// their limits' window (a day kept, for a look back), and sessions ended or idle for 30
+/// days. Returns how many rows went.
+pub async fn purge_old(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    let mut gone = 0;
+    for sql in [
+        "DELETE FROM login_attempts WHERE at < now() - interval '1 day'",
+        "DELETE FROM link_misses WHERE at < now() - interval '1 day'",
+        "DELETE FROM sessions WHERE coalesce(ended_at, last_seen_at) < now() - interval '30 days'",
+    ] {
+        gone += sqlx::query(sql).execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(gone)
+}
+
 /// The reserved attempt proved right: it no longer counts against the limits.
 pub async fn attempt_succeeded(tx: &mut Tx, attempt: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE login_attempts SET succeeded = true WHERE id = $1")
@@ -131,25 +146,29 @@ pub async fn create_session(
 
 pub struct SessionRow {
     pub user: UserId,
+    pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub idle_timeout_minutes: i32,
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn find_session(tx: &mut Tx, token_hash: &[u8]) -> Result<Option<SessionRow>, sqlx::Error> {
-    let row: Option<(UserId, DateTime<Utc>, i32)> = sqlx::query_as(
-        "SELECT s.user_id, s.last_seen_at, s.idle_timeout_minutes
+    let row: Option<(UserId, DateTime<Utc>, DateTime<Utc>, i32)> = sqlx::query_as(
+        "SELECT s.user_id, s.created_at, s.last_seen_at, s.idle_timeout_minutes
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.ended_at IS NULL AND u.disabled_at IS NULL",
     )
     .bind(token_hash)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.map(|(user, last_seen_at, idle_timeout_minutes)| SessionRow {
-        user,
-        last_seen_at,
-        idle_timeout_minutes,
-    }))
+    Ok(row.map(
+        |(user, created_at, last_seen_at, idle_timeout_minutes)| SessionRow {
+            user,
+            created_at,
+            last_seen_at,
+            idle_timeout_minutes,
+        },
+    ))
 }
 
 #[tracing::instrument(skip_all)]

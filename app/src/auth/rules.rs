@@ -47,9 +47,20 @@ pub fn is_rate_limited(account_failures: i64, address_failures: i64) -> bool {
     account_failures >= MAX_FAILURES_PER_ACCOUNT || address_failures >= MAX_FAILURES_PER_ADDRESS
 }
 
-/// A session is over once it has been idle longer than its timeout.
-pub fn session_expired(last_seen: DateTime<Utc>, idle_timeout_seconds: i64, now: DateTime<Utc>) -> bool {
+/// However active, a session ends this long after sign-in (a working day and then some):
+/// a stolen cookie does not stay good for as long as someone keeps it busy.
+pub const SESSION_MAX_HOURS: i64 = 14;
+
+/// A session is over once it has been idle longer than its timeout, or has lasted
+/// [`SESSION_MAX_HOURS`] since sign-in.
+pub fn session_expired(
+    created: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    idle_timeout_seconds: i64,
+    now: DateTime<Utc>,
+) -> bool {
     now - last_seen > Duration::seconds(idle_timeout_seconds)
+        || now - created > Duration::hours(SESSION_MAX_HOURS)
 }
 
 /// Only redirect after login to a path on this site (no `//host`, no scheme).
@@ -332,8 +343,12 @@ mod tests {
     #[test]
     fn session_expires_only_after_the_idle_timeout() {
         let t0 = Utc::now();
-        assert!(!session_expired(t0, 900, t0 + Duration::seconds(900)));
-        assert!(session_expired(t0, 900, t0 + Duration::seconds(901)));
+        assert!(!session_expired(t0, t0, 900, t0 + Duration::seconds(900)));
+        assert!(session_expired(t0, t0, 900, t0 + Duration::seconds(901)));
+        // Kept busy, it still ends SESSION_MAX_HOURS after sign-in.
+        let late = t0 + Duration::hours(SESSION_MAX_HOURS);
+        assert!(!session_expired(t0, late, 900, late));
+        assert!(session_expired(t0, late, 900, late + Duration::seconds(1)));
     }
 
     #[test]

@@ -181,7 +181,7 @@ fn is_expired(state: &AppState, session: &db::SessionRow, now: chrono::DateTime<
         .settings
         .idle_timeout_override_seconds
         .unwrap_or(session.idle_timeout_minutes * 60);
-    rules::session_expired(session.last_seen_at, idle_seconds.into(), now)
+    rules::session_expired(session.created_at, session.last_seen_at, idle_seconds.into(), now)
 }
 
 /// Whether the session behind `token_hash` is still live (not ended, not idle-expired).

@@ -1057,11 +1057,33 @@ pub async fn feed_by_token(
     sqlx::query_as(
         "SELECT f.id, f.practice_id, f.provider_id FROM calendar_feeds f
          JOIN practices p ON p.id = f.practice_id
-         WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND p.archived_at IS NULL",
+         WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND p.archived_at IS NULL
+           -- A feed is good only while the person who made it may still see the calendar.
+           AND (EXISTS (SELECT 1 FROM memberships m
+                        WHERE m.practice_id = f.practice_id AND m.user_id = f.created_by)
+                OR EXISTS (SELECT 1 FROM agency_admins a WHERE a.user_id = f.created_by))",
     )
     .bind(token_hash)
     .fetch_optional(conn)
     .await
+}
+
+/// Revokes the practice's feeds that `person` made or that carry their calendar: their
+/// membership changed, and what they were allowed to share may have too.
+pub async fn revoke_feeds_of(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    person: UserId,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE calendar_feeds SET revoked_at = now()
+         WHERE practice_id = $1 AND (created_by = $2 OR provider_id = $2) AND revoked_at IS NULL",
+    )
+    .bind(practice)
+    .bind(person)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 pub async fn touch_feed(conn: &mut PgConnection, id: FeedId) -> Result<(), sqlx::Error> {

@@ -84,6 +84,23 @@ pub async fn mark_sent(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// What a sent message's body becomes after [`rules::SENT_BODIES_KEPT_DAYS`].
+pub const REMOVED_BODY: &str = "(removed after the retention period)";
+
+/// Empties the bodies of messages sent longer ago than the retention period; the rest of
+/// the row (who, when, subject) stays as the record. Returns how many.
+pub async fn purge_sent_bodies(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE mail_outbox SET body_text = $1
+         WHERE sent_at < now() - make_interval(days => $2) AND body_text <> $1",
+    )
+    .bind(REMOVED_BODY)
+    .bind(rules::SENT_BODIES_KEPT_DAYS)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
 /// Records a failed attempt: a permanent refusal gives the message up at once, a temporary
 /// one is tried again later. `error` is our description, never the server's text (which
 /// names recipients).

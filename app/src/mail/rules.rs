@@ -1,5 +1,8 @@
 //! Pure rules of the outbox: retry schedule and what a subject may be.
 
+/// Days a sent message's body is kept (the agency's "Sent mail" page shows it meanwhile).
+pub const SENT_BODIES_KEPT_DAYS: i32 = 30;
+
 /// Attempts after which a message is given up (it stays in the outbox, marked failed).
 pub const MAX_ATTEMPTS: i32 = 12;
 

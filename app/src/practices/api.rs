@@ -347,6 +347,17 @@ async fn change_membership(practice: PracticeId, person: UserId, role: Option<Ro
             "member.remove"
         }
     };
+    // What they shared goes with what they may see; open sockets re-read their practices.
+    crate::calendar::db::revoke_feeds_of(&mut tx, practice, person).await?;
+    crate::realtime::db::publish(
+        &mut tx,
+        &crate::realtime::LiveEvent {
+            practice,
+            kind: crate::realtime::MEMBERSHIP.into(),
+            subject: Some(person.0),
+        },
+    )
+    .await?;
     crate::audit::db::record(
         &mut tx,
         crate::audit::db::Event {

@@ -14,13 +14,14 @@ pub struct LiveFeed {
 }
 
 impl LiveFeed {
-    /// True when the latest event (if any) is of `kind` for `practice`: a component's
-    /// effect that reads this re-runs on every event and acts on the relevant ones, and on
-    /// the first run (no event yet) too.
+    /// True when the latest event (if any) is of `kind` for `practice`, or says the page
+    /// was away (`RESYNC`): a component's effect that reads this re-runs on every event and
+    /// acts on the relevant ones, and on the first run (no event yet) too.
     pub fn touches(self, kind: &str, practice: Option<PracticeId>) -> bool {
         self.last.with(|e| {
-            e.as_ref()
-                .is_none_or(|e| e.kind == kind && Some(e.practice) == practice)
+            e.as_ref().is_none_or(|e| {
+                e.kind == crate::realtime::RESYNC || (e.kind == kind && Some(e.practice) == practice)
+            })
         })
     }
 }
@@ -43,6 +44,11 @@ mod browser {
     use wasm_bindgen::prelude::*;
     use web_sys::{MessageEvent, WebSocket};
 
+    /// Opens the socket. `attempt` counts the tries since the last socket that opened (0:
+    /// the page's first). It never gives up: the wait grows by half a second a try up to 10 s,
+    /// and starts over once a socket opens. A socket that opens after a gap announces "anything
+    /// may have changed" (a `RESYNC` event), so every live component re-reads what it shows:
+    /// events sent while the page was away are not replayed.
     pub fn connect(feed: LiveFeed, attempt: u32) {
         let Some(location) = web_sys::window().map(|w| w.location()) else {
             return;
@@ -51,7 +57,12 @@ mod browser {
             return;
         };
         let scheme = if protocol == "https:" { "wss" } else { "ws" };
+        let retry = move |next: u32| {
+            let delay = std::time::Duration::from_millis(500 * u64::from(next.clamp(1, 20)));
+            set_timeout(move || connect(feed, next), delay);
+        };
         let Ok(ws) = WebSocket::new(&format!("{scheme}://{host}/ws")) else {
+            retry(attempt + 1);
             return;
         };
         // Events arrive as postcard in binary frames.
@@ -65,12 +76,24 @@ mod browser {
         });
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
-        let on_close = Closure::<dyn FnMut()>::new(move || {
-            // Back off up to 10 s; a signed-out page stops trying after a few attempts.
-            if attempt < 30 {
-                let delay = std::time::Duration::from_millis(500 * u64::from((attempt + 1).min(20)));
-                set_timeout(move || connect(feed, attempt + 1), delay);
+        let opened = std::rc::Rc::new(std::cell::Cell::new(false));
+        let on_open = Closure::<dyn FnMut()>::new({
+            let opened = opened.clone();
+            move || {
+                opened.set(true);
+                if attempt > 0 {
+                    feed.last.set(Some(crate::realtime::LiveEvent {
+                        practice: crate::model::PracticeId(uuid::Uuid::nil()),
+                        kind: crate::realtime::RESYNC.into(),
+                        subject: None,
+                    }));
+                }
             }
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        on_open.forget();
+        let on_close = Closure::<dyn FnMut()>::new(move || {
+            retry(if opened.get() { 1 } else { attempt + 1 });
         });
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         on_close.forget();
