@@ -2448,3 +2448,37 @@ async fn a_feed_lasts_only_while_its_maker_belongs_to_the_practice(_: PgPoolOpti
     .await;
     assert_eq!(fetch_feed(&d.app, &feed_path(&whole)).await.0, 404);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_counted_series_is_booked_whole_or_refused_never_cut_short(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    // Every 12 months on the 29th, 3 times: 2027, 2028 and 2029 (the old five-year cut
+    // would have kept two, while the details said "3 times").
+    let mut entry = d.appointment("2027-01-29 10:00");
+    entry["rrule"] = json!("FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=29;COUNT=3");
+    entry["override_availability"] = json!(true);
+    assert_eq!(done(d.book(entry).await).len(), 3);
+    // A count the rule never reaches is refused, and nothing is booked.
+    let before = common::count(&d.app.pool, "SELECT count(*) FROM entries").await;
+    let mut entry = d.appointment("2027-02-28 10:00");
+    entry["rrule"] = json!("FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=30;COUNT=2");
+    let refused: Result<Outcome, AppError> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/book",
+            json!({ "practice": d.w.a, "entry": entry }),
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(AppError::Invalid(m)) if m.contains("only 1 of its 2")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
+        before
+    );
+}

@@ -438,9 +438,10 @@ async fn book_into(
         None => match n.rrule.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             None => (vec![n.start], None),
             Some(text) => {
-                let rule = Rrule::parse(text).map_err(AppError::Invalid)?;
+                let rule = Rrule::parse_in(text, &tz).map_err(AppError::Invalid)?;
                 let series = db::insert_series(tx, practice, &rule.to_text(), n.start, by).await?;
-                (rule.occurrences(&tz, n.start), Some(series))
+                let starts = rule.expand(&tz, n.start).map_err(AppError::Invalid)?;
+                (starts, Some(series))
             }
         },
     };
@@ -701,8 +702,8 @@ pub async fn change_rule(
             "Change the rule from an occurrence that is still to come.",
         ));
     }
-    let rule = Rrule::parse(rrule).map_err(AppError::Invalid)?;
     let (_, tz, _) = zone(tx, practice).await?;
+    let rule = Rrule::parse_in(rrule, &tz).map_err(AppError::Invalid)?;
     let following = reach == Reach::Following;
     let targets = db::series_entries(tx, practice, old, e.id, following, true).await?;
     let plain: Vec<EntryId> = db::series_entries(tx, practice, old, e.id, following, false)
@@ -719,7 +720,7 @@ pub async fn change_rule(
             .min()
             .unwrap_or(e.start_local)
     };
-    let mut missing = rule.occurrences(&tz, first);
+    let mut missing = rule.expand(&tz, first).map_err(AppError::Invalid)?;
     let (mut kept, mut dropped) = (Vec::new(), Vec::new());
     for t in &targets {
         let moved_alone = !plain.contains(&t.id);

@@ -278,8 +278,16 @@ fn day_code(w: Weekday) -> &'static str {
 
 impl Rrule {
     /// Parses an RRULE value (`FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=10`), with or
-    /// without the `RRULE:` prefix. Parts the product does not offer are refused by name.
+    /// without the `RRULE:` prefix. Parts the product does not offer are refused by name. A
+    /// date-only UNTIL is the end of that day in UTC: use [`Rrule::parse_in`] for what a
+    /// person typed, stored rules always carry a UTC time.
     pub fn parse(text: &str) -> Result<Rrule, String> {
+        Self::parse_in(text, &Utc)
+    }
+
+    /// [`Rrule::parse`], with a date-only UNTIL taken as the end of that day in `tz` (the
+    /// practice's): "until the 10th" includes the evening of the 10th there.
+    pub fn parse_in<Tz: TimeZone>(text: &str, tz: &Tz) -> Result<Rrule, String> {
         let text = text.trim();
         let text = text.strip_prefix("RRULE:").unwrap_or(text);
         let (mut freq, mut interval, mut by_day, mut by_month_day) = (None, 1u32, vec![], vec![]);
@@ -313,7 +321,7 @@ impl Rrule {
                             .ok_or_else(|| format!("COUNT is from 1 to {MAX_OCCURRENCES}."))?,
                     )
                 }
-                "UNTIL" => until = Some(parse_until(value)?),
+                "UNTIL" => until = Some(parse_until(value, tz)?),
                 "BYDAY" => {
                     for d in value.split(',') {
                         by_day.push(parse_by_day(d)?);
@@ -432,19 +440,41 @@ impl Rrule {
     }
 
     /// The local start times of the series that begins at `first` (always its first
-    /// occurrence), in order, ending where the rule ends, at [`MAX_OCCURRENCES`], or
-    /// [`OPEN_HORIZON_DAYS`] after `first` for an open-ended rule.
+    /// occurrence), in order: every one the rule names, or a clear refusal when that is
+    /// not what would be booked (never silently fewer). An open-ended rule is booked
+    /// [`OPEN_HORIZON_DAYS`] ahead; one with COUNT or UNTIL whole, up to
+    /// [`MAX_OCCURRENCES`] and the last of [`YEARS`].
+    pub fn expand<Tz: TimeZone>(&self, tz: &Tz, first: NaiveDateTime) -> Result<Vec<NaiveDateTime>, String> {
+        let times = self.occurrences(tz, first);
+        match self.end {
+            End::Count(c) if times.len() < c as usize => Err(format!(
+                "This rule reaches only {} of its {c} occurrences by the end of {}: give a smaller count or an end date.",
+                times.len(),
+                YEARS.end()
+            )),
+            End::Until(_) if times.len() > MAX_OCCURRENCES => Err(format!(
+                "A series has at most {MAX_OCCURRENCES} occurrences: choose an earlier end date."
+            )),
+            _ => Ok(times.into_iter().take(MAX_OCCURRENCES).collect()),
+        }
+    }
+
+    /// The local start times of the series that begins at `first`, in order, ending where
+    /// the rule ends, at [`MAX_OCCURRENCES`] (one more for an UNTIL rule, so that
+    /// [`Rrule::expand`] can tell it was cut), or [`OPEN_HORIZON_DAYS`] after `first` for an
+    /// open-ended rule.
     pub fn occurrences<Tz: TimeZone>(&self, tz: &Tz, first: NaiveDateTime) -> Vec<NaiveDateTime> {
         let limit = match self.end {
             End::Count(c) => (c as usize).min(MAX_OCCURRENCES),
-            _ => MAX_OCCURRENCES,
+            End::Until(_) => MAX_OCCURRENCES + 1,
+            End::Never => MAX_OCCURRENCES,
         };
-        // Open rules stop at the horizon; counted ones at five years whatever they matched.
-        let last_day = first.date()
-            + Duration::days(match self.end {
-                End::Never => OPEN_HORIZON_DAYS,
-                _ => 5 * 366,
-            });
+        // Open rules stop at the horizon; the others where they end, or with the years the
+        // calendar takes.
+        let last_day = match self.end {
+            End::Never => first.date() + Duration::days(OPEN_HORIZON_DAYS),
+            _ => NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31).unwrap_or(first.date()),
+        };
         let mut out = vec![first];
         let mut period = 0i64;
         while out.len() < limit {
@@ -598,19 +628,18 @@ fn parse_by_day(text: &str) -> Result<ByDay, String> {
     Ok(ByDay { nth, weekday })
 }
 
-fn parse_until(value: &str) -> Result<DateTime<Utc>, String> {
+fn parse_until<Tz: TimeZone>(value: &str, tz: &Tz) -> Result<DateTime<Utc>, String> {
     let bad = || format!("UNTIL {value} is not a date (YYYYMMDD) or a UTC time (YYYYMMDDTHHMMSSZ).");
     if let Some(v) = value.strip_suffix('Z') {
         let t = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
         dates_in_range(&[t.date()])?;
         return Ok(Utc.from_utc_datetime(&t));
     }
-    // A date alone: the whole of that day counts (end of day, UTC, is generous by design:
-    // the caller's zone is not known here).
+    // A date alone: the whole of that local day counts.
     let d = NaiveDate::parse_from_str(value, "%Y%m%d").map_err(|_| bad())?;
     dates_in_range(&[d])?;
     let end = d.and_hms_opt(23, 59, 59).ok_or_else(bad)?;
-    Ok(Utc.from_utc_datetime(&end))
+    Ok(local_to_utc(tz, end))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1097,6 +1126,48 @@ mod tests {
                 local("2026-03-31 10:00"),
                 local("2026-05-31 10:00")
             ]
+        );
+    }
+
+    #[test]
+    fn a_date_only_until_includes_the_evening_of_that_day_where_the_practice_is() {
+        // 20:00 in Chicago is 02:00 UTC the next day: a UTC end of day would cut the 10th.
+        let chicago: chrono_tz::Tz = "America/Chicago".parse().unwrap();
+        let rule = Rrule::parse_in("FREQ=DAILY;UNTIL=20270110", &chicago).unwrap();
+        let times = rule.occurrences(&chicago, local("2027-01-04 20:00"));
+        assert_eq!(times.last(), Some(&local("2027-01-10 20:00")));
+        assert_eq!(times.len(), 7);
+        // Stored with a UTC time, which reads back the same anywhere.
+        assert_eq!(rule.to_text(), "FREQ=DAILY;UNTIL=20270111T055959Z");
+        assert_eq!(Rrule::parse(&rule.to_text()), Ok(rule));
+    }
+
+    #[test]
+    fn counted_rules_book_every_occurrence_or_say_why_not() {
+        // Checked against python-dateutil: every 12 months on the 29th, 3 times, from a
+        // 29 January is 2027-01-29, 2028-01-29, 2029-01-29 (past the old five-year cut: no).
+        let yearly = Rrule::parse("FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=29;COUNT=3").unwrap();
+        let times = yearly.expand(&New_York, local("2027-01-29 09:00")).unwrap();
+        assert_eq!(times.len(), 3);
+        assert_eq!(times[2], local("2029-01-29 09:00"));
+        // Every 99 days, 20 times: 1,881 days, over five years.
+        let sparse = Rrule::parse("FREQ=DAILY;INTERVAL=99;COUNT=20").unwrap();
+        let times = sparse.expand(&New_York, local("2027-01-04 09:00")).unwrap();
+        assert_eq!(times.len(), 20);
+        assert_eq!(times[19], local("2027-01-04 09:00") + Duration::days(19 * 99));
+        // February 30th never comes: refused, not one booking and a "2 times" label.
+        let never = Rrule::parse("FREQ=MONTHLY;BYMONTHDAY=30;INTERVAL=12;COUNT=2").unwrap();
+        let refused = never.expand(&New_York, local("2027-02-28 09:00"));
+        assert!(refused.is_err_and(|why| why.contains("only 1 of its 2")));
+        // An end date past 400 occurrences is refused rather than cut.
+        let long = Rrule::parse("FREQ=DAILY;UNTIL=20300101T000000Z").unwrap();
+        assert!(long.expand(&New_York, local("2027-01-04 09:00")).is_err());
+        let short = Rrule::parse("FREQ=DAILY;UNTIL=20270110T235959Z").unwrap();
+        assert_eq!(
+            short
+                .expand(&New_York, local("2027-01-04 09:00"))
+                .map(|t| t.len()),
+            Ok(7)
         );
     }
 
