@@ -193,7 +193,7 @@ async fn session_layer(State(state): State<AppState>, mut req: Request, next: Ne
                     return Redirect::to(&location).into_response();
                 }
             }
-            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            Err(e) => return unavailable(req.uri().path().starts_with("/api/"), &e),
         }
     }
     next.run(req).await
@@ -221,6 +221,35 @@ fn client_of(req: &Request, trusted: &[app::auth::rules::Cidr]) -> Option<std::n
         &values("x-forwarded-for"),
         trusted,
     ))
+}
+
+/// The answer while the database cannot be reached: server functions get the app's own
+/// error (the page shows its sentence), a page says so in words and tries again by itself.
+fn unavailable(is_api: bool, error: &app::error::AppError) -> Response {
+    let error = match error {
+        app::error::AppError::Unavailable => app::error::AppError::Unavailable,
+        _ => app::error::AppError::Internal,
+    };
+    if is_api {
+        let body = postcard::to_allocvec(&error).unwrap_or_default();
+        return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+    }
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta http-equiv=\"refresh\" content=\"5\"><title>Switchboard: one moment</title></head>\
+         <body><main><h1>One moment</h1><p>{error}</p>\
+         <p>This page tries again every 5 seconds.</p></main></body></html>"
+    );
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::RETRY_AFTER, "5"),
+        ],
+        page,
+    )
+        .into_response()
 }
 
 fn urlencode(s: &str) -> String {

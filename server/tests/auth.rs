@@ -593,3 +593,29 @@ async fn housekeeping_removes_what_no_longer_counts_and_keeps_the_rest(
     assert_eq!(server::housekeeping(&app.pool).await.unwrap(), 0);
     app.close().await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn while_the_database_is_unreachable_pages_say_so_and_server_functions_answer_typed(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.login(&w.a_assistant.email).await;
+    // The app's pool can no longer reach PostgreSQL.
+    app.pool.close().await;
+    let page = client
+        .get(app.url(&format!("/p/{}/inbox", w.a)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 503);
+    assert_eq!(page.headers()["retry-after"], "5");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("can't reach the database") && html.contains("http-equiv=\"refresh\""),
+        "{html}"
+    );
+    let answer = app.call::<Option<Me>>(&client, "auth/who_am_i", &[]).await;
+    assert_eq!(answer, Err(AppError::Unavailable));
+}
