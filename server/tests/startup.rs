@@ -52,9 +52,12 @@ async fn three_nodes_starting_at_once_on_a_missing_database_all_start_and_seed_o
     tx.rollback().await.unwrap();
     assert_eq!(practices, 3, "the demo's three practices, seeded once");
     assert!(people > 3);
-    for n in &nodes {
-        n.state().pool.close().await;
-    }
+    // Stopping the nodes ends their background work (the realtime listener holds a pooled
+    // connection until then), so their pools can close.
+    let pools: Vec<sqlx::PgPool> = nodes.iter().map(|n| n.state().pool.clone()).collect();
     drop(nodes);
+    for p in pools {
+        p.close().await;
+    }
     drop_database(&url, &name).await;
 }

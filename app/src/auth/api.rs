@@ -220,9 +220,7 @@ pub struct DemoAccount {
 
 /// The password of every demo account (demo instances only).
 pub const DEMO_PASSWORD: &str = "switchboard-demo";
-
-/// The e-mail domain of the demo's accounts: the login page lists these and no others.
-pub const DEMO_DOMAIN: &str = "demo.switchboard.test";
+pub use crate::auth::rules::DEMO_DOMAIN;
 
 /// The demo accounts, on a demo instance; nothing otherwise.
 #[server(endpoint = "auth/demo_accounts", output = crate::wire::Bin)]

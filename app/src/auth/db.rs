@@ -258,7 +258,7 @@ pub async fn demo_accounts(tx: &mut Tx) -> Result<Vec<crate::auth::api::DemoAcco
          GROUP BY u.id
          ORDER BY 3, u.display_name",
     )
-    .bind(format!("%@{}", crate::auth::api::DEMO_DOMAIN))
+    .bind(format!("%@{}", crate::auth::rules::DEMO_DOMAIN))
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows

@@ -18,6 +18,9 @@ pub const MAX_RESETS_PER_ADDRESS: i64 = 10;
 /// present within [`RATE_WINDOW_MINUTES`] before its link requests are refused.
 pub const MAX_LINK_MISSES_PER_ADDRESS: i64 = 20;
 
+/// The e-mail domain of the demo's accounts: the login page lists these and no others.
+pub const DEMO_DOMAIN: &str = "demo.switchboard.test";
+
 /// Lower-cases and trims an e-mail address; `None` when it cannot be one.
 pub fn normalize_email(input: &str) -> Option<String> {
     let email = input.trim().to_lowercase();
