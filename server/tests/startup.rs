@@ -57,7 +57,7 @@ async fn three_nodes_starting_at_once_on_a_missing_database_all_start_and_seed_o
     let pools: Vec<sqlx::PgPool> = nodes.iter().map(|n| n.state().pool.clone()).collect();
     drop(nodes);
     for p in pools {
-        p.close().await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), p.close()).await;
     }
     drop_database(&url, &name).await;
 }
