@@ -31,7 +31,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `SB_IDLE_TIMEOUT_SECONDS`: override every practice's idle logout (tests only).
     pub idle_timeout_override_seconds: Option<i32>,
-    /// `SB_AGENCY_MFA=1`: agency admins must use two-factor sign-in.
+    /// `SB_AGENCY_MFA`: agency admins must use two-factor sign-in; on by default (off for a
+    /// demo), `SB_AGENCY_MFA=0` turns it off.
     pub require_agency_mfa: bool,
     /// `SB_DB_POOL`: connections per app node.
     pub pool_size: u32,
@@ -88,7 +89,11 @@ impl Config {
             secure_cookies: flag("SB_SECURE_COOKIES") || public_url.starts_with("https://"),
             public_url,
             demo: flag("SB_DEMO"),
-            require_agency_mfa: flag("SB_AGENCY_MFA"),
+            // On unless turned off, or a demo (whose agency admin signs in with a password).
+            require_agency_mfa: match var("SB_AGENCY_MFA") {
+                Some(_) => flag("SB_AGENCY_MFA"),
+                None => !flag("SB_DEMO"),
+            },
             idle_timeout_override_seconds: var("SB_IDLE_TIMEOUT_SECONDS")
                 .map(|v| v.parse().map_err(|e| format!("SB_IDLE_TIMEOUT_SECONDS: {e}")))
                 .transpose()?,
@@ -188,6 +193,36 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2") && !shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("app:***@db"));
+    }
+
+    #[test]
+    fn agency_admins_need_two_factor_unless_turned_off_or_a_demo() {
+        let with = |vars: &[(&str, &str)]| {
+            let keep: Vec<(String, Option<String>)> = ["SB_AGENCY_MFA", "SB_DEMO", "SB_SECRET_KEY"]
+                .iter()
+                .map(|k| (k.to_string(), std::env::var(k).ok()))
+                .collect();
+            // Only this test reads or sets these variables in this test binary.
+            for (k, _) in &keep {
+                std::env::remove_var(k);
+            }
+            std::env::set_var("SB_SECRET_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+            for (k, v) in vars {
+                std::env::set_var(k, v);
+            }
+            let mfa = Config::from_env().map(|c| c.require_agency_mfa);
+            for (k, v) in keep {
+                match v {
+                    Some(v) => std::env::set_var(&k, v),
+                    None => std::env::remove_var(&k),
+                }
+            }
+            mfa
+        };
+        assert_eq!(with(&[]), Ok(true));
+        assert_eq!(with(&[("SB_DEMO", "1")]), Ok(false));
+        assert_eq!(with(&[("SB_AGENCY_MFA", "0")]), Ok(false));
+        assert_eq!(with(&[("SB_DEMO", "1"), ("SB_AGENCY_MFA", "1")]), Ok(true));
     }
 
     #[test]
