@@ -61,7 +61,13 @@ impl Config {
                 .unwrap_or_else(|| "127.0.0.1:3000".into())
                 .parse()
                 .map_err(|e| format!("SB_LISTEN: {e}"))?,
-            smtp_url: var("SMTP_URL"),
+            smtp_url: match var("SMTP_URL") {
+                Some(url) => match smtp_problem(&url, flag("SB_SMTP_ALLOW_PLAIN")) {
+                    Some(problem) => return Err(problem.into()),
+                    None => Some(url),
+                },
+                None => None,
+            },
             mail_from: var("SB_MAIL_FROM")
                 .unwrap_or_else(|| "Switchboard <no-reply@switchboard.localhost>".into()),
             mail_poll: std::time::Duration::from_millis(
@@ -144,6 +150,26 @@ impl Config {
     }
 }
 
+/// Why `SMTP_URL` is refused, if it is: a password would cross the network in the clear
+/// (`smtp://user:pass@…` without `tls=required`), unless `SB_SMTP_ALLOW_PLAIN=1` says
+/// that is meant (a mail relay on the same host). `smtps://` is TLS from the start;
+/// `smtp://…?tls=required` upgrades with STARTTLS and refuses a server that will not.
+fn smtp_problem(url: &str, allow_plain: bool) -> Option<&'static str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let has_password = authority
+        .rsplit_once('@')
+        .is_some_and(|(creds, _)| creds.contains(':'));
+    let encrypted = scheme == "smtps"
+        || rest
+            .split_once('?')
+            .is_some_and(|(_, q)| q.split('&').any(|p| p == "tls=required"));
+    (has_password && !encrypted && !allow_plain).then_some(
+        "SMTP_URL would send its password unencrypted: use smtps://… or add ?tls=required \
+         (STARTTLS), or set SB_SMTP_ALLOW_PLAIN=1 for a relay on this host",
+    )
+}
+
 /// `10.0.0.0/8, 192.0.2.1 ::1`: commas or spaces between.
 fn parse_proxies(text: &str) -> Result<Vec<Cidr>, String> {
     text.split([',', ' '])
@@ -223,6 +249,16 @@ mod tests {
         assert_eq!(with(&[("SB_DEMO", "1")]), Ok(false));
         assert_eq!(with(&[("SB_AGENCY_MFA", "0")]), Ok(false));
         assert_eq!(with(&[("SB_DEMO", "1"), ("SB_AGENCY_MFA", "1")]), Ok(true));
+    }
+
+    #[test]
+    fn an_smtp_password_never_travels_unencrypted_unless_meant_to() {
+        assert!(smtp_problem("smtp://mailer:s3cret@mail.example:587", false).is_some());
+        assert!(smtp_problem("smtp://mailer:s3cret@mail.example:587", true).is_none());
+        assert!(smtp_problem("smtp://mailer:s3cret@mail.example:587?tls=required", false).is_none());
+        assert!(smtp_problem("smtps://mailer:s3cret@mail.example:465", false).is_none());
+        // No password, nothing to leak (the test servers on 127.0.0.1).
+        assert!(smtp_problem("smtp://127.0.0.1:2525", false).is_none());
     }
 
     #[test]
