@@ -42,9 +42,13 @@ export async function startServer(name, env = {}) {
   const port = await freePort();
   const bin = process.env.SERVER_BIN;
   if (!bin) throw new Error('SERVER_BIN is not set (run through .ci/test)');
+  // The owner migrates; the server serves through a login of its own (made at start).
+  const appUrl = new URL(dbUrl);
+  appUrl.username = 'switchboard_e2e';
   const settings = {
     ...process.env,
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_OWNER_URL: dbUrl.toString(),
+    DATABASE_URL: appUrl.toString(),
     SB_LISTEN: `127.0.0.1:${port}`,
     SB_PUBLIC_URL: `http://127.0.0.1:${port}`,
     SB_DEMO: '1',

@@ -158,9 +158,10 @@ async fn seed(url: &str) -> Result<(uuid_like::Id, uuid_like::Id), Failure> {
     .fetch_one(&mut c)
     .await?;
     sqlx::query(
-        "WITH u AS (INSERT INTO users (email, display_name, password_hash)
-                    SELECT 'bench.clinician' || i || '@example.test', 'Clinician ' || i, $2
-                    FROM generate_series(1, $3) i RETURNING id)
+        "WITH u AS (INSERT INTO users (email, display_name)
+                    SELECT 'bench.clinician' || i || '@example.test', 'Clinician ' || i
+                    FROM generate_series(1, $3) i RETURNING id),
+              c AS (INSERT INTO credentials (user_id, password_hash) SELECT id, $2 FROM u)
          INSERT INTO memberships (practice_id, user_id, role) SELECT $1, id, 'clinician' FROM u",
     )
     .bind(practice)
@@ -169,8 +170,9 @@ async fn seed(url: &str) -> Result<(uuid_like::Id, uuid_like::Id), Failure> {
     .execute(&mut c)
     .await?;
     sqlx::query(
-        "WITH u AS (INSERT INTO users (email, display_name, password_hash)
-                    VALUES ('bench.assistant@example.test', 'Bench Assistant', $2) RETURNING id)
+        "WITH u AS (INSERT INTO users (email, display_name)
+                    VALUES ('bench.assistant@example.test', 'Bench Assistant') RETURNING id),
+              c AS (INSERT INTO credentials (user_id, password_hash) SELECT id, $2 FROM u)
          INSERT INTO memberships (practice_id, user_id, role) SELECT $1, id, 'assistant' FROM u",
     )
     .bind(practice)

@@ -55,12 +55,8 @@ async fn main() -> Result<(), Failure> {
     {
         let mut tx = app::db::begin(&pool, &app::db::Scope::All { user: None }).await?;
         for i in 0..PEOPLE {
-            sqlx::query("INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3)")
-                .bind(format!("person{i}@example.test"))
-                .bind(format!("Person {i}"))
-                .bind(&hash)
-                .execute(&mut *tx)
-                .await?;
+            let (email, name) = (format!("person{i}@example.test"), format!("Person {i}"));
+            app::auth::db::create_account(&mut tx, &email, &name, Some(&hash)).await?;
         }
         tx.commit().await?;
     }

@@ -7,8 +7,15 @@ use std::net::SocketAddr;
 
 #[derive(Clone)]
 pub struct Config {
-    /// `DATABASE_URL`; default: the local PostgreSQL, database `switchboard`.
+    /// `DATABASE_URL`: the application's own login, which must not be a superuser, bypass
+    /// row-level security or own the tables (start-up refuses one that does; it creates the
+    /// login when it is missing and the owner may). Default: the local PostgreSQL, login
+    /// `switchboard`, database `switchboard`.
     pub database_url: String,
+    /// `DATABASE_OWNER_URL`: the database's owner, which creates and migrates it at start.
+    /// Default: the local superuser `postgres` when `DATABASE_URL` is unset too, otherwise
+    /// `DATABASE_URL` (which then must be able to own what it migrates).
+    pub owner_url: String,
     /// `SB_LISTEN`; default `127.0.0.1:3000`. Port 0 picks a free port (tests).
     pub listen: SocketAddr,
     /// `SMTP_URL`, e.g. `smtp://127.0.0.1:2525`. Without it mail is kept, not sent.
@@ -54,9 +61,13 @@ impl Config {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let flag = |k: &str| var(k).is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on"));
         let public_url = var("SB_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        let database_url = var("DATABASE_URL");
         Ok(Config {
-            database_url: var("DATABASE_URL")
+            owner_url: var("DATABASE_OWNER_URL")
+                .or_else(|| database_url.clone())
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/switchboard".into()),
+            database_url: database_url
+                .unwrap_or_else(|| "postgres://switchboard@127.0.0.1:5432/switchboard".into()),
             listen: var("SB_LISTEN")
                 .unwrap_or_else(|| "127.0.0.1:3000".into())
                 .parse()
@@ -126,9 +137,19 @@ impl Config {
         })
     }
 
-    /// A configuration for tests: the given database, a free port, no demo.
-    pub fn for_tests(database_url: String) -> Self {
+    /// A configuration for tests: the given database (`owner_url`, migrated by it) served
+    /// through the tests' own login ([`TEST_LOGIN`]), a free port, no demo.
+    pub fn for_tests(owner_url: String) -> Self {
+        let database_url = url::Url::parse(&owner_url)
+            .ok()
+            .and_then(|mut u| {
+                u.set_username(TEST_LOGIN).ok()?;
+                u.set_password(None).ok()?;
+                Some(u.to_string())
+            })
+            .unwrap_or_default();
         Config {
+            owner_url,
             database_url,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             smtp_url: None,
@@ -149,6 +170,9 @@ impl Config {
         }
     }
 }
+
+/// The login tests serve through: like production's, no superuser and no owner.
+pub const TEST_LOGIN: &str = "switchboard_test";
 
 /// Why `SMTP_URL` is refused, if it is: a password would cross the network in the clear
 /// (`smtp://user:pass@…` without `tls=required`), unless `SB_SMTP_ALLOW_PLAIN=1` says
@@ -196,6 +220,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("database_url", &redact_url(&self.database_url))
+            .field("owner_url", &redact_url(&self.owner_url))
             .field("listen", &self.listen)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("public_url", &self.public_url)

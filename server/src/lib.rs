@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod config;
+pub mod database;
 pub mod mail;
 pub mod realtime;
 pub mod routes;
@@ -12,9 +13,8 @@ pub mod telemetry;
 
 use app::state::{AppState, Settings};
 use config::Config;
-use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, PgPool, Postgres};
+use sqlx::{Connection, PgPool};
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -87,27 +87,36 @@ async fn drain(workers: Vec<tokio::task::JoinHandle<()>>) {
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 impl Application {
-    /// Creates the database if missing, migrates it, seeds the demo when asked, builds the
+    /// Creates the database if missing and migrates it (as the owner, `DATABASE_OWNER_URL`),
+    /// makes sure the application's login exists, seeds the demo when asked, builds the
     /// router and binds the listener.
     ///
     /// Any number of nodes may start at once: creating the database tolerates another node
     /// doing it, migrations hold sqlx's advisory lock, and the steps after them hold ours
     /// ([`STARTUP_LOCK`]).
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        create_database_once(&config.database_url).await?;
-        let connect = PgConnectOptions::from_str(&config.database_url)?;
+        database::create_once(&config.owner_url).await?;
+        let owner = PgConnectOptions::from_str(&config.owner_url)?;
+        let login = PgConnectOptions::from_str(&config.database_url)?;
+        let (user, password) = database::login_of(&config.database_url)?;
         {
-            // Migrations run as the configured user, not as the application role.
-            let mut conn = sqlx::PgConnection::connect_with(&connect).await?;
+            let mut conn = database::owner_connection(&owner).await?;
             MIGRATOR.run(&mut conn).await?;
+            database::provision_login(&mut conn, &user, password.as_deref()).await?;
             conn.close().await?;
         }
-        let pool = app::db::connect(connect, config.pool_size).await?;
-        Self::build_with_pool(config, pool).await
+        let pool = app::db::connect(login, config.pool_size).await?;
+        Self::build_with_pool(config, &owner, pool).await
     }
 
-    /// Builds on an existing (migrated) pool: for tests that own their database.
-    pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartError> {
+    /// Builds on an existing (migrated) database: `owner` is its owner's login, `pool` the
+    /// application's (tests that own their database make both).
+    pub async fn build_with_pool(
+        config: Config,
+        owner: &PgConnectOptions,
+        pool: PgPool,
+    ) -> Result<Self, StartError> {
+        database::check_login(&pool).await?;
         // One node at a time re-seals secrets, repairs zones and seeds the demo: two nodes
         // seeding an empty database together would both seed (and one would fail).
         let mut lock = pool.acquire().await?;
@@ -115,7 +124,7 @@ impl Application {
             .bind(STARTUP_LOCK)
             .execute(&mut *lock)
             .await?;
-        let prepared = prepare_data(&config, &pool).await;
+        let prepared = prepare_data(&config, owner, &pool).await;
         let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(STARTUP_LOCK)
             .execute(&mut *lock)
@@ -248,31 +257,15 @@ impl Application {
 /// The advisory lock start-up steps after migration hold (any number, unique to Switchboard).
 pub const STARTUP_LOCK: i64 = 0x5357_4244_0001;
 
-/// Creates the database unless it exists; another node creating it at the same moment is
-/// not a failure.
-async fn create_database_once(url: &str) -> Result<(), StartError> {
-    if Postgres::database_exists(url).await? {
-        return Ok(());
-    }
-    tracing::info!("creating the database");
-    let Err(e) = Postgres::create_database(url).await else {
-        return Ok(());
-    };
-    for _ in 0..50 {
-        if Postgres::database_exists(url).await? {
-            return Ok(());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    Err(e.into())
-}
-
 /// What start-up does to the data before serving: seal stored secrets (and re-seal them
 /// after a key rotation), repair time zones, seed the demo. Runs under [`STARTUP_LOCK`].
-async fn prepare_data(config: &Config, pool: &PgPool) -> Result<(), StartError> {
-    let done = app::auth::sealed::seal_stored(pool, &config.secret_key, config.previous_secret_key.as_ref())
-        .await
-        .map_err(|e| StartError::Other(format!("sealing stored secrets: {e:?}")))?;
+async fn prepare_data(config: &Config, owner: &PgConnectOptions, pool: &PgPool) -> Result<(), StartError> {
+    let mut conn = database::owner_connection(owner).await?;
+    let done =
+        app::auth::sealed::seal_stored(&mut conn, &config.secret_key, config.previous_secret_key.as_ref())
+            .await
+            .map_err(|e| StartError::Other(format!("sealing stored secrets: {e:?}")))?;
+    conn.close().await?;
     if done.sealed > 0 || done.rotated > 0 {
         tracing::info!(
             done.sealed,

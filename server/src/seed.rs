@@ -87,14 +87,9 @@ pub async fn seed_demo_if_empty(pool: &PgPool) -> Result<bool, AppError> {
             if let Some(id) = user_ids.get(local) {
                 return Ok(*id);
             }
-            let (id,): (Uuid,) = sqlx::query_as(
-                "INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id",
-            )
-            .bind(demo_email(local))
-            .bind(name)
-            .bind(&hash)
-            .fetch_one(&mut **tx)
-            .await?;
+            let id = app::auth::db::create_account(tx, &demo_email(local), name, Some(&hash))
+                .await?
+                .0;
             user_ids.insert(local, id);
             Ok(id)
         };
@@ -167,6 +162,8 @@ async fn seed_calendar(
     clinicians: &[UserId],
     assistant: UserId,
 ) -> Result<(), AppError> {
+    // The assistant sets the calendar up and books: the audit log names them.
+    app::db::become_person(tx, assistant).await?;
     let mut rooms = Vec::new();
     for name in ["Exam 1", "Exam 2", "Procedure room"] {
         rooms.push(cal::insert_room(tx, practice, name).await?);

@@ -2044,12 +2044,12 @@ async fn two_hundred_bookings_of_one_room_by_two_clinicians_give_one_booking(
         let mut tx = app::db::begin(&d.app.pool, &app::db::Scope::All { user: None })
             .await
             .unwrap();
-        let row: (uuid::Uuid,) = sqlx::query_as(
-            "INSERT INTO users (email, display_name, password_hash) VALUES ('second@example.test', 'Second', '') RETURNING id",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+        let row = (
+            app::auth::db::create_account(&mut tx, "second@example.test", "Second", None)
+                .await
+                .unwrap()
+                .0,
+        );
         sqlx::query("INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, 'clinician')")
             .bind(d.w.a)
             .bind(row.0)

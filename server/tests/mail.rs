@@ -160,7 +160,7 @@ async fn only_agency_admins_read_the_outbox_and_it_is_audited(_: PgPoolOptions, 
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_multi_line_subject_is_refused(_: PgPoolOptions, conn: PgConnectOptions) {
-    let pool = app::db::connect(conn, 2).await.unwrap();
+    let pool = common::app_pool(&conn, 2).await;
     let mut tx = begin(&pool, &Scope::All { user: None }).await.unwrap();
     let r = enqueue(
         &mut tx,

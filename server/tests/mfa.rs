@@ -174,11 +174,14 @@ async fn enrolment_needs_a_session(_: PgPoolOptions, conn: PgConnectOptions) {
 }
 
 async fn stored_secret(app: &TestApp, user: app::model::UserId) -> String {
-    let (stored,): (String,) = sqlx::query_as("SELECT totp_secret FROM users WHERE id = $1")
+    // Past row-level security: no application transaction but the person's reads it.
+    let owner = common::owner_pool(&app.owner).await;
+    let (stored,): (String,) = sqlx::query_as("SELECT totp_secret FROM credentials WHERE user_id = $1")
         .bind(user)
-        .fetch_one(&app.pool)
+        .fetch_one(&owner)
         .await
         .unwrap();
+    owner.close().await;
     stored
 }
 
@@ -205,12 +208,14 @@ async fn authenticator_secrets_are_stored_sealed_under_the_servers_key(
     // A secret stored in the clear (before sealing existed) is sealed when a server starts,
     // and its codes still sign in.
     let legacy = totp::new_secret();
-    sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled_at = now() WHERE id = $1")
+    let owner = common::owner_pool(&conn).await;
+    sqlx::query("UPDATE credentials SET totp_secret = $2, totp_enabled_at = now() WHERE user_id = $1")
         .bind(w.a_clinician.id)
         .bind(&legacy)
-        .execute(&app.pool)
+        .execute(&owner)
         .await
         .unwrap();
+    owner.close().await;
     let k = key.clone();
     let restarted = TestApp::spawn_with(conn.clone(), move |c| c.secret_key = k).await;
     let stored = stored_secret(&restarted, w.a_clinician.id).await;

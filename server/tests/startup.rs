@@ -61,3 +61,83 @@ async fn three_nodes_starting_at_once_on_a_missing_database_all_start_and_seed_o
     }
     drop_database(&url, &name).await;
 }
+
+#[tokio::test]
+async fn a_node_makes_its_own_login_and_refuses_to_serve_through_the_owners() {
+    server::telemetry::init();
+    let name = format!("sb_login_{}", uuid::Uuid::new_v4().simple());
+    let url = database_url(&name);
+
+    // Serving through the owner (a superuser) is refused, and says what to do.
+    let mut config = Config::for_tests(url.clone());
+    config.database_url = url.clone();
+    let Err(refused) = Application::build(config).await else {
+        panic!("a node served through a superuser login");
+    };
+    let refused = refused.to_string();
+    assert!(
+        refused.contains("superuser") && refused.contains("DATABASE_OWNER_URL"),
+        "{refused}"
+    );
+
+    // A login that does not exist yet is made at start, with the URL's password, and owns
+    // nothing, bypasses nothing.
+    let login = name.replace("sb_login_", "sb_app_");
+    let mut config = Config::for_tests(url.clone());
+    config.database_url = {
+        let mut u = url::Url::parse(&url).unwrap();
+        u.set_username(&login).unwrap();
+        u.set_password(Some("s3cret@pass")).unwrap();
+        u.to_string()
+    };
+    let node = Application::build(config)
+        .await
+        .unwrap_or_else(|e| panic!("a node failed to start: {e}"));
+    let pool = node.state().pool.clone();
+    let (who, super_, bypass): (String, bool, bool) = sqlx::query_as(
+        "SELECT session_user::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = session_user",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(who, login);
+    assert!(!super_ && !bypass);
+    drop(node);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), pool.close()).await;
+    drop_database(&url, &name).await;
+    let mut conn = sqlx::PgConnection::connect(&database_url("postgres"))
+        .await
+        .unwrap();
+    let (stored,): (bool,) =
+        sqlx::query_as("SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = $1")
+            .bind(&login)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert!(stored, "the URL's password was given to the login");
+    sqlx::query(&format!("DROP ROLE {login}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_database_can_be_reached_over_tls() {
+    let url = format!("{}?sslmode=require", database_url("postgres"));
+    let mut plain = sqlx::PgConnection::connect(&database_url("postgres"))
+        .await
+        .unwrap();
+    let (server_has_tls,): (String,) = sqlx::query_as("SHOW ssl").fetch_one(&mut plain).await.unwrap();
+    let secured = sqlx::PgConnection::connect(&url).await;
+    if server_has_tls != "on" {
+        // A server without TLS is refused, never used in the clear.
+        assert!(secured.is_err(), "sslmode=require connected without TLS");
+        return;
+    }
+    let mut secured = secured.unwrap_or_else(|e| panic!("sslmode=require: {e}"));
+    let (encrypted,): (bool,) = sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut secured)
+        .await
+        .unwrap();
+    assert!(encrypted);
+}

@@ -15,7 +15,7 @@ async fn a_practice_scope_sees_and_changes_none_of_another_practices_rows(
     _: PgPoolOptions,
     conn: PgConnectOptions,
 ) {
-    let pool = app::db::connect(conn, 2).await.unwrap();
+    let pool = common::app_pool(&conn, 2).await;
     let w = common::world(&pool).await;
     let mut tx = begin(&pool, &Scope::person(w.a_admin.id, [w.a])).await.unwrap();
 
@@ -100,7 +100,7 @@ async fn rls_holds_even_when_the_connection_is_a_superuser(_: PgPoolOptions, con
 
 #[sqlx::test(migrations = "../migrations")]
 async fn no_scope_sees_no_practice(_: PgPoolOptions, conn: PgConnectOptions) {
-    let pool = app::db::connect(conn, 2).await.unwrap();
+    let pool = common::app_pool(&conn, 2).await;
     common::world(&pool).await;
     let mut tx = begin(&pool, &Scope::Anonymous).await.unwrap();
     let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM practices")
@@ -114,7 +114,7 @@ async fn no_scope_sees_no_practice(_: PgPoolOptions, conn: PgConnectOptions) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_audit_log_is_append_only(_: PgPoolOptions, conn: PgConnectOptions) {
-    let pool = app::db::connect(conn, 2).await.unwrap();
+    let pool = common::app_pool(&conn, 2).await;
     let w = common::world(&pool).await;
     let mut tx = begin(&pool, &Scope::person(w.a_admin.id, [w.a])).await.unwrap();
     app::audit::db::record(
@@ -140,9 +140,7 @@ async fn the_audit_log_is_append_only(_: PgPoolOptions, conn: PgConnectOptions) 
         tx.rollback().await.unwrap();
     }
     // Not even the owner may rewrite it: the trigger refuses everyone.
-    let mut owner = sqlx::PgConnection::connect_with(&pool.connect_options())
-        .await
-        .unwrap();
+    let mut owner = sqlx::PgConnection::connect_with(&conn).await.unwrap();
     let result = sqlx::query("UPDATE audit_events SET action = 'rewritten'")
         .execute(&mut owner)
         .await;
@@ -163,16 +161,15 @@ use sqlx::Connection;
 
 #[sqlx::test(migrations = "../migrations")]
 async fn one_persons_recovery_codes_are_out_of_anothers_reach(_: PgPoolOptions, conn: PgConnectOptions) {
-    let pool = app::db::connect(conn, 2).await.unwrap();
+    let pool = common::app_pool(&conn, 2).await;
     let w = common::world(&pool).await;
-    common::exec(
-        &pool,
-        &format!(
-            "INSERT INTO recovery_codes (user_id, code_hash) VALUES ('{}', '\\x01'), ('{}', '\\x02')",
-            w.a_admin.id, w.b_admin.id
-        ),
-    )
-    .await;
+    let owner = common::owner_pool(&conn).await;
+    sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, '\\x01'), ($2, '\\x02')")
+        .bind(w.a_admin.id)
+        .bind(w.b_admin.id)
+        .execute(&owner)
+        .await
+        .unwrap();
     // B's admin, even scoped to practice A's id, sees and changes only their own codes.
     let mut tx = begin(&pool, &Scope::person(w.b_admin.id, [w.a])).await.unwrap();
     let seen: Vec<(Uuid,)> = sqlx::query_as("SELECT user_id FROM recovery_codes")
@@ -199,4 +196,136 @@ async fn one_persons_recovery_codes_are_out_of_anothers_reach(_: PgPoolOptions, 
         .await
         .unwrap();
     assert_eq!(n, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn undoing_the_transactions_role_gives_no_more_than_it(_: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = common::app_pool(&conn, 2).await;
+    let w = common::world(&pool).await;
+    let mut tx = begin(&pool, &Scope::person(w.b_admin.id, [w.b])).await.unwrap();
+    sqlx::query("RESET ROLE").execute(&mut *tx).await.unwrap();
+    let (who,): (String,) = sqlx::query_as("SELECT current_user::text")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(who, server::config::TEST_LOGIN, "back on the application's login");
+    let practices: Vec<(Uuid,)> = sqlx::query_as("SELECT id FROM practices")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(practices, vec![(w.b.0,)], "still only the transaction's practice");
+    tx.rollback().await.unwrap();
+    // Nor can it become anyone else.
+    let mut tx = begin(&pool, &Scope::person(w.b_admin.id, [w.b])).await.unwrap();
+    let become_owner = sqlx::query("SET ROLE postgres").execute(&mut *tx).await;
+    assert!(become_owner.is_err(), "the login cannot take the owner's role");
+    tx.rollback().await.unwrap();
+    pool.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn credentials_are_out_of_reach_of_every_scope_but_their_persons(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = common::app_pool(&conn, 2).await;
+    let w = common::world(&pool).await;
+    let scopes = [
+        Scope::person(w.b_admin.id, [w.b]),
+        // Even naming practice A's id, or every practice (the agency), or none.
+        Scope::person(w.b_admin.id, [w.a, w.b]),
+        Scope::All {
+            user: Some(w.b_admin.id),
+        },
+    ];
+    for scope in scopes {
+        let mut tx = begin(&pool, &scope).await.unwrap();
+        let seen: Vec<(Uuid,)> = sqlx::query_as("SELECT user_id FROM credentials")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(seen, vec![(w.b_admin.id.0,)], "{scope:?}: only the person's own");
+        let changed = sqlx::query("UPDATE credentials SET password_hash = 'planted' WHERE user_id = $1")
+            .bind(w.a_admin.id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(changed.rows_affected(), 0, "{scope:?}");
+        tx.rollback().await.unwrap();
+    }
+    for scope in [
+        Scope::Anonymous,
+        Scope::All { user: None },
+        Scope::Link { practice: w.a },
+    ] {
+        let mut tx = begin(&pool, &scope).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM credentials")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{scope:?}");
+        tx.rollback().await.unwrap();
+    }
+    // Giving a password to an account that has none (an invited person) is theirs alone.
+    let mut tx = begin(&pool, &Scope::All { user: None }).await.unwrap();
+    let invited = app::auth::db::create_account(&mut tx, "invited@example.test", "Invited", None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = begin(&pool, &Scope::person(w.b_admin.id, [w.a, w.b]))
+        .await
+        .unwrap();
+    let plant = sqlx::query("INSERT INTO credentials (user_id, password_hash) VALUES ($1, 'planted')")
+        .bind(invited)
+        .execute(&mut *tx)
+        .await;
+    assert!(plant.unwrap_err().to_string().contains("row-level security"));
+    tx.rollback().await.unwrap();
+    // The hashes are no longer where everyone reads names.
+    let mut tx = begin(&pool, &Scope::person(w.b_admin.id, [w.b])).await.unwrap();
+    assert!(sqlx::query("SELECT password_hash FROM users")
+        .execute(&mut *tx)
+        .await
+        .is_err());
+    tx.rollback().await.unwrap();
+    pool.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_audit_event_names_no_actor_but_the_transactions_person(_: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = common::app_pool(&conn, 2).await;
+    let w = common::world(&pool).await;
+    let event = |actor| app::audit::db::Event {
+        practice: Some(w.a),
+        actor: Some(actor),
+        action: "test.event",
+        ..Default::default()
+    };
+    let mut tx = begin(&pool, &Scope::person(w.a_assistant.id, [w.a]))
+        .await
+        .unwrap();
+    let blamed = app::audit::db::record(&mut tx, event(w.a_admin.id)).await;
+    assert!(
+        blamed.unwrap_err().to_string().contains("row-level security"),
+        "an event blaming someone else is refused"
+    );
+    tx.rollback().await.unwrap();
+    let mut tx = begin(&pool, &Scope::person(w.a_assistant.id, [w.a]))
+        .await
+        .unwrap();
+    app::audit::db::record(&mut tx, event(w.a_assistant.id))
+        .await
+        .unwrap();
+    app::audit::db::record(
+        &mut tx,
+        app::audit::db::Event {
+            practice: Some(w.a),
+            action: "test.system",
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    pool.close().await;
 }

@@ -96,10 +96,7 @@ pub async fn assign_person(practice: PracticeId, email: String, role: Role) -> R
         return Err(AppError::NotFound);
     }
     let account = crate::auth::db::find_login(&mut tx, &email).await?;
-    let Some(person) = account
-        .filter(|a| !a.disabled && a.password_hash.is_some())
-        .map(|a| a.id)
-    else {
+    let Some(person) = account.filter(|a| !a.disabled && a.has_password).map(|a| a.id) else {
         return Err(AppError::invalid(
             "No account has that e-mail yet: invite the person from the practice's Admin section.",
         ));

@@ -44,8 +44,15 @@ pub async fn login(
         return Err(AppError::RateLimited);
     };
     let row = db::find_login(&mut tx, &email).await?;
+    // The hash is the person's own row: read in the transaction narrowed to them.
+    let hash = match &row {
+        Some(r) => {
+            crate::db::become_person(&mut tx, r.id).await?;
+            db::password_hash(&mut tx, r.id).await?
+        }
+        None => None,
+    };
     tx.commit().await?;
-    let hash = row.as_ref().and_then(|r| r.password_hash.clone());
     // Verify even when there is no account, so timing does not tell whether it exists.
     let verified = password::verify(password, hash).await?;
     let user = match row {
@@ -53,7 +60,7 @@ pub async fn login(
         // The reserved attempt stays a failure.
         _ => return Err(AppError::invalid(BAD_LOGIN)),
     };
-    let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
+    let mut tx = begin(&state.pool, &Scope::person(user, [])).await?;
     if let Some(totp) = db::totp_state(&mut tx, user).await?.filter(|t| t.enabled) {
         let code = code.as_deref().map(str::trim).unwrap_or_default();
         if code.is_empty() {
@@ -61,12 +68,8 @@ pub async fn login(
             tx.commit().await?;
             return Err(AppError::SecondFactor);
         }
-        // The recovery codes are the person's own rows: checked in a transaction scoped to them.
-        let mut own = begin(&state.pool, &Scope::person(user, [])).await?;
         let secret = crate::auth::sealed::open(&state.settings.secret_key, user, &totp.secret)?;
-        let ok = second_factor_ok(&mut own, user, &secret, totp.last_step, code, ip).await?;
-        own.commit().await?;
-        if !ok {
+        if !second_factor_ok(&mut tx, user, &secret, totp.last_step, code, ip).await? {
             return Err(AppError::invalid("That code is not right."));
         }
     }

@@ -7,23 +7,48 @@ use sqlx::types::ipnetwork::IpNetwork;
 
 pub struct LoginRow {
     pub id: UserId,
-    pub password_hash: Option<String>,
+    /// Whether the account has a password (an invited person has none until they accept).
+    pub has_password: bool,
     pub disabled: bool,
 }
 
+/// The account of an address. Its credentials stay unread: they are the person's own rows
+/// (see [`password_hash`]).
 #[tracing::instrument(skip_all)]
 pub async fn find_login(tx: &mut Tx, email_lower: &str) -> Result<Option<LoginRow>, sqlx::Error> {
-    let row: Option<(UserId, Option<String>, bool)> = sqlx::query_as(
-        "SELECT id, password_hash, disabled_at IS NOT NULL FROM users WHERE lower(email) = $1",
+    let row: Option<(UserId, bool, bool)> = sqlx::query_as(
+        "SELECT id, has_password(id), disabled_at IS NOT NULL FROM users WHERE lower(email) = $1",
     )
     .bind(email_lower)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.map(|(id, password_hash, disabled)| LoginRow {
+    Ok(row.map(|(id, has_password, disabled)| LoginRow {
         id,
-        password_hash,
+        has_password,
         disabled,
     }))
+}
+
+/// Creates an account (with a password hash, or none until an invitation is accepted) and
+/// narrows `tx` to the new person, whose credentials only a transaction scoped to them may
+/// write.
+pub async fn create_account(
+    tx: &mut Tx,
+    email: &str,
+    display_name: &str,
+    password_hash: Option<&str>,
+) -> Result<UserId, sqlx::Error> {
+    let (id,): (UserId,) =
+        sqlx::query_as("INSERT INTO users (email, display_name) VALUES ($1, $2) RETURNING id")
+            .bind(email)
+            .bind(display_name)
+            .fetch_one(&mut **tx)
+            .await?;
+    if let Some(hash) = password_hash {
+        crate::db::become_person(tx, id).await?;
+        set_password(tx, id, hash).await?;
+    }
+    Ok(id)
 }
 
 /// Reserves a login attempt before its password is checked: counts the failures of the
@@ -194,7 +219,7 @@ pub async fn end_session(tx: &mut Tx, token_hash: &[u8]) -> Result<(), sqlx::Err
 pub async fn load_me(tx: &mut Tx, user: UserId) -> Result<Option<Me>, sqlx::Error> {
     let head: Option<(String, String, bool, bool, bool)> = sqlx::query_as(
         "SELECT display_name, email, EXISTS (SELECT 1 FROM agency_admins a WHERE a.user_id = u.id),
-                totp_enabled_at IS NOT NULL,
+                EXISTS (SELECT 1 FROM credentials c WHERE c.user_id = u.id AND c.totp_enabled_at IS NOT NULL),
                 EXISTS (SELECT 1 FROM memberships m JOIN practices p ON p.id = m.practice_id
                         WHERE m.user_id = u.id AND m.role = 'practice_admin'
                           AND p.require_admin_mfa AND p.archived_at IS NULL)
@@ -254,7 +279,7 @@ pub async fn demo_accounts(tx: &mut Tx) -> Result<Vec<crate::auth::api::DemoAcco
          FROM users u
          LEFT JOIN memberships m ON m.user_id = u.id
          LEFT JOIN practices p ON p.id = m.practice_id
-         WHERE u.disabled_at IS NULL AND u.password_hash IS NOT NULL AND u.email LIKE $1
+         WHERE u.disabled_at IS NULL AND has_password(u.id) AND u.email LIKE $1
          GROUP BY u.id
          ORDER BY 3, u.display_name",
     )
@@ -329,12 +354,16 @@ pub async fn take_reset(tx: &mut Tx, token_hash: &[u8]) -> Result<Option<UserId>
     Ok(row.map(|(u,)| u))
 }
 
+/// Sets the person's password (a hash). `tx` must be scoped to them.
 pub async fn set_password(tx: &mut Tx, user: UserId, hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-        .bind(user)
-        .bind(hash)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash",
+    )
+    .bind(user)
+    .bind(hash)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -355,7 +384,7 @@ pub struct TotpState {
 /// The person's authenticator secret, enrolled or pending.
 pub async fn totp_state(tx: &mut Tx, user: UserId) -> Result<Option<TotpState>, sqlx::Error> {
     let row: Option<(Option<String>, bool, Option<i64>)> = sqlx::query_as(
-        "SELECT totp_secret, totp_enabled_at IS NOT NULL, totp_last_step FROM users WHERE id = $1",
+        "SELECT totp_secret, totp_enabled_at IS NOT NULL, totp_last_step FROM credentials WHERE user_id = $1",
     )
     .bind(user)
     .fetch_optional(&mut **tx)
@@ -370,32 +399,37 @@ pub async fn totp_state(tx: &mut Tx, user: UserId) -> Result<Option<TotpState>, 
 }
 
 /// Stored authenticator secrets, enrolled or pending, locked: (person, secret as stored).
-/// Only those still in the clear, unless `sealed_too`.
+/// Only those still in the clear, unless `sealed_too`. Everyone's: only the owner's
+/// connection (start-up) reads them all.
 pub async fn stored_totp_secrets(
-    tx: &mut Tx,
+    conn: &mut sqlx::PgConnection,
     sealed_too: bool,
 ) -> Result<Vec<(UserId, String)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, totp_secret FROM users
+        "SELECT user_id, totp_secret FROM credentials
           WHERE totp_secret IS NOT NULL AND ($1 OR totp_secret NOT LIKE 'v1:%') FOR UPDATE",
     )
     .bind(sealed_too)
-    .fetch_all(&mut **tx)
+    .fetch_all(conn)
     .await
 }
 
-pub async fn replace_totp_secret(tx: &mut Tx, user: UserId, stored: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
+pub async fn replace_totp_secret(
+    conn: &mut sqlx::PgConnection,
+    user: UserId,
+    stored: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE credentials SET totp_secret = $2 WHERE user_id = $1")
         .bind(user)
         .bind(stored)
-        .execute(&mut **tx)
+        .execute(conn)
         .await?;
     Ok(())
 }
 
 pub async fn set_pending_totp(tx: &mut Tx, user: UserId, secret: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET totp_secret = $2, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1",
+        "UPDATE credentials SET totp_secret = $2, totp_enabled_at = NULL, totp_last_step = NULL WHERE user_id = $1",
     )
     .bind(user)
     .bind(secret)
@@ -411,7 +445,7 @@ pub async fn enable_totp(
     step: i64,
     code_hashes: &[Vec<u8>],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET totp_enabled_at = now(), totp_last_step = $2 WHERE id = $1")
+    sqlx::query("UPDATE credentials SET totp_enabled_at = now(), totp_last_step = $2 WHERE user_id = $1")
         .bind(user)
         .bind(step)
         .execute(&mut **tx)
@@ -430,7 +464,7 @@ pub async fn enable_totp(
 
 pub async fn disable_totp(tx: &mut Tx, user: UserId) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1",
+        "UPDATE credentials SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE user_id = $1",
     )
     .bind(user)
     .execute(&mut **tx)
@@ -446,7 +480,7 @@ pub async fn disable_totp(tx: &mut Tx, user: UserId) -> Result<(), sqlx::Error> 
 /// concurrent sign-ins cannot both use one code). Whether it was recorded.
 pub async fn advance_totp_step(tx: &mut Tx, user: UserId, step: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
     )
     .bind(user)
     .bind(step)
@@ -476,11 +510,13 @@ pub async fn recovery_codes_left(tx: &mut Tx, user: UserId) -> Result<i64, sqlx:
     Ok(n)
 }
 
+/// The person's password hash. `tx` must be scoped to them: anyone else's reads as none.
 pub async fn password_hash(tx: &mut Tx, user: UserId) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT password_hash FROM credentials WHERE user_id = $1")
+            .bind(user)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(row.and_then(|(h,)| h))
 }
 

@@ -36,7 +36,7 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     }
     let account = db::find_login(&mut tx, &email)
         .await?
-        .filter(|a| !a.disabled && a.password_hash.is_some());
+        .filter(|a| !a.disabled && a.has_password);
     let Some(account) = account else {
         // Recorded without a person so the per-address limit counts guesses too.
         db::create_reset(&mut tx, None, &session::new_token().1, ipn, 0).await?;
@@ -69,7 +69,9 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     crate::audit::db::record(
         &mut tx,
         crate::audit::db::Event {
-            actor: Some(account.id),
+            // Asked by whoever knew the address: the account is what it is about, not who.
+            subject_type: Some("user"),
+            subject_id: Some(account.id.to_string()),
             action: "auth.reset_requested",
             ip,
             ..Default::default()
@@ -99,6 +101,8 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
         return Err(links::missed(tx, ipn, AppError::invalid(BAD_RESET)).await);
     };
     let hash = crate::auth::password::hash(password).await?;
+    // From here on the transaction is the person's: their credentials, their audit event.
+    crate::db::become_person(&mut tx, user).await?;
     db::set_password(&mut tx, user, &hash).await?;
     db::end_all_sessions(&mut tx, user).await?;
     crate::audit::db::record(

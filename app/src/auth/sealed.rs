@@ -120,13 +120,15 @@ pub struct Resealed {
 /// re-seals under `key` those sealed under `previous` (key rotation: start with the new key
 /// as `SB_SECRET_KEY` and the old one as `SB_SECRET_KEY_PREVIOUS`; once every node runs the
 /// new key, drop the old one). All in one transaction; without `previous`, only the rows
-/// still in the clear are read.
+/// still in the clear are read. `owner` is the database owner's connection: the
+/// application's login sees no one's secrets but its transaction's person's.
 pub async fn seal_stored(
-    pool: &sqlx::PgPool,
+    owner: &mut sqlx::PgConnection,
     key: &SecretKey,
     previous: Option<&SecretKey>,
 ) -> Result<Resealed, AppError> {
-    let mut tx = crate::db::begin(pool, &crate::db::Scope::All { user: None }).await?;
+    use sqlx::Connection;
+    let mut tx = owner.begin().await?;
     let mut done = Resealed::default();
     for (user, stored) in crate::auth::db::stored_totp_secrets(&mut tx, previous.is_some()).await? {
         let plain = if !is_sealed(&stored) {

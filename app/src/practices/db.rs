@@ -132,7 +132,7 @@ pub async fn open_invitation(
 ) -> Result<Option<OpenInvitation>, sqlx::Error> {
     let sql = format!(
         "SELECT i.id, i.practice_id, p.name, i.email, i.display_name, i.role,
-                EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(i.email) AND u.password_hash IS NOT NULL)
+                EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(i.email) AND has_password(u.id))
          FROM invitations i JOIN practices p ON p.id = i.practice_id
          WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
          {}",
@@ -156,7 +156,8 @@ pub async fn open_invitation(
 }
 
 /// Creates the account if needed (with `password_hash`; an account that has a password
-/// keeps it), adds the membership and closes the invitation.
+/// keeps it), adds the membership and closes the invitation. From here on `tx` is scoped
+/// to the person (their credentials, their audit event).
 /// Returns the person and whether the account was created now.
 pub async fn accept_invitation(
     tx: &mut Tx,
@@ -164,28 +165,25 @@ pub async fn accept_invitation(
     password_hash: &str,
 ) -> Result<(UserId, bool), sqlx::Error> {
     let existing: Option<(UserId, bool)> =
-        sqlx::query_as("SELECT id, password_hash IS NOT NULL FROM users WHERE lower(email) = lower($1)")
+        sqlx::query_as("SELECT id, has_password(id) FROM users WHERE lower(email) = lower($1)")
             .bind(&invitation.email)
             .fetch_optional(&mut **tx)
             .await?;
     let (user, created) = match existing {
-        Some((id, true)) => (id, false),
-        Some((id, false)) => {
-            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-                .bind(id)
-                .bind(password_hash)
-                .execute(&mut **tx)
-                .await?;
-            (id, true)
+        Some((id, has_password)) => {
+            crate::db::become_person(tx, id).await?;
+            if !has_password {
+                crate::auth::db::set_password(tx, id, password_hash).await?;
+            }
+            (id, !has_password)
         }
         None => {
-            let (id,): (UserId,) = sqlx::query_as(
-                "INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id",
+            let id = crate::auth::db::create_account(
+                tx,
+                &invitation.email,
+                &invitation.display_name,
+                Some(password_hash),
             )
-            .bind(&invitation.email)
-            .bind(&invitation.display_name)
-            .bind(password_hash)
-            .fetch_one(&mut **tx)
             .await?;
             (id, true)
         }

@@ -17,7 +17,11 @@ pub const PASSWORD: &str = "password-for-tests";
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The application's pool, on the tests' own login (no superuser, no owner).
     pub pool: PgPool,
+    /// The database's owner (the superuser the test database was made by): for a test that
+    /// looks at rows no application transaction may see, such as stored secrets.
+    pub owner: PgConnectOptions,
     running: server::Running,
 }
 
@@ -30,14 +34,15 @@ impl TestApp {
         server::telemetry::init();
         let mut config = Config::for_tests(String::new());
         tweak(&mut config);
-        let pool = app::db::connect(conn, config.pool_size).await.expect("pool");
-        let app = Application::build_with_pool(config, pool.clone())
+        let pool = app_pool(&conn, config.pool_size).await;
+        let app = Application::build_with_pool(config, &conn, pool.clone())
             .await
             .expect("build");
         let running = app.spawn();
         TestApp {
             addr: running.address,
             pool,
+            owner: conn,
             running,
         }
     }
@@ -105,6 +110,29 @@ impl TestApp {
         self.running.kill();
         self.pool.close().await;
     }
+}
+
+/// The application's pool on a test database, through the tests' login (made once per
+/// PostgreSQL server, as a node's start-up would).
+pub async fn app_pool(owner: &PgConnectOptions, size: u32) -> PgPool {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect_with(owner).await.expect("owner");
+    server::database::provision_login(&mut conn, server::config::TEST_LOGIN, None)
+        .await
+        .expect("the tests' login");
+    conn.close().await.expect("close");
+    app::db::connect(owner.clone().username(server::config::TEST_LOGIN), size)
+        .await
+        .expect("pool")
+}
+
+/// The owner's view of a test database: rows past row-level security.
+pub async fn owner_pool(owner: &PgConnectOptions) -> PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(owner.clone())
+        .await
+        .expect("owner pool")
 }
 
 /// A server function's answer, as the browser reads it: its result or an `AppError`, in
@@ -188,15 +216,10 @@ pub async fn world(pool: &PgPool) -> World {
     let person =
         async |tx: &mut app::db::Tx, local: &str, membership: Option<(PracticeId, Role)>| -> Person {
             let email = format!("{local}@example.test");
-            let (id,): (Uuid,) = sqlx::query_as(
-                "INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id",
-            )
-            .bind(&email)
-            .bind(local)
-            .bind(&hash)
-            .fetch_one(&mut **tx)
-            .await
-            .expect("user");
+            let id = app::auth::db::create_account(tx, &email, local, Some(&hash))
+                .await
+                .expect("user")
+                .0;
             if let Some((p, role)) = membership {
                 sqlx::query("INSERT INTO memberships (practice_id, user_id, role) VALUES ($1, $2, $3)")
                     .bind(p)
