@@ -152,8 +152,18 @@ test('a practice admin invites a new assistant, who joins through the e-mailed l
   await shot(admin, 'admin-invite');
   // The invitation is in the practice's access log.
   await admin.click('nav.tabs >> text=Access log');
-  await admin.waitForSelector('#audit-events >> text=invitation.create');
+  await admin.waitForSelector('#audit-events >> text=Invited someone');
   await shot(admin, 'admin-access-log');
+  // Who saw this patient: a patient named in the log narrows it to that patient's record.
+  const named = admin.locator('#audit-events button.patient').first();
+  const patient = await named.textContent();
+  await named.click();
+  await admin.waitForSelector(`#audit-patient >> text=${patient}`);
+  const rows = await admin.locator('#audit-events tbody tr').count();
+  assert.ok(rows > 0, 'the bookings of the patient are listed');
+  assert.equal(await admin.locator(`#audit-events tbody tr:not(:has(button.patient:text-is("${patient}")))`).count(), 0,
+    'every event listed names the patient');
+  await shot(admin, 'admin-access-log-patient');
   await admin.close();
 
   // No SMTP in this run: the mail waits in the outbox, where the link is read.

@@ -623,6 +623,16 @@ async fn extra_hours_open_a_day_off_until_withdrawn(_: PgPoolOptions, conn: PgCo
         d.w.a_assistant.id.0
     );
     assert_eq!(common::count(&d.app.pool, &kept).await, 1);
+    let audited = format!(
+        "SELECT count(*) FROM audit_events WHERE action = 'calendar.exception_withdraw' AND subject_id = '{id}'
+           AND practice_id = '{}' AND actor_user_id = '{}'",
+        d.w.a, d.w.a_assistant.id
+    );
+    assert_eq!(
+        common::count(&d.app.pool, &audited).await,
+        1,
+        "the withdrawal is in the access log"
+    );
     d.app.close().await;
 }
 
@@ -1164,6 +1174,13 @@ async fn patients_hear_of_bookings_and_moves_and_confirm_or_cancel_by_link(
         (shown.status, shown.open, shown.when.as_str()),
         (Status::Scheduled, true, when.as_str())
     );
+    // The patient's own look at it is in the access log, naming them and no member of staff.
+    let viewed = format!(
+        "SELECT count(*) FROM audit_events WHERE action = 'appointment.link_view' AND practice_id = '{}'
+           AND actor_user_id IS NULL AND patient_ids = ARRAY['{}'::uuid]",
+        d.w.a, d.patient
+    );
+    assert_eq!(common::count(&d.app.pool, &viewed).await, 1);
     let confirmed: LinkView = d
         .app
         .call_json(
@@ -1429,6 +1446,16 @@ async fn a_clinician_out_moves_every_affected_appointment_at_once(_: PgPoolOptio
         )
         .await
         .unwrap();
+    let done = format!(
+        "SELECT count(*) FROM audit_events WHERE action = 'calendar.call_back_done' AND practice_id = '{a}'
+           AND patient_ids = ARRAY['{}'::uuid]",
+        list[0].patient_id
+    );
+    assert_eq!(
+        common::count(&d.app.pool, &done).await,
+        1,
+        "marking it done is audited, naming the patient"
+    );
     let list: Vec<CallBack> = d
         .app
         .call_json(&d.assistant, "calendar/call-backs", json!({ "practice": a }))
@@ -1923,6 +1950,16 @@ async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOption
         )
         .await
         .unwrap();
+    let removed = format!(
+        "SELECT count(*) FROM audit_events WHERE action = 'waitlist.remove' AND practice_id = '{a}'
+           AND actor_user_id = '{}' AND patient_ids = ARRAY['{}'::uuid]",
+        d.w.a_assistant.id, list[0].patient_id
+    );
+    assert_eq!(
+        common::count(&d.app.pool, &removed).await,
+        1,
+        "taking someone off is audited"
+    );
     let list: Vec<Waiting> = d
         .app
         .call_json(&d.assistant, "calendar/waitlist", json!({ "practice": a }))
@@ -2481,4 +2518,105 @@ async fn a_counted_series_is_booked_whole_or_refused_never_cut_short(
         common::count(&d.app.pool, "SELECT count(*) FROM entries").await,
         before
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn in_the_hour_clocks_go_back_offers_bookings_and_moves_keep_their_instant(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    // Practice A is in New York, where 2027-11-07 01:00-02:00 happens twice (EDT, then EST).
+    // The clinician works that Sunday night from 01:00 to 03:00: three hours of real time.
+    let week: Vec<String> = ["09:00-12:00, 13:00-17:00"; 5]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["".into(), "01:00-03:00".into()])
+        .collect();
+    let () = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/weekly-hours",
+            json!({ "practice": a, "provider": d.w.a_clinician.id, "from": "2027-01-01", "days": week }),
+        )
+        .await
+        .unwrap();
+    let offers: Vec<Offer> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/slots",
+            json!({ "practice": a, "type_id": d.visit, "providers": [], "from": "2027-11-07", "to": "2027-11-07" }),
+        )
+        .await
+        .unwrap();
+    let utc = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let half_past_one: Vec<&Offer> = offers
+        .iter()
+        .filter(|o| o.start_local == at("2027-11-07 01:30"))
+        .collect();
+    assert_eq!(
+        half_past_one
+            .iter()
+            .map(|o| (o.starts_at, o.second_pass))
+            .collect::<Vec<_>>(),
+        vec![
+            (utc("2027-11-07T05:30:00Z"), false),
+            (utc("2027-11-07T06:30:00Z"), true)
+        ],
+        "both 01:30s are offered, each with its instant: {offers:?}"
+    );
+    let (first, second) = (half_past_one[0].starts_at, half_past_one[1].starts_at);
+    let starts_at = |id: EntryId| {
+        let pool = d.app.pool.clone();
+        async move {
+            let mut tx = app::db::begin(&pool, &app::db::Scope::All { user: None })
+                .await
+                .unwrap();
+            let (t,): (chrono::DateTime<chrono::Utc>,) =
+                sqlx::query_as("SELECT starts_at FROM entries WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+            t
+        }
+    };
+    let done = |o: Outcome| match o {
+        Outcome::Done { ids, .. } => ids[0],
+        other => panic!("{other:?}"),
+    };
+
+    // Moving an appointment to the second 01:30 lands it there, not on the first.
+    let id = done(d.book(d.appointment("2027-11-07 02:15")).await);
+    let moved: Outcome = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/move",
+            json!({ "practice": a, "id": id, "version": 1, "start": at("2027-11-07 01:30"), "provider": null,
+                    "room": null, "override_availability": false, "at": second }),
+        )
+        .await
+        .unwrap();
+    done(moved);
+    assert_eq!(starts_at(id).await, second);
+
+    // The first 01:30 is still free, and booking it (its instant named) takes that one.
+    let mut entry = d.appointment("2027-11-07 01:30");
+    entry["at"] = json!(first);
+    let booked = done(d.book(entry).await);
+    assert_eq!(starts_at(booked).await, first);
+
+    // An instant that is not the local time asked for is not taken: the local time wins.
+    let mut entry = d.appointment("2027-11-07 02:20");
+    entry["at"] = json!(second);
+    let later = done(d.book(entry).await);
+    assert_eq!(starts_at(later).await, utc("2027-11-07T07:20:00Z"));
 }

@@ -60,19 +60,20 @@ async fn the_worker_delivers_committed_mail_exactly_once(_: PgPoolOptions, conn:
         "a stable id lets receivers drop a resend"
     );
 
-    // Marked sent: another pass (the worker's or ours) sends nothing more.
+    // Marked sent (the worker commits a moment after the server accepted the message):
+    // another pass (the worker's or ours) sends nothing more.
+    let sent = "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL";
+    for _ in 0..100 {
+        if common::count(&app.pool, sent).await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(common::count(&app.pool, sent).await, 1);
     let again = server::mail::send_due(&app.pool, &transport(&url), &from())
         .await
         .unwrap();
     assert_eq!(again, 0);
-    assert_eq!(
-        common::count(
-            &app.pool,
-            "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL"
-        )
-        .await,
-        1
-    );
     assert_eq!(sink.count(), 1);
     app.close().await;
 }
@@ -146,6 +147,26 @@ async fn only_agency_admins_read_the_outbox_and_it_is_audited(_: PgPoolOptions, 
     )
     .await;
     assert_eq!(audited, 1);
+    // With a practice's mail among it, the read is in that practice's log too.
+    let mut tx = begin(&app.pool, &Scope::All { user: None }).await.unwrap();
+    enqueue(
+        &mut tx,
+        Outgoing {
+            practice: Some(w.a),
+            to: "patient@example.test",
+            subject: "Your appointment",
+            body: "See you soon.",
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let _: (bool, Vec<app::mail::api::KeptMail>) = app.call(&agency, "mail/recent", &[]).await.unwrap();
+    let in_a = format!(
+        "SELECT count(*) FROM audit_events WHERE action = 'mail.read_outbox' AND practice_id = '{}'",
+        w.a
+    );
+    assert_eq!(common::count(&app.pool, &in_a).await, 1);
 
     common::assert_refused(
         &app,

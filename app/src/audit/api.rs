@@ -1,73 +1,55 @@
 //! Server functions of the access log.
 
+use crate::audit::model::AuditPage;
 use crate::error::AppError;
 use crate::model::PracticeId;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{audit::db, auth::session, db::begin, state::app_state};
 
-/// One event as the audit viewer shows it (time already in the practice's zone).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct AuditRow {
-    pub id: i64,
-    pub at_local: String,
-    pub actor: Option<String>,
-    pub action: String,
-    pub subject_type: Option<String>,
-    pub subject_id: Option<String>,
-    /// The person an event is about, when it is about a person.
-    pub subject_name: Option<String>,
-    pub ip: Option<String>,
-    /// Ids and field names only (never patient data); empty when there are none.
-    pub detail: String,
-}
-
-/// At most this many events per query; narrow the filter to see older ones.
-pub const AUDIT_PAGE: i64 = 500;
-
-/// The practice's own events, newest first, optionally of one person and between two local
-/// dates (inclusive). Practice admins of that practice and agency admins only; reading the
-/// log is itself recorded.
+/// A page of the practice's own events, newest first, optionally of one person, one
+/// patient ("who saw this patient?"), one action and between two local dates (inclusive);
+/// `before` (an event id) pages back. Practice admins of that practice and agency admins
+/// only; reading the log is itself recorded, naming the patients the page shows.
 #[server(endpoint = "audit/events", output = crate::wire::Bin)]
 pub async fn practice_audit(
     practice: PracticeId,
     person: Option<String>,
+    patient: Option<String>,
+    action: Option<String>,
     from: Option<String>,
     to: Option<String>,
-) -> Result<Vec<AuditRow>, AppError> {
+    before: Option<i64>,
+) -> Result<AuditPage, AppError> {
+    use crate::audit::rules;
     let actor = session::actor()?;
     actor.require_practice_admin(practice)?;
-    let person = match person.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(p) => Some(
-            p.parse::<crate::model::UserId>()
-                .map_err(|_| AppError::invalid("Choose a person from the list."))?,
-        ),
-        None => None,
+    let query = crate::audit::model::AuditQuery {
+        person: rules::parse_id(person.as_deref(), "Choose a person from the list.")?,
+        patient: rules::parse_id(patient.as_deref(), "Choose a patient from the list.")?,
+        action: rules::known_action(action.as_deref())?.map(str::to_string),
+        from: rules::parse_day(from.as_deref())?,
+        to: rules::parse_day(to.as_deref())?,
+        before,
     };
-    let from = crate::audit::rules::parse_day(from.as_deref())?;
-    let to = crate::audit::rules::parse_day(to.as_deref())?;
-    if let (Some(f), Some(t)) = (from, to) {
+    if let (Some(f), Some(t)) = (query.from, query.to) {
         if f > t {
             return Err(AppError::invalid("The start date is after the end date."));
         }
     }
     let state = app_state()?;
     let mut tx = begin(&state.pool, &actor.scope(practice)).await?;
-    let rows = db::list(&mut tx, practice, person, from, to, AUDIT_PAGE).await?;
+    let page = db::page(&mut tx, practice, &query, crate::audit::model::AUDIT_PAGE).await?;
+    let shown = page.rows.iter().flat_map(|r| r.patients.iter().map(|p| p.0));
     db::record(
         &mut tx,
         db::Event {
-            practice: Some(practice),
-            actor: Some(actor.user()),
-            action: "audit.read",
-            ip: actor.ip,
-            ..Default::default()
+            patients: shown.chain(query.patient).collect(),
+            ..db::Event::of(&actor, practice, "audit.read")
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(rows)
+    Ok(page)
 }

@@ -68,12 +68,13 @@ pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     in_range(&[first_day])?;
     let view = book::view(&mut tx, practice, first_day, days).await?;
-    let patients = view.entries.iter().filter(|e| e.patient_id.is_some()).count();
-    let detail = serde_json::json!({ "from": first_day, "days": days, "appointments": patients });
+    let patients: Vec<PatientId> = view.entries.iter().filter_map(|e| e.patient_id).collect();
+    let detail = serde_json::json!({ "from": first_day, "days": days, "appointments": patients.len() });
     audit::record(
         &mut tx,
         Event {
             detail,
+            patients,
             ..Event::of(&actor, practice, "calendar.view")
         },
     )
@@ -111,6 +112,7 @@ pub async fn move_entry(
     room: Option<RoomId>,
     override_availability: bool,
     reach: Option<Reach>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Outcome, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     in_range(&[start.date()])?;
@@ -121,6 +123,7 @@ pub async fn move_entry(
         provider,
         room,
         override_availability,
+        at,
     };
     let outcome = book::move_series(&mut tx, practice, actor.user(), m, reach.unwrap_or(Reach::This)).await?;
     if let Outcome::Done { ids, .. } = &outcome {
@@ -274,6 +277,7 @@ pub async fn find_patients(practice: PracticeId, query: String) -> Result<Vec<Pa
         &mut tx,
         Event {
             detail,
+            patients: rows.iter().map(|r| r.0).collect(),
             ..Event::of(&actor, practice, "patient.search")
         },
     )
@@ -449,6 +453,16 @@ pub async fn withdraw_exception(practice: PracticeId, id: uuid::Uuid) -> Result<
         .ok_or(AppError::NotFound)?;
     may_change_hours(&actor, practice, provider)?;
     db::withdraw_exception(&mut tx, practice, id, actor.user()).await?;
+    audit::record(
+        &mut tx,
+        Event {
+            subject_type: Some("exception"),
+            subject_id: Some(id.to_string()),
+            detail: serde_json::json!({ "provider": provider }),
+            ..Event::of(&actor, practice, "calendar.exception_withdraw")
+        },
+    )
+    .await?;
     crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
     tx.commit().await?;
     Ok(())
@@ -571,6 +585,7 @@ pub async fn plan_out(
         &mut tx,
         Event {
             detail,
+            patients: rows.iter().map(|r| r.patient_id).collect(),
             ..Event::of(&actor, practice, "calendar.out_plan")
         },
     )
@@ -647,6 +662,7 @@ pub async fn call_backs(practice: PracticeId) -> Result<Vec<CallBack>, AppError>
         &mut tx,
         Event {
             detail,
+            patients: list.iter().map(|c| c.patient_id).collect(),
             ..Event::of(&actor, practice, "calendar.call_backs")
         },
     )
@@ -659,9 +675,17 @@ pub async fn call_backs(practice: PracticeId) -> Result<Vec<CallBack>, AppError>
 #[server(endpoint = "calendar/call-back-done", input = Json, output = crate::wire::Bin)]
 pub async fn finish_call_back(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    if !db::finish_call_back(&mut tx, practice, id, actor.user()).await? {
+    let Some(patient) = db::finish_call_back(&mut tx, practice, id, actor.user()).await? else {
         return Err(AppError::NotFound);
-    }
+    };
+    audit::record(
+        &mut tx,
+        Event {
+            patient: Some(patient.0),
+            ..Event::of(&actor, practice, "calendar.call_back_done")
+        },
+    )
+    .await?;
     crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
     tx.commit().await?;
     Ok(())
@@ -679,9 +703,19 @@ pub async fn add_to_waitlist(
 ) -> Result<uuid::Uuid, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     in_range(&[earliest, latest])?;
-    let id =
+    let (id, patient) =
         crate::calendar::waitlist::add(&mut tx, practice, actor.user(), entry, (earliest, latest), &note)
             .await?;
+    audit::record(
+        &mut tx,
+        Event {
+            patient: Some(patient.0),
+            subject_type: Some("entry"),
+            subject_id: Some(entry.to_string()),
+            ..Event::of(&actor, practice, "waitlist.add")
+        },
+    )
+    .await?;
     // No live event: the calendar itself did not change (and an open details panel, which
     // follows its entry, would be drawn anew and lose its note).
     tx.commit().await?;
@@ -698,6 +732,7 @@ pub async fn waitlist(practice: PracticeId) -> Result<Vec<Waiting>, AppError> {
         &mut tx,
         Event {
             detail,
+            patients: list.iter().map(|w| w.patient_id).collect(),
             ..Event::of(&actor, practice, "waitlist.view")
         },
     )
@@ -729,10 +764,18 @@ pub async fn offer_slot(practice: PracticeId, slot: Offer, ids: Vec<uuid::Uuid>)
 /// Takes a patient off the waitlist.
 #[server(endpoint = "calendar/waitlist-remove", input = Json, output = crate::wire::Bin)]
 pub async fn remove_from_waitlist(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
-    let (_, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    if !db::close_waiting(&mut tx, practice, id, "removed").await? {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let Some(patient) = db::close_waiting(&mut tx, practice, id, "removed").await? else {
         return Err(AppError::NotFound);
-    }
+    };
+    audit::record(
+        &mut tx,
+        Event {
+            patient: Some(patient.0),
+            ..Event::of(&actor, practice, "waitlist.remove")
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -778,6 +821,7 @@ pub async fn today_across() -> Result<Vec<DayOf>, AppError> {
             &mut tx,
             Event {
                 detail,
+                patients: day.entries.iter().filter_map(|e| e.patient_id).collect(),
                 ..Event::of(&actor, p.id, "calendar.view")
             },
         )

@@ -449,7 +449,11 @@ async fn book_into(
     let mut clashes = Vec::new();
     let mut unavailable = false;
     for start_local in &starts {
-        let start = local_to_utc(&tz, *start_local);
+        // A single entry may name its instant (the offer picked); a series' are computed.
+        let start = match series {
+            None => rules::instant_of(&tz, *start_local, n.at),
+            Some(_) => local_to_utc(&tz, *start_local),
+        };
         let row = db::EntryRow {
             kind: placement.kind,
             patient,
@@ -533,6 +537,7 @@ async fn book_into(
         "appointment.book",
         patient,
         ids.first().copied(),
+        serde_json::Value::Null,
     )
     .await?;
     Ok(Outcome::Done {
@@ -558,6 +563,7 @@ async fn record_audit(
     action: &str,
     patient: Option<crate::model::PatientId>,
     entry: Option<EntryId>,
+    detail: serde_json::Value,
 ) -> Result<(), AppError> {
     crate::audit::db::record(
         tx,
@@ -568,6 +574,7 @@ async fn record_audit(
             subject_type: Some("entry"),
             subject_id: entry.map(|e| e.to_string()),
             patient: patient.map(|p| p.0),
+            detail,
             ..Default::default()
         },
     )
@@ -583,6 +590,8 @@ pub struct Move {
     pub provider: Option<UserId>,
     pub room: Option<RoomId>,
     pub override_availability: bool,
+    /// The instant of the offer picked (see `NewEntry::at`).
+    pub at: Option<DateTime<Utc>>,
 }
 
 const STALE: &str = "Someone changed this entry a moment ago: look again, then try once more.";
@@ -638,6 +647,7 @@ pub async fn move_series(
             provider: m.provider,
             room: m.room,
             override_availability: m.override_availability,
+            at: None,
         };
         match move_one(tx, practice, &here, Some(by), one, false).await? {
             Outcome::Done { .. } => ids.push(t.id),
@@ -770,6 +780,7 @@ pub async fn change_rule(
         "appointment.rule",
         e.patient_id,
         Some(e.id),
+        serde_json::Value::Null,
     )
     .await?;
     for k in &kept {
@@ -804,6 +815,7 @@ pub async fn change_rule(
             e.title.clone()
         },
         start: first,
+        at: None,
         minutes: i32::try_from((e.ends_at - e.starts_at).num_minutes()).ok(),
         notes: db::notes(tx, practice, e.id).await?,
         rrule: None,
@@ -907,7 +919,7 @@ pub async fn move_one(
         before: Duration::minutes(before.into()),
         after: Duration::minutes(after.into()),
     };
-    let start = local_to_utc(&tz, m.start);
+    let start = rules::instant_of(&tz, m.start, m.at);
     let placement = Placement {
         kind: e.kind,
         provider,
@@ -959,7 +971,16 @@ pub async fn move_one(
     match placed {
         Ok(id) => {
             crate::realtime::db::publish(tx, &live(practice, Some(id))).await?;
-            record_audit(tx, practice, by, "appointment.move", e.patient_id, Some(id)).await?;
+            record_audit(
+                tx,
+                practice,
+                by,
+                "appointment.move",
+                e.patient_id,
+                Some(id),
+                serde_json::Value::Null,
+            )
+            .await?;
             Ok(Outcome::Done {
                 ids: vec![id],
                 skipped: vec![],
@@ -1031,7 +1052,17 @@ pub async fn change_status(
     )
     .await?;
     crate::realtime::db::publish(tx, &live(practice, Some(id))).await?;
-    record_audit(tx, practice, by, "appointment.status", e.patient_id, Some(id)).await?;
+    let change = serde_json::json!({ "from": e.status.as_str(), "to": status.as_str() });
+    record_audit(
+        tx,
+        practice,
+        by,
+        "appointment.status",
+        e.patient_id,
+        Some(id),
+        change,
+    )
+    .await?;
     Ok(())
 }
 
@@ -1183,8 +1214,10 @@ pub async fn find(
             provider: providers[s.provider],
             provider_name: provider_name(&setup.providers, Some(providers[s.provider])),
             room: s.room.map(|i| rooms[i]),
+            starts_at: s.start,
             start_local: local(tz, s.start),
             end_local: local(tz, s.start + shape.length),
+            second_pass: rules::is_second_pass(tz, s.start),
         })
         .collect())
 }
@@ -1199,6 +1232,7 @@ pub async fn day_of(tx: &mut Tx, practice: PracticeId) -> Result<DayOf, AppError
         .into_iter()
         .map(|e| DayEntry {
             id: e.id,
+            patient_id: e.patient_id,
             starts_at: e.starts_at,
             start_local: e.start_local,
             end_local: e.end_local,

@@ -1131,6 +1131,8 @@ pub type FeedEntryRow = (
     String,
     String,
     String,
+    // The patient, when the feed names patients.
+    Option<PatientId>,
 );
 
 /// Live entries starting in `window`, of `provider` (as provider or attendee) when given.
@@ -1144,7 +1146,7 @@ pub async fn feed_entries(
     sqlx::query_as(
         "SELECT e.id, e.kind, e.starts_at, e.ends_at, e.updated_at, e.version, e.status,
            coalesce(t.name, ''), CASE WHEN $5 THEN coalesce(pt.full_name, '') ELSE '' END,
-           e.title, coalesce(r.name, ''), coalesce(u.display_name, '')
+           e.title, coalesce(r.name, ''), coalesce(u.display_name, ''), pt.id
          FROM entries e
          LEFT JOIN users u ON u.id = e.provider_id
          LEFT JOIN appointment_types t ON t.id = e.type_id
@@ -1269,9 +1271,9 @@ pub async fn appointments_of(
     practice: PracticeId,
     provider: UserId,
     window: Span,
-) -> Result<Vec<(EntryId, i32, String, String, DateTime<Utc>, bool)>, sqlx::Error> {
+) -> Result<Vec<(EntryId, i32, String, String, DateTime<Utc>, bool, PatientId)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT e.id, e.version, pt.full_name, coalesce(t.name, ''), e.starts_at, pt.email <> ''
+        "SELECT e.id, e.version, pt.full_name, coalesce(t.name, ''), e.starts_at, pt.email <> '', pt.id
          FROM entries e JOIN patients pt ON pt.id = e.patient_id
          LEFT JOIN appointment_types t ON t.id = e.type_id
          WHERE e.practice_id = $1 AND e.provider_id = $2 AND e.kind = 'appointment'
@@ -1312,8 +1314,8 @@ pub async fn open_call_backs(
     conn: &mut PgConnection,
     practice: PracticeId,
 ) -> Result<Vec<CallBack>, sqlx::Error> {
-    let rows: Vec<(Uuid, String, String, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT c.id, pt.full_name, pt.phone, c.reason, c.created_at
+    let rows: Vec<(Uuid, String, String, String, DateTime<Utc>, PatientId)> = sqlx::query_as(
+        "SELECT c.id, pt.full_name, pt.phone, c.reason, c.created_at, pt.id
          FROM call_backs c JOIN patients pt ON pt.id = c.patient_id
          WHERE c.practice_id = $1 AND c.done_at IS NULL ORDER BY c.created_at LIMIT 200",
     )
@@ -1322,9 +1324,10 @@ pub async fn open_call_backs(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, patient, phone, reason, created_at)| CallBack {
+        .map(|(id, patient, phone, reason, created_at, patient_id)| CallBack {
             id,
             patient,
+            patient_id,
             phone,
             reason,
             created_at,
@@ -1332,22 +1335,22 @@ pub async fn open_call_backs(
         .collect())
 }
 
-/// Marks a call-back done; false when the practice has no such open one.
+/// Marks a call-back done: its patient, or none when the practice has no such open one.
 pub async fn finish_call_back(
     conn: &mut PgConnection,
     practice: PracticeId,
     id: Uuid,
     by: UserId,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE call_backs SET done_at = now(), done_by = $3 WHERE practice_id = $1 AND id = $2 AND done_at IS NULL",
+) -> Result<Option<PatientId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE call_backs SET done_at = now(), done_by = $3 WHERE practice_id = $1 AND id = $2 AND done_at IS NULL
+         RETURNING patient_id",
     )
     .bind(practice)
     .bind(id)
     .bind(by)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn insert_waiting(
@@ -1375,7 +1378,7 @@ pub async fn insert_waiting(
 }
 
 /// An open waitlist row: (id, entry, patient name, has e-mail, type, type name, provider
-/// of the appointment, its start, earliest, latest, has an open offer).
+/// of the appointment, its start, earliest, latest, has an open offer, the patient).
 pub type WaitingRow = (
     Uuid,
     EntryId,
@@ -1388,6 +1391,7 @@ pub type WaitingRow = (
     NaiveDate,
     NaiveDate,
     bool,
+    PatientId,
 );
 
 pub async fn open_waiting(
@@ -1397,7 +1401,8 @@ pub async fn open_waiting(
     sqlx::query_as(
         "SELECT w.id, w.entry_id, pt.full_name, pt.email <> '', w.type_id, t.name, e.provider_id, e.starts_at,
            w.earliest, w.latest,
-           EXISTS (SELECT 1 FROM waitlist_offers o WHERE o.waitlist_id = w.id AND o.outcome IS NULL)
+           EXISTS (SELECT 1 FROM waitlist_offers o WHERE o.waitlist_id = w.id AND o.outcome IS NULL),
+           w.patient_id
          FROM waitlist w JOIN patients pt ON pt.id = w.patient_id
          JOIN appointment_types t ON t.id = w.type_id JOIN entries e ON e.id = w.entry_id
          WHERE w.practice_id = $1 AND w.closed IS NULL AND e.status IN ('scheduled', 'confirmed')
@@ -1413,16 +1418,16 @@ pub async fn close_waiting(
     practice: PracticeId,
     id: Uuid,
     why: &str,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE waitlist SET closed = $3, closed_at = now() WHERE practice_id = $1 AND id = $2 AND closed IS NULL",
+) -> Result<Option<PatientId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE waitlist SET closed = $3, closed_at = now() WHERE practice_id = $1 AND id = $2 AND closed IS NULL
+         RETURNING patient_id",
     )
     .bind(practice)
     .bind(id)
     .bind(why)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(conn)
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]

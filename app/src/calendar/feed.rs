@@ -34,6 +34,8 @@ pub async fn serve(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<
     let now = Utc::now();
     let window = Span::new(now - Duration::days(DAYS_BACK), now + Duration::days(DAYS_AHEAD));
     let rows = db::feed_entries(&mut tx, practice, provider, window, names).await?;
+    let mut patients: Vec<crate::model::PatientId> = rows.iter().filter_map(|r| r.12).collect();
+    patients.dedup();
     let events: Vec<FeedEvent> = rows
         .into_iter()
         .map(|r| {
@@ -80,6 +82,7 @@ pub async fn serve(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<
             subject_type: Some("feed"),
             subject_id: Some(feed.to_string()),
             detail,
+            patients,
             ..Default::default()
         },
     )

@@ -11,7 +11,7 @@ use crate::calendar::ui::{CalState, Panel};
 use crate::error::AppError;
 use crate::model::{EntryId, PatientId, RoomId, TypeId, UserId};
 use crate::ui::ErrorNote;
-use chrono::{Duration, NaiveDateTime};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use leptos::prelude::*;
 
 /// The side panel's content. Its code (booking, details, slot search and the server calls
@@ -34,6 +34,8 @@ pub fn panel_view(panel: Panel, setup: Setup, entry: Option<Entry>) -> AnyView {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Draft {
     pub start: NaiveDateTime,
+    /// The offer's instant, when the draft comes from one (see `NewEntry::at`).
+    pub at: Option<DateTime<Utc>>,
     pub provider: Option<UserId>,
     pub room: Option<RoomId>,
     pub type_id: Option<TypeId>,
@@ -43,6 +45,7 @@ impl Draft {
     pub fn at(start: NaiveDateTime, provider: Option<UserId>) -> Draft {
         Draft {
             start,
+            at: None,
             provider,
             room: None,
             type_id: None,
@@ -107,7 +110,9 @@ fn Offers(offers: Vec<Offer>, pick: Callback<Offer>) -> impl IntoView {
         <p>"Next free:"</p>
         <ul class="offers">
             {offers.into_iter().map(|o| {
-                let label = format!("{} · {}", when(o.start_local, o.end_local), o.provider_name);
+                // The hour clocks go back happens twice: say which one this is.
+                let again = if o.second_pass { " (again, clocks back)" } else { "" };
+                let label = format!("{}{again} · {}", when(o.start_local, o.end_local), o.provider_name);
                 view! { <li><button type="button" class="link offer" on:click=move |_| pick.run(o.clone())>{label}</button></li> }
             }).collect_view()}
         </ul>
@@ -219,6 +224,8 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
             .or_else(|| setup.with_value(|s| s.providers.first().map(|p| p.id))),
     );
     let room = RwSignal::new(draft.room);
+    // The instant of the offer picked last: it tells the two 01:30s of the autumn night apart.
+    let picked_at = RwSignal::new(draft.at);
     let date = RwSignal::new(draft.start.date().to_string());
     let time = RwSignal::new(text::hm(draft.start.time()));
     let minutes = RwSignal::new("30".to_string());
@@ -267,6 +274,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
             attendees: attendees.get_untracked(),
             title: title.get_untracked(),
             start,
+            at: picked_at.get_untracked(),
             minutes: minutes.get_untracked().trim().parse().ok(),
             notes: notes.get_untracked(),
             rrule,
@@ -285,6 +293,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
         room.set(o.room.or(room.get_untracked()));
         date.set(o.start_local.date().to_string());
         time.set(text::hm(o.start_local.time()));
+        picked_at.set(Some(o.starts_at));
         problem.set(None);
     });
     let kind_button = move |k: EntryKind, label: &'static str| {
@@ -512,7 +521,10 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
             }
         });
     };
-    let do_move = move |start: NaiveDateTime, to: Option<UserId>, override_availability: bool| {
+    let do_move = move |start: NaiveDateTime,
+                        to: Option<UserId>,
+                        override_availability: bool,
+                        at: Option<DateTime<Utc>>| {
         let Some(practice) = state.practice.get_untracked() else {
             return;
         };
@@ -527,6 +539,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                 None,
                 override_availability,
                 reach,
+                at,
             )
             .await;
             settle(state, result, problem, error);
@@ -537,11 +550,12 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
             .zip(text::parse_hm(&time.get_untracked()))
             .map(|(d, t)| d.and_time(t));
         match start {
-            Some(s) => do_move(s, provider.get_untracked(), override_availability),
+            Some(s) => do_move(s, provider.get_untracked(), override_availability, None),
             None => error.set(Some(AppError::invalid("Give the new date and time."))),
         }
     };
-    let pick = Callback::new(move |o: Offer| do_move(o.start_local, Some(o.provider), false));
+    let pick =
+        Callback::new(move |o: Offer| do_move(o.start_local, Some(o.provider), false, Some(o.starts_at)));
     let freq = RwSignal::new("WEEKLY".to_string());
     let count = RwSignal::new("10".to_string());
     let rule_problem = RwSignal::new(None::<Outcome>);
@@ -799,7 +813,7 @@ fn SlotFinder(setup: Setup) -> impl IntoView {
                 Ok(offers) => {
                     let t = type_id.get_untracked();
                     let pick = Callback::new(move |o: Offer| {
-                        state.panel.set(Panel::New(Draft { start: o.start_local, provider: Some(o.provider), room: o.room, type_id: t }));
+                        state.panel.set(Panel::New(Draft { start: o.start_local, at: Some(o.starts_at), provider: Some(o.provider), room: o.room, type_id: t }));
                     });
                     view! { <div id="find-results"><Offers offers pick /></div> }.into_any()
                 }

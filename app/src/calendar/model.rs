@@ -188,6 +188,10 @@ pub struct NewEntry {
     pub attendees: Vec<UserId>,
     pub title: String,
     pub start: NaiveDateTime,
+    /// The instant of the offer picked, which tells the two 01:30s of the autumn night
+    /// apart; ignored unless it reads as `start` (see `rules::instant_of`).
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
     /// Meetings and blocks give their length; appointments take their type's.
     pub minutes: Option<i32>,
     pub notes: String,
@@ -217,8 +221,12 @@ pub struct Offer {
     pub provider: UserId,
     pub provider_name: String,
     pub room: Option<RoomId>,
+    /// The instant: in the hour clocks go back, two offers share a local time.
+    pub starts_at: DateTime<Utc>,
     pub start_local: NaiveDateTime,
     pub end_local: NaiveDateTime,
+    /// This is the second time `start_local` happens that night (clocks went back).
+    pub second_pass: bool,
 }
 
 /// What booking or moving did. A conflict changes nothing: it names what is in the way
@@ -289,6 +297,7 @@ pub struct OutRow {
     pub id: EntryId,
     pub version: i32,
     pub patient: String,
+    pub patient_id: PatientId,
     pub type_name: String,
     pub start_local: NaiveDateTime,
     pub has_email: bool,
@@ -308,6 +317,7 @@ pub struct OutChoice {
 pub struct CallBack {
     pub id: uuid::Uuid,
     pub patient: String,
+    pub patient_id: PatientId,
     pub phone: String,
     pub reason: String,
     pub created_at: DateTime<Utc>,
@@ -327,6 +337,7 @@ pub struct Waiting {
     pub id: uuid::Uuid,
     pub entry_id: EntryId,
     pub patient: String,
+    pub patient_id: PatientId,
     pub has_email: bool,
     pub type_name: String,
     /// The appointment they have now.
@@ -369,6 +380,7 @@ pub struct DayEntry {
     pub end_local: NaiveDateTime,
     /// The patient for appointments, the title otherwise.
     pub title: String,
+    pub patient_id: Option<PatientId>,
     /// The type, "Meeting" or "Blocked".
     pub what: String,
     pub provider: String,

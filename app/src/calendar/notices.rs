@@ -204,8 +204,44 @@ async fn link_view(tx: &mut Tx, practice: PracticeId, entry: EntryId) -> Result<
 pub async fn show(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<LinkView, AppError> {
     let (_, practice, entry, mut tx) = open_link(pool, ip, token).await?;
     let view = link_view(&mut tx, practice, entry).await?;
+    record_patient_event(
+        &mut tx,
+        practice,
+        entry,
+        "appointment.link_view",
+        serde_json::Value::Null,
+    )
+    .await?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// An event of the patient's own (through their e-mail link): no member of staff is its
+/// actor; the patient is named.
+async fn record_patient_event(
+    tx: &mut Tx,
+    practice: PracticeId,
+    entry: EntryId,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    let patient = db::entry(tx, practice, entry, false)
+        .await?
+        .and_then(|e| e.patient_id);
+    audit::record(
+        tx,
+        Event {
+            practice: Some(practice),
+            action,
+            subject_type: Some("entry"),
+            subject_id: Some(entry.to_string()),
+            patient: patient.map(|p| p.0),
+            detail,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The patient confirms (or cancels) from the link. Only before the appointment, and only
@@ -233,18 +269,8 @@ pub async fn answer(
         book::change_status(&mut tx, practice, None, entry, None, next, reason).await?;
     }
     db::answer_notice(&mut tx, notice, next.as_str()).await?;
-    audit::record(
-        &mut tx,
-        Event {
-            practice: Some(practice),
-            action: "appointment.patient_answer",
-            subject_type: Some("entry"),
-            subject_id: Some(entry.to_string()),
-            detail: serde_json::json!({ "answer": next.as_str() }),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let detail = serde_json::json!({ "answer": next.as_str() });
+    record_patient_event(&mut tx, practice, entry, "appointment.patient_answer", detail).await?;
     let after = link_view(&mut tx, practice, entry).await?;
     tx.commit().await?;
     Ok(after)

@@ -54,7 +54,7 @@ pub async fn plan(
     let (setup, tz) = (&here.0, here.1);
     let span = mark_out(tx, practice, &tz, provider, range, "", by).await?;
     let mut rows = Vec::new();
-    for (id, version, patient, type_name, starts_at, has_email) in
+    for (id, version, patient, type_name, starts_at, has_email, patient_id) in
         db::appointments_of(tx, practice, provider, span).await?
     {
         let entry = db::entry(tx, practice, id, false)
@@ -74,6 +74,7 @@ pub async fn plan(
                 provider: Some(first.provider),
                 room: first.room,
                 override_availability: false,
+                at: Some(first.starts_at),
             };
             book::move_one(tx, practice, &here, Some(by), tentative, true).await?;
         }
@@ -81,6 +82,7 @@ pub async fn plan(
             id,
             version,
             patient,
+            patient_id,
             type_name,
             start_local: starts_at.with_timezone(&tz).naive_local(),
             has_email,
@@ -120,6 +122,7 @@ pub async fn apply(
             provider: Some(to.provider),
             room: to.room,
             override_availability: false,
+            at: Some(to.starts_at),
         };
         match book::move_one(tx, practice, &here, Some(by), m, true).await? {
             Outcome::Done { .. } => moved.push(choice.id),

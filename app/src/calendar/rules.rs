@@ -109,6 +109,27 @@ pub fn local_to_utc<Tz: TimeZone>(tz: &Tz, local: NaiveDateTime) -> DateTime<Utc
     }
 }
 
+/// The instant a booking, a move or an offer means: `chosen` (the instant of the offer that
+/// was picked) when it still reads as `local` in `tz`, else what `local` names. In the autumn
+/// hour that clocks go back, 01:30 happens twice; only the offer's instant tells which.
+pub fn instant_of<Tz: TimeZone>(
+    tz: &Tz,
+    local: NaiveDateTime,
+    chosen: Option<DateTime<Utc>>,
+) -> DateTime<Utc> {
+    match chosen {
+        Some(at) if at.with_timezone(tz).naive_local() == local => at,
+        _ => local_to_utc(tz, local),
+    }
+}
+
+/// Whether `at` is the second time its local wall-clock time happens in `tz` (the repeated
+/// hour after clocks go back).
+pub fn is_second_pass<Tz: TimeZone>(tz: &Tz, at: DateTime<Utc>) -> bool {
+    let local = at.with_timezone(tz).naive_local();
+    matches!(tz.from_local_datetime(&local), LocalResult::Ambiguous(first, _) if first.with_timezone(&Utc) < at)
+}
+
 // ---------------------------------------------------------------------------------------
 // Weekly availability
 // ---------------------------------------------------------------------------------------
@@ -994,6 +1015,26 @@ mod tests {
 
     fn local(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn in_the_repeated_autumn_hour_the_chosen_instant_is_kept() {
+        // 2026-11-01 in New York: 01:30 EDT (05:30Z), then 01:30 EST (06:30Z).
+        let half_past_one = local("2026-11-01 01:30");
+        let first = utc("2026-11-01T05:30:00Z");
+        let second = utc("2026-11-01T06:30:00Z");
+        assert_eq!(instant_of(&New_York, half_past_one, None), first);
+        assert_eq!(instant_of(&New_York, half_past_one, Some(second)), second);
+        assert_eq!(instant_of(&New_York, half_past_one, Some(first)), first);
+        // An instant that is not that local time (the form was changed after picking) is
+        // not used.
+        assert_eq!(
+            instant_of(&New_York, local("2026-11-01 03:00"), Some(second)),
+            utc("2026-11-01T08:00:00Z")
+        );
+        assert!(is_second_pass(&New_York, second));
+        assert!(!is_second_pass(&New_York, first));
+        assert!(!is_second_pass(&New_York, utc("2026-11-01T09:00:00Z")));
     }
 
     #[test]

@@ -580,7 +580,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                     let (provider, room) = col.with_value(|c| (c.provider, c.room));
                     let Some(practice) = state.practice.get_untracked() else { return };
                     leptos::task::spawn_local(async move {
-                        let result = move_entry(practice, id, version, start, provider, room, false, None).await;
+                        let result = move_entry(practice, id, version, start, provider, room, false, None, None).await;
                         state.note.set(Some(result));
                         state.changed.update(|v| *v += 1);
                     });

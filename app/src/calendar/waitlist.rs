@@ -13,14 +13,15 @@ use crate::calendar::rules::{local_to_utc, Span};
 use crate::db::{begin_link, Tx};
 use crate::error::AppError;
 use crate::mail::db::{enqueue, Outgoing};
-use crate::model::{EntryId, PracticeId, UserId};
+use crate::model::{EntryId, PatientId, PracticeId, UserId};
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use sqlx::types::ipnetwork::IpNetwork;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// Puts the patient of appointment `entry` on the waitlist for `[earliest, latest]`.
+/// Puts the patient of appointment `entry` on the waitlist for `[earliest, latest]`:
+/// the waitlist row and the patient.
 pub async fn add(
     tx: &mut Tx,
     practice: PracticeId,
@@ -28,16 +29,19 @@ pub async fn add(
     entry: EntryId,
     window: (NaiveDate, NaiveDate),
     note: &str,
-) -> Result<Uuid, AppError> {
+) -> Result<(Uuid, PatientId), AppError> {
     let e = db::entry(tx, practice, entry, false)
         .await?
         .ok_or(AppError::NotFound)?;
     let (earliest, latest) = window;
-    if e.patient_id.is_none() || !matches!(e.status, Status::Scheduled | Status::Confirmed) {
+    let (Some(patient), true) = (
+        e.patient_id,
+        matches!(e.status, Status::Scheduled | Status::Confirmed),
+    ) else {
         return Err(AppError::invalid(
             "Only a booked appointment can wait for an earlier slot.",
         ));
-    }
+    };
     if latest < earliest || latest >= e.start_local.date() {
         return Err(AppError::invalid(
             "The window ends before the appointment it would replace, and after it starts.",
@@ -45,7 +49,7 @@ pub async fn add(
     }
     book::check_note(note)?;
     match db::insert_waiting(tx, practice, entry, window, note.trim(), by).await {
-        Ok(id) => Ok(id),
+        Ok(id) => Ok((id, patient)),
         Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
             Err(AppError::invalid("This appointment is already on the waitlist."))
         }
@@ -58,8 +62,20 @@ pub async fn add(
 pub async fn list(tx: &mut Tx, practice: PracticeId) -> Result<Vec<Waiting>, AppError> {
     let (setup, tz): (Setup, Tz) = book::setup_and_zone(tx, practice).await?;
     let mut out = Vec::new();
-    for (id, entry_id, patient, has_email, type_id, type_name, _, starts_at, earliest, latest, offered) in
-        db::open_waiting(tx, practice).await?
+    for (
+        id,
+        entry_id,
+        patient,
+        has_email,
+        type_id,
+        type_name,
+        _,
+        starts_at,
+        earliest,
+        latest,
+        offered,
+        patient_id,
+    ) in db::open_waiting(tx, practice).await?
     {
         let from = local_to_utc(&tz, earliest.and_time(NaiveTime::MIN)).max(Utc::now());
         let to = local_to_utc(&tz, (latest + Duration::days(1)).and_time(NaiveTime::MIN)).min(starts_at);
@@ -97,6 +113,7 @@ pub async fn list(tx: &mut Tx, practice: PracticeId) -> Result<Vec<Waiting>, App
             id,
             entry_id,
             patient,
+            patient_id,
             has_email,
             type_name,
             booked_local: starts_at.with_timezone(&tz).naive_local(),
@@ -121,7 +138,7 @@ pub async fn offer(
 ) -> Result<usize, AppError> {
     let (setup, tz) = book::setup_and_zone(tx, practice).await?;
     let waiting = db::open_waiting(tx, practice).await?;
-    let starts_at = local_to_utc(&tz, slot.start_local);
+    let starts_at = crate::calendar::rules::instant_of(&tz, slot.start_local, Some(slot.starts_at));
     // The mail names the provider as the practice has them, never as the request says.
     let provider = setup.providers.iter().find(|p| p.id == slot.provider);
     let Some(provider) = provider.filter(|_| starts_at > Utc::now()) else {
@@ -260,6 +277,7 @@ pub async fn claim(
         provider: Some(mine.5),
         room: mine.6,
         override_availability: false,
+        at: Some(mine.4),
     };
     let moved = matches!(
         book::move_for_patient(&mut tx, practice, m).await?,
@@ -291,6 +309,7 @@ pub async fn claim(
                 action: "waitlist.claim",
                 subject_type: Some("entry"),
                 subject_id: Some(e.id.to_string()),
+                patient: e.patient_id.map(|p| p.0),
                 ..Default::default()
             },
         )

@@ -18,6 +18,7 @@ use crate::{
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct KeptMail {
     pub id: Uuid,
+    pub practice_id: Option<crate::model::PracticeId>,
     pub practice: Option<String>,
     pub to: String,
     pub subject: String,
@@ -44,17 +45,28 @@ pub async fn recent_mail() -> Result<(bool, Vec<KeptMail>), AppError> {
     )
     .await?;
     let mail = db::recent(&mut tx, 200).await?;
-    crate::audit::db::record(
-        &mut tx,
-        crate::audit::db::Event {
-            actor: Some(actor.user()),
-            action: "mail.read_outbox",
-            ip: actor.ip,
-            detail: serde_json::json!({ "messages": mail.len() }),
-            ..Default::default()
-        },
-    )
-    .await?;
+    // Each practice whose mail was shown has the read in its own log.
+    let mut practices: Vec<Option<crate::model::PracticeId>> = mail.iter().map(|m| m.practice_id).collect();
+    practices.sort_unstable();
+    practices.dedup();
+    if practices.is_empty() {
+        practices.push(None);
+    }
+    for practice in practices {
+        let messages = mail.iter().filter(|m| m.practice_id == practice).count();
+        crate::audit::db::record(
+            &mut tx,
+            crate::audit::db::Event {
+                practice,
+                actor: Some(actor.user()),
+                action: "mail.read_outbox",
+                ip: actor.ip,
+                detail: serde_json::json!({ "messages": messages }),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok((state.settings.smtp_configured, mail))
 }

@@ -146,7 +146,7 @@ pub async fn mark_unreachable(tx: &mut Tx, id: Uuid, error: &str) -> Result<(), 
 #[tracing::instrument(skip_all)]
 pub async fn recent(tx: &mut Tx, limit: i64) -> Result<Vec<KeptMail>, sqlx::Error> {
     sqlx::query_as(
-        r#"SELECT o.id, p.name AS practice, o.to_address AS to, o.subject,
+        r#"SELECT o.id, o.practice_id, p.name AS practice, o.to_address AS to, o.subject,
                 regexp_replace(o.body_text, $2, '/\1/(secret link hidden)', 'g') AS body,
                 to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS created_at,
                 to_char(o.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS sent_at,
