@@ -2620,3 +2620,48 @@ async fn in_the_hour_clocks_go_back_offers_bookings_and_moves_keep_their_instant
     let later = done(d.book(entry).await);
     assert_eq!(starts_at(later).await, utc("2027-11-07T07:20:00Z"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_feed_made_to_last_a_while_stops_by_itself(_: PgPoolOptions, conn: PgConnectOptions) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let make = |days: serde_json::Value| {
+        d.app.call_json::<String>(
+            &d.assistant,
+            "calendar/feed-add",
+            json!({ "practice": a, "provider": null, "label": "Locum", "days": days }),
+        )
+    };
+    let url = make(json!(30)).await.unwrap();
+    let path = feed_path(&url);
+    assert_eq!(fetch_feed(&d.app, &path).await.0, 200);
+    let feeds: app::calendar::model::Feeds = d
+        .app
+        .call_json(&d.assistant, "calendar/feeds", json!({ "practice": a }))
+        .await
+        .unwrap();
+    let ends = feeds.feeds[0].expires_at.expect("an expiry");
+    let in_30_days = chrono::Utc::now() + chrono::Duration::days(30);
+    assert!((ends - in_30_days).num_seconds().abs() < 60, "{ends}");
+    // A year at most; never zero days.
+    for days in [0, 367] {
+        let refused = make(json!(days)).await;
+        assert!(
+            matches!(refused, Err(AppError::Invalid(m)) if m.contains("366")),
+            "{days}"
+        );
+    }
+    // Once the time has come, the address answers as a revoked one and leaves the list.
+    common::exec(
+        &d.app.pool,
+        "UPDATE calendar_feeds SET expires_at = now() - interval '1 second'",
+    )
+    .await;
+    assert_eq!(fetch_feed(&d.app, &path).await.0, 404);
+    let feeds: app::calendar::model::Feeds = d
+        .app
+        .call_json(&d.assistant, "calendar/feeds", json!({ "practice": a }))
+        .await
+        .unwrap();
+    assert!(feeds.feeds.is_empty());
+}

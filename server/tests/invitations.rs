@@ -54,11 +54,18 @@ async fn an_invited_person_sets_a_password_once_and_joins(_: PgPoolOptions, conn
     let invite = [
         ("practice", a.as_str()),
         ("email", "Nora.New@Example.test"),
-        ("display_name", "Nora New"),
+        // A line break in the name stays out of the mail: the name is one line.
+        ("display_name", "Nora\r\nNew"),
         ("role", "assistant"),
     ];
     let () = app.call(&admin, "practices/invite", &invite).await.unwrap();
     let token = token_from_outbox(&app, "nora.new@example.test").await;
+    let greeting = common::count(
+        &app.pool,
+        "SELECT count(*) FROM mail_outbox WHERE body_text LIKE 'Hello Nora New,%'",
+    )
+    .await;
+    assert_eq!(greeting, 1);
 
     let info: InvitationInfo = app
         .call(&app.client(), "practices/invitation", &[("token", &token)])

@@ -182,7 +182,7 @@ fn AuditTable(
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages of the log">
+        <nav class="pager" aria-label="Pages of the log" hidden=!(paged || page.older)>
             <button type="button" disabled=!paged on:click=move |_| applied.update(|f| f.before = None)>"Newest"</button>
             <button type="button" id="audit-older" disabled=!page.older
                 on:click=move |_| applied.update(|f| f.before = oldest)>"Older"</button>
@@ -209,7 +209,7 @@ fn row(r: AuditRow, choose: Callback<Option<PatientId>>) -> impl IntoView {
     view! {
         <tr>
             <td class="nowrap">{r.at_local}</td>
-            <td>{r.actor.unwrap_or_else(|| "—".into())}</td>
+            <td class="nowrap">{r.actor.unwrap_or_else(|| "—".into())}</td>
             <td title=r.action>{r.what}</td>
             <td class="patients">{patients}{(more > 0).then(|| format!(" and {more} more"))}</td>
             <td>{about}</td>

@@ -486,18 +486,21 @@ pub async fn calendar_feeds(practice: PracticeId) -> Result<Feeds, AppError> {
 }
 
 /// Makes a subscription feed of one provider's entries (`provider`), or of the whole
-/// practice (None; assistants and practice admins). Returns the secret address, shown once.
+/// practice (None; assistants and practice admins), working for `days` or until revoked.
+/// Returns the secret address, shown once.
 #[server(endpoint = "calendar/feed-add", input = Json, output = crate::wire::Bin)]
 pub async fn add_feed(
     practice: PracticeId,
     provider: Option<UserId>,
     label: String,
+    days: Option<u32>,
 ) -> Result<String, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     if actor.role_in(practice) == Some(Role::Clinician) && provider != Some(actor.user()) {
         return Err(AppError::Forbidden);
     }
-    let (id, path) = crate::calendar::feed::create(&mut tx, practice, provider, &label, actor.user()).await?;
+    let (id, path) =
+        crate::calendar::feed::create(&mut tx, practice, provider, &label, days, actor.user()).await?;
     let event = Event {
         subject_type: Some("feed"),
         subject_id: Some(id.to_string()),

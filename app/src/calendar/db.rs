@@ -972,6 +972,7 @@ type FeedRow = (
     String,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
 );
 
 /// Live feeds of the practice; only those of `provider` when given.
@@ -981,10 +982,11 @@ pub async fn feeds(
     provider: Option<UserId>,
 ) -> Result<Vec<Feed>, sqlx::Error> {
     let rows: Vec<FeedRow> = sqlx::query_as(
-        "SELECT f.id, f.provider_id, p.display_name, f.label, c.display_name, f.created_at, f.last_read_at
+        "SELECT f.id, f.provider_id, p.display_name, f.label, c.display_name, f.created_at, f.last_read_at,
+                f.expires_at
          FROM calendar_feeds f JOIN users c ON c.id = f.created_by
          LEFT JOIN users p ON p.id = f.provider_id
-         WHERE f.practice_id = $1 AND f.revoked_at IS NULL
+         WHERE f.practice_id = $1 AND f.revoked_at IS NULL AND (f.expires_at IS NULL OR f.expires_at > now())
            AND ($2::uuid IS NULL OR f.provider_id = $2)
          ORDER BY f.created_at",
     )
@@ -1004,6 +1006,7 @@ pub async fn feeds(
             created_by: r.4,
             created_at: r.5,
             last_read_at: r.6,
+            expires_at: r.7,
         })
         .collect())
 }
@@ -1015,16 +1018,18 @@ pub async fn insert_feed(
     label: &str,
     token_hash: &[u8],
     by: UserId,
+    expires_at: Option<DateTime<Utc>>,
 ) -> Result<FeedId, sqlx::Error> {
     let (id,): (FeedId,) = sqlx::query_as(
-        "INSERT INTO calendar_feeds (practice_id, provider_id, label, token_hash, created_by)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO calendar_feeds (practice_id, provider_id, label, token_hash, created_by, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(practice)
     .bind(provider)
     .bind(label)
     .bind(token_hash)
     .bind(by)
+    .bind(expires_at)
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -1058,6 +1063,7 @@ pub async fn feed_by_token(
         "SELECT f.id, f.practice_id, f.provider_id FROM calendar_feeds f
          JOIN practices p ON p.id = f.practice_id
          WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND p.archived_at IS NULL
+           AND (f.expires_at IS NULL OR f.expires_at > now())
            -- A feed is good only while the person who made it may still see the calendar.
            AND (EXISTS (SELECT 1 FROM memberships m
                         WHERE m.practice_id = f.practice_id AND m.user_id = f.created_by)

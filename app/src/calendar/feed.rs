@@ -14,6 +14,9 @@ use chrono::{Duration, Utc};
 use sqlx::types::ipnetwork::IpNetwork;
 use sqlx::PgPool;
 
+/// The longest a feed may be made to last (without an expiry it lasts until revoked).
+pub const MAX_DAYS: u32 = 366;
+
 /// How far back and ahead a feed reaches.
 const DAYS_BACK: i64 = 30;
 const DAYS_AHEAD: i64 = 180;
@@ -127,6 +130,7 @@ pub async fn create(
     practice: PracticeId,
     provider: Option<UserId>,
     label: &str,
+    days: Option<u32>,
     by: UserId,
 ) -> Result<(FeedId, String), AppError> {
     if let Some(p) = provider {
@@ -136,8 +140,17 @@ pub async fn create(
     if label.chars().count() > 80 {
         return Err(AppError::invalid("The label is at most 80 characters."));
     }
+    let expires_at = match days {
+        None => None,
+        Some(d @ 1..=MAX_DAYS) => Some(Utc::now() + Duration::days(d.into())),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "A feed lasts 1 to 366 days, or until it is revoked.",
+            ))
+        }
+    };
     let (token, hash) = session::new_token();
-    let id = db::insert_feed(tx, practice, provider, label, &hash, by).await?;
+    let id = db::insert_feed(tx, practice, provider, label, &hash, by, expires_at).await?;
     Ok((id, format!("/feeds/{token}.ics")))
 }
 

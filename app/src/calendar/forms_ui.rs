@@ -843,6 +843,7 @@ fn FeedsPanel(setup: Setup) -> impl IntoView {
     );
     let whose = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
+    let lasts = RwSignal::new(String::new());
     let made = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<AppError>);
     // Runs a feed change; a new address is kept to show, and the list is read again.
@@ -867,8 +868,9 @@ fn FeedsPanel(setup: Setup) -> impl IntoView {
         };
         let provider = parse_id::<UserId>(&whose.get_untracked());
         let label = label.get_untracked();
+        let days = lasts.get_untracked().parse().ok();
         run(Box::pin(async move {
-            add_feed(practice, provider, label).await.map(Some)
+            add_feed(practice, provider, label, days).await.map(Some)
         }));
     };
     let revoke = move |id| {
@@ -897,10 +899,14 @@ fn FeedsPanel(setup: Setup) -> impl IntoView {
             .last_read_at
             .map(|t| format!("read {}", text::date_long(t.date_naive())))
             .unwrap_or_else(|| "never read".into());
+        let ends = f
+            .expires_at
+            .map(|t| format!(", stops {}", text::date_long(t.date_naive())))
+            .unwrap_or_default();
         view! {
             <li>
                 <span><strong>{whom}</strong>" "{f.label}</span>
-                <span class="muted small">{format!("by {}, {}", f.created_by, read)}</span>
+                <span class="muted small">{format!("by {}, {read}{ends}", f.created_by)}</span>
                 <button type="button" class="small danger" on:click=move |_| revoke(id)>"Revoke"</button>
             </li>
         }
@@ -917,6 +923,15 @@ fn FeedsPanel(setup: Setup) -> impl IntoView {
                     </select>
                 </label>
                 <label>"Label (optional)"<input id="feed-label" maxlength="80" prop:value=label on:input=move |ev| label.set(event_target_value(&ev)) /></label>
+                <label>"Works"
+                    <select id="feed-lasts" on:change=move |ev| lasts.set(event_target_value(&ev))>
+                        <option value="">"Until revoked"</option>
+                        <option value="7">"For a week"</option>
+                        <option value="30">"For 30 days"</option>
+                        <option value="90">"For 90 days"</option>
+                        <option value="366">"For a year"</option>
+                    </select>
+                </label>
                 <button type="submit" class="primary" id="feed-add">"Make address"</button>
             </form>
             {move || made.get().map(|url| view! {

@@ -267,6 +267,8 @@ pub struct Feed {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub last_read_at: Option<DateTime<Utc>>,
+    /// After this the address stops working by itself; None: until revoked.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// The feeds a person may see, and the practice's choice about patient names in feeds.

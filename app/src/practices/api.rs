@@ -65,12 +65,7 @@ pub async fn invite_person(
     let Some(email) = crate::auth::rules::normalize_email(&email) else {
         return Err(AppError::invalid("Enter a valid e-mail address."));
     };
-    let display_name = display_name.trim().to_string();
-    if display_name.is_empty() || display_name.chars().count() > 120 {
-        return Err(AppError::invalid(
-            "Enter the person's name (at most 120 characters).",
-        ));
-    }
+    let display_name = crate::practices::rules::check_person_name(&display_name)?;
     let state = app_state()?;
     let mut tx = begin(&state.pool, &actor.scope(practice)).await?;
     let practice_name = db::practice_name(&mut tx, practice)

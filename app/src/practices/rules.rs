@@ -59,15 +59,31 @@ pub struct CheckedSettings {
 pub const IDLE_MINUTES: std::ops::RangeInclusive<i32> = 2..=480;
 const TEXT_LIMIT: usize = 20_000;
 
+/// A name as one line of 1 to 120 characters: runs of white space (line breaks and tabs
+/// too) become one space, and other control characters are refused. Names are copied into
+/// e-mail, where a line break would start a line of the sender's choosing.
+fn one_line_name(name: &str, problem: &str) -> Result<String, AppError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid(problem));
+    }
+    Ok(name)
+}
+
 /// Checks a practice's name (also used when a practice is created).
 pub fn check_name(name: &str) -> Result<String, AppError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::invalid(
-            "Enter the practice's name (at most 120 characters).",
-        ));
-    }
-    Ok(name.to_string())
+    one_line_name(
+        name,
+        "Enter the practice's name (at most 120 characters, one line).",
+    )
+}
+
+/// Checks the name of a person being invited.
+pub fn check_person_name(name: &str) -> Result<String, AppError> {
+    one_line_name(
+        name,
+        "Enter the person's name (at most 120 characters, one line).",
+    )
 }
 
 /// Checks the whole settings form; the first problem found is reported and nothing is saved.
@@ -238,6 +254,22 @@ pub fn format_day_hours(spans: &[[String; 2]]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_one_line_of_at_most_120_characters() {
+        assert_eq!(check_person_name("  Nora \r\n Quinn\t").unwrap(), "Nora Quinn");
+        assert_eq!(
+            check_name("Riverside\r\nBcc: x@example.test").unwrap(),
+            "Riverside Bcc: x@example.test"
+        );
+        assert!(
+            check_person_name("Nora\u{1b}[31m").is_err(),
+            "a control character"
+        );
+        assert!(check_person_name(" \n ").is_err());
+        assert!(check_person_name(&"n".repeat(121)).is_err());
+        assert!(check_person_name(&"n".repeat(120)).is_ok());
+    }
 
     fn form() -> PracticeSettings {
         PracticeSettings {
