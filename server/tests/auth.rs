@@ -180,6 +180,50 @@ async fn an_idle_session_expires(_: PgPoolOptions, conn: PgConnectOptions) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn only_the_persons_own_activity_renews_the_idle_timer(_: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let client = app.login(&w.a_clinician.email).await;
+    let idle_for = || async {
+        common::count(
+            &app.pool,
+            "SELECT extract(epoch FROM now() - last_seen_at)::bigint FROM sessions WHERE ended_at IS NULL",
+        )
+        .await
+    };
+    let pretend_ten_minutes = || async {
+        common::exec(
+            &app.pool,
+            "UPDATE sessions SET last_seen_at = now() - interval '10 minutes'",
+        )
+        .await;
+    };
+    // What a page asks by itself (a re-read after a live event) leaves the timer running.
+    pretend_ten_minutes().await;
+    let me: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
+    assert!(me.is_some());
+    let a = w.a.to_string();
+    let _: app::practices::api::PracticeInfo = app
+        .call(&client, "practices/overview", &[("practice", &a)])
+        .await
+        .unwrap();
+    assert!(idle_for().await >= 600, "a background read renewed the session");
+    // Opening a page renews it; so do keys and clicks (the page's keepalive).
+    let page = client
+        .get(app.url(&format!("/p/{a}/inbox")))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(page.status().is_success());
+    assert!(idle_for().await < 60);
+    pretend_ten_minutes().await;
+    let () = app.call(&client, "auth/keepalive", &[]).await.unwrap();
+    assert!(idle_for().await < 60);
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn pages_need_a_session_and_carry_security_headers(_: PgPoolOptions, conn: PgConnectOptions) {
     let app = TestApp::spawn(conn).await;
     let w = common::world(&app.pool).await;

@@ -9,7 +9,7 @@ use crate::model::{Me, PracticeId, Role};
 use crate::state::AppState;
 use base64::Engine;
 use chrono::Utc;
-use http::header::{COOKIE, USER_AGENT};
+use http::header::{ACCEPT, COOKIE, USER_AGENT};
 use http::HeaderMap;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -136,6 +136,17 @@ pub fn limit_network(ip: Option<IpAddr>) -> Option<IpNetwork> {
 /// Touch `last_seen_at` at most this often, so a page's burst of requests writes once.
 const TOUCH_EVERY_SECONDS: i64 = 15;
 
+/// Whether a request is the person's own doing, which renews the idle timer: opening a page
+/// (or a form posted without the page's script). The server functions a page calls by
+/// itself (re-reads after a live update or a reconnect) do not; keys and clicks on the page
+/// renew the session through `auth/keepalive`.
+fn renews_idle_timer(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
 /// Finds the live session named by the request's cookie. An idle-expired session is ended.
 pub async fn resolve(
     state: &AppState,
@@ -156,7 +167,7 @@ pub async fn resolve(
         tx.commit().await?;
         return Ok(None);
     }
-    if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+    if renews_idle_timer(headers) && (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
         db::touch_session(&mut tx, &token_hash).await?;
     }
     // The same transaction reads the person, now that it is known who they are.
