@@ -91,13 +91,17 @@ pub fn known_action(input: Option<&str>) -> Result<Option<&'static str>, AppErro
     }
 }
 
-/// An optional `YYYY-MM-DD` from a date input.
+/// An optional `YYYY-MM-DD` from a date input, inside the years every date of the product
+/// keeps to (`calendar::rules::YEARS`).
 pub fn parse_day(input: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::invalid("Dates are written YYYY-MM-DD.")),
+        Some(s) => {
+            let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| AppError::invalid("Dates are written YYYY-MM-DD."))?;
+            crate::calendar::rules::dates_in_range(&[day]).map_err(AppError::Invalid)?;
+            Ok(Some(day))
+        }
     }
 }
 
@@ -146,5 +150,10 @@ mod tests {
         );
         assert!(parse_day(Some("03/08/2026")).is_err());
         assert!(parse_day(Some("2026-02-30")).is_err());
+        assert!(
+            parse_day(Some("9999-01-01")).is_err(),
+            "outside the years dates keep to"
+        );
+        assert!(parse_day(Some("+262142-01-01")).is_err());
     }
 }
