@@ -1874,8 +1874,22 @@ async fn the_first_waiting_patient_to_claim_a_freed_slot_gets_it(_: PgPoolOption
         token(outbox(&d.app, "cy@example.com").await),
     );
 
-    // Both claim at the same moment: exactly one gets it.
+    // Ada opens her offer: the access log has it, naming her and no member of staff.
     let patient = d.app.client();
+    let shown: ClaimView = d
+        .app
+        .call_json(&patient, "appointment/offer", json!({ "token": ada_token }))
+        .await
+        .unwrap();
+    assert!(!shown.claimed && !shown.gone);
+    let opened = format!(
+        "SELECT count(*) FROM audit_events WHERE action = 'waitlist.offer_view' AND actor_user_id IS NULL
+           AND patient_ids = ARRAY['{}'::uuid]",
+        d.patient
+    );
+    assert_eq!(common::count(&d.app.pool, &opened).await, 1);
+
+    // Both claim at the same moment: exactly one gets it.
     let claim = |t: String| {
         let (app, patient) = (&d.app, patient.clone());
         async move {

@@ -27,6 +27,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("waitlist.add", "Put on the waitlist"),
     ("waitlist.remove", "Took off the waitlist"),
     ("waitlist.offer", "Offered a slot by e-mail"),
+    ("waitlist.offer_view", "Patient opened a slot offer"),
     ("waitlist.claim", "Patient took an offered slot"),
     ("audit.read", "Read the access log"),
     ("mail.read_outbox", "Read the mail outbox"),

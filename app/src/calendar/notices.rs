@@ -217,8 +217,8 @@ pub async fn show(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<L
 }
 
 /// An event of the patient's own (through their e-mail link): no member of staff is its
-/// actor; the patient is named.
-async fn record_patient_event(
+/// actor; the patient of `entry` is named.
+pub async fn record_patient_event(
     tx: &mut Tx,
     practice: PracticeId,
     entry: EntryId,

@@ -3,7 +3,6 @@
 //! patient it suits; the first to claim it by the link has their appointment moved there,
 //! the others are told it is gone.
 
-use crate::audit::db::{self as audit, Event};
 use crate::auth::session;
 use crate::calendar::book::{self, Move};
 use crate::calendar::db;
@@ -240,6 +239,16 @@ pub async fn show(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<C
     let (offer, practice, group, mut tx) = open_offer(pool, ip, token).await?;
     let rows = db::offers_of_group(&mut tx, group).await?;
     let view = claim_view(&mut tx, practice, &rows, offer).await?;
+    if let Some(mine) = rows.iter().find(|r| r.0 == offer) {
+        notices::record_patient_event(
+            &mut tx,
+            practice,
+            mine.2,
+            "waitlist.offer_view",
+            serde_json::Value::Null,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(view)
 }
@@ -302,18 +311,8 @@ pub async fn claim(
     if moved {
         db::close_waiting(&mut tx, practice, mine.1, "claimed").await?;
         notices::notify(&mut tx, public_url, practice, e.id, Notice::Moved).await?;
-        audit::record(
-            &mut tx,
-            Event {
-                practice: Some(practice),
-                action: "waitlist.claim",
-                subject_type: Some("entry"),
-                subject_id: Some(e.id.to_string()),
-                patient: e.patient_id.map(|p| p.0),
-                ..Default::default()
-            },
-        )
-        .await?;
+        notices::record_patient_event(&mut tx, practice, e.id, "waitlist.claim", serde_json::Value::Null)
+            .await?;
     }
     let rows = db::offers_of_group(&mut tx, group).await?;
     let view = claim_view(&mut tx, practice, &rows, offer).await?;
