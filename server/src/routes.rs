@@ -223,6 +223,12 @@ fn client_of(req: &Request, trusted: &[app::auth::rules::Cidr]) -> Option<std::n
     ))
 }
 
+/// The outage page's look: the app's colours and type, a card in the middle.
+const OUTAGE_STYLE: &str = "body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f5f6f4;\
+color:#1f2a2e;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}\
+main{background:#fff;border:1px solid #dde2e0;border-radius:6px;padding:1.5rem 2rem;max-width:30rem;margin:1rem}\
+h1{font-size:1.25rem;margin:0 0 .5rem;color:#2f5d62}p{margin:.4rem 0}.muted{color:#5f6b70;font-size:.9rem}";
+
 /// The answer while the database cannot be reached: server functions get the app's own
 /// error (the page shows its sentence), a page says so in words and tries again by itself.
 fn unavailable(is_api: bool, error: &app::error::AppError) -> Response {
@@ -234,12 +240,16 @@ fn unavailable(is_api: bool, error: &app::error::AppError) -> Response {
         let body = postcard::to_allocvec(&error).unwrap_or_default();
         return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
     }
+    // Its own small style (the stylesheet's hashed name is the app's to know); the nonce
+    // lets the security headers allow it.
+    let nonce = uuid::Uuid::new_v4().simple();
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta http-equiv=\"refresh\" content=\"5\"><title>Switchboard: one moment</title></head>\
+         <meta http-equiv=\"refresh\" content=\"5\"><title>Switchboard: one moment</title>\
+         <style nonce=\"{nonce}\">{OUTAGE_STYLE}</style></head>\
          <body><main><h1>One moment</h1><p>{error}</p>\
-         <p>This page tries again every 5 seconds.</p></main></body></html>"
+         <p class=\"muted\">This page tries again every 5 seconds.</p></main></body></html>"
     );
     (
         StatusCode::SERVICE_UNAVAILABLE,

@@ -656,7 +656,21 @@ async fn while_the_database_is_unreachable_pages_say_so_and_server_functions_ans
         .unwrap();
     assert_eq!(page.status(), 503);
     assert_eq!(page.headers()["retry-after"], "5");
+    // Its own style is allowed by its security policy (a nonce), so it looks like the app.
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let html = page.text().await.unwrap();
+    let nonce = html
+        .split("<style nonce=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a styled page");
+    assert!(
+        policy.contains("style-src 'self' 'unsafe-inline'") && policy.contains(&format!("'nonce-{nonce}'")),
+        "{policy}"
+    );
     assert!(
         html.contains("can't reach the database") && html.contains("http-equiv=\"refresh\""),
         "{html}"
