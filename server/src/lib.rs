@@ -6,6 +6,7 @@
 pub mod config;
 pub mod database;
 pub mod mail;
+pub mod outage;
 pub mod realtime;
 pub mod routes;
 pub mod seed;

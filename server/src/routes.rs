@@ -37,7 +37,10 @@ pub fn router(state: AppState, hub: crate::realtime::Hub) -> Router {
         )
         .fallback(file_or_page)
         .layer(middleware::from_fn(error_status))
-        .layer(middleware::from_fn_with_state(state.clone(), session_layer))
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), crate::outage::Outage::default()),
+            session_layer,
+        ))
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
@@ -171,14 +174,38 @@ async fn catch_panic(req: Request, next: Next) -> Response {
     }
 }
 
-/// Resolves the session cookie once per request and puts the person in the request.
-async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Resolves the session cookie once per request and puts the person in the request. While
+/// the database was just found unreachable, requests are answered at once (`outage`).
+async fn session_layer(
+    State((state, outage)): State<(AppState, crate::outage::Outage)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let ip = client_of(&req, &state.settings.trusted_proxies);
     req.extensions_mut().insert(ClientAddr(ip));
     let path = req.uri().path();
     let is_static = path.starts_with("/pkg/") || path == "/health" || path == "/favicon.svg";
     if !is_static {
-        match session::resolve(&state, req.headers(), ip).await {
+        use crate::outage::Turn;
+        use std::time::Instant;
+        let is_api = path.starts_with("/api/");
+        let down = app::error::AppError::Unavailable;
+        match outage.turn(Instant::now()) {
+            Turn::AnswerAtOnce => return unavailable(is_api, &down),
+            Turn::Probe => match sqlx::query("SELECT 1").execute(&state.pool).await {
+                Ok(_) => outage.answered(),
+                Err(_) => {
+                    outage.failed(Instant::now());
+                    return unavailable(is_api, &down);
+                }
+            },
+            Turn::Try => {}
+        }
+        let resolved = session::resolve(&state, req.headers(), ip).await;
+        if matches!(resolved, Err(app::error::AppError::Unavailable)) {
+            outage.failed(Instant::now());
+        }
+        match resolved {
             Ok(Some(actor)) => {
                 req.extensions_mut().insert(Arc::<Actor>::new(actor));
             }
@@ -193,7 +220,7 @@ async fn session_layer(State(state): State<AppState>, mut req: Request, next: Ne
                     return Redirect::to(&location).into_response();
                 }
             }
-            Err(e) => return unavailable(req.uri().path().starts_with("/api/"), &e),
+            Err(e) => return unavailable(is_api, &e),
         }
     }
     next.run(req).await
