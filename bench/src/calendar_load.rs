@@ -3,31 +3,20 @@
 //! and at 100 concurrent requests, measured over HTTP against the real application on
 //! 127.0.0.1 (release build). `cargo run --release -p bench --bin calendar-load`.
 
+use bench::Failure;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use futures::StreamExt;
 use server::{config::Config, Application};
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, PgConnection};
 use std::time::Instant;
 
 const PROVIDERS: i32 = 20;
 const PER_DAY: i32 = 10;
 const PASSWORD: &str = "benchmark-password";
 
-type Failure = Box<dyn std::error::Error>;
-
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let base = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let url = format!(
-        "{}/switchboard_bench",
-        base.rsplit_once('/').map_or(base.as_str(), |(b, _)| b)
-    );
-    let mut admin = PgConnection::connect(&base).await?;
-    admin
-        .execute("DROP DATABASE IF EXISTS switchboard_bench WITH (FORCE)")
-        .await?;
-    admin.close().await?;
+    let url = bench::fresh_database("switchboard_bench").await?;
 
     let mut config = Config::for_tests(url.clone());
     config.pool_size = 20;

@@ -6,8 +6,8 @@
 //! to answer 503, and how long after the database came back the first page was served.
 //! `cargo run --release -p bench --bin outage`.
 
+use bench::Failure;
 use server::{config::Config, Application};
-use sqlx::{Connection, Executor, PgConnection};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
@@ -28,21 +28,9 @@ async fn forwarder(at: SocketAddr, to: SocketAddr) -> std::io::Result<JoinHandle
     }))
 }
 
-type Failure = Box<dyn std::error::Error>;
-
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let base = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let url = format!(
-        "{}/switchboard_bench_outage",
-        base.rsplit_once('/').map_or(base.as_str(), |(b, _)| b)
-    );
-    let mut admin = PgConnection::connect(&base).await?;
-    admin
-        .execute("DROP DATABASE IF EXISTS switchboard_bench_outage WITH (FORCE)")
-        .await?;
-    admin.close().await?;
+    let url = bench::fresh_database("switchboard_bench_outage").await?;
 
     let postgres: SocketAddr = "127.0.0.1:5432".parse()?;
     let near = TcpListener::bind("127.0.0.1:0").await?.local_addr()?;
@@ -73,15 +61,17 @@ async fn main() -> Result<(), Failure> {
     let _ = pool;
     link.abort();
     let _ = (&mut link).await;
-    let mut took = Vec::new();
-    for _ in 0..20 {
-        let started = Instant::now();
-        let status = client
+    // The person opens their account page.
+    let page = || {
+        client
             .get(format!("http://{addr}/account"))
             .header("accept", "text/html")
             .send()
-            .await?
-            .status();
+    };
+    let mut took = Vec::new();
+    for _ in 0..20 {
+        let started = Instant::now();
+        let status = page().await?.status();
         took.push(started.elapsed());
         if status != 503 {
             return Err(format!("expected 503, got {status}").into());
@@ -104,12 +94,7 @@ async fn main() -> Result<(), Failure> {
     let _link = forwarder(near, postgres).await?;
     let back = Instant::now();
     loop {
-        let status = client
-            .get(format!("http://{addr}/account"))
-            .header("accept", "text/html")
-            .send()
-            .await?
-            .status();
+        let status = page().await?.status();
         if status == 200 {
             break;
         }

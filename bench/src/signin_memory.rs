@@ -4,17 +4,16 @@
 //! matters is what the process keeps afterwards.
 //! `cargo run --release -p bench --bin signin-memory`.
 
+use bench::Failure;
 use futures::StreamExt;
 use server::{config::Config, Application};
-use sqlx::{Connection, Executor, PgConnection};
+
 use std::time::Instant;
 
 const PASSWORD: &str = "benchmark-password";
 const PEOPLE: usize = 50;
 const SIGN_INS: usize = 200;
 const AT_ONCE: usize = 50;
-
-type Failure = Box<dyn std::error::Error>;
 
 /// This process's resident set, in MB (Linux).
 fn resident_mb() -> f64 {
@@ -31,17 +30,7 @@ fn resident_mb() -> f64 {
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let base = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let url = format!(
-        "{}/switchboard_bench_signin",
-        base.rsplit_once('/').map_or(base.as_str(), |(b, _)| b)
-    );
-    let mut admin = PgConnection::connect(&base).await?;
-    admin
-        .execute("DROP DATABASE IF EXISTS switchboard_bench_signin WITH (FORCE)")
-        .await?;
-    admin.close().await?;
+    let url = bench::fresh_database("switchboard_bench_signin").await?;
 
     let mut config = Config::for_tests(url.clone());
     config.pool_size = 20;

@@ -93,14 +93,14 @@ pub fn known_action(input: Option<&str>) -> Result<Option<&'static str>, AppErro
 }
 
 /// An optional `YYYY-MM-DD` from a date input, inside the years every date of the product
-/// keeps to (`calendar::rules::YEARS`).
+/// keeps to (`model::dates::YEARS`).
 pub fn parse_day(input: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => {
             let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map_err(|_| AppError::invalid("Dates are written YYYY-MM-DD."))?;
-            crate::calendar::rules::dates_in_range(&[day]).map_err(AppError::Invalid)?;
+            crate::model::dates::dates_in_range(&[day]).map_err(AppError::Invalid)?;
             Ok(Some(day))
         }
     }

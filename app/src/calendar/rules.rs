@@ -265,23 +265,7 @@ pub const OPEN_HORIZON_DAYS: i64 = 366;
 /// The most occurrences one series may have.
 pub const MAX_OCCURRENCES: usize = 400;
 
-/// The years a date given to the calendar may fall in: any appointment, birth date or
-/// working week, and far enough from the limits of date arithmetic (chrono's years stop at
-/// ±262,143, where adding a day panics) that nothing computed from such a date overflows.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
-
-/// Refuses any of `days` outside [`YEARS`].
-pub fn dates_in_range(days: &[NaiveDate]) -> Result<(), String> {
-    if days.iter().all(|d| YEARS.contains(&d.year())) {
-        Ok(())
-    } else {
-        Err(format!(
-            "Choose a date between {} and {}.",
-            YEARS.start(),
-            YEARS.end()
-        ))
-    }
-}
+pub use crate::model::dates::{dates_in_range, YEARS};
 
 const DAY_CODES: [(&str, Weekday); 7] = [
     ("MO", Weekday::Mon),

@@ -1,5 +1,7 @@
-//! Types shared by the browser and the server: ids, roles, the signed-in person.
+//! Types shared by the browser and the server: ids, roles, the signed-in person, and the
+//! years dates keep to.
 
+pub mod dates;
 mod ids;
 mod roles;
 
