@@ -8,7 +8,6 @@
 
 use crate::StartError;
 use sqlx::migrate::MigrateDatabase;
-use sqlx::postgres::PgConnectOptions;
 use sqlx::{PgConnection, PgPool, Postgres};
 
 /// Creates the database unless it exists; another node creating it at the same moment is
@@ -32,33 +31,17 @@ pub async fn create_once(url: &str) -> Result<(), StartError> {
 
 /// The application's login as given by its URL: the role's name and its password, if any.
 pub fn login_of(url: &str) -> Result<(String, Option<String>), StartError> {
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     let parsed = url::Url::parse(url).map_err(|e| StartError::Other(format!("DATABASE_URL: {e}")))?;
     let user = decode(parsed.username());
     if user.is_empty() {
         return Err(StartError::Other("DATABASE_URL names no user".into()));
     }
     Ok((user, parsed.password().map(decode)))
-}
-
-/// Undoes a URL's percent-encoding (`%40` is `@`).
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Makes sure the application's login exists and may use the application's privileges:
@@ -141,12 +124,6 @@ pub async fn check_login(pool: &PgPool) -> Result<(), StartError> {
          its own: set DATABASE_OWNER_URL to the database's owner (it migrates) and DATABASE_URL to \
          another login (created at start when the owner may create roles)"
     )))
-}
-
-/// Connects as the owner: migrations, and start-up work on everyone's rows.
-pub async fn owner_connection(owner: &PgConnectOptions) -> Result<PgConnection, StartError> {
-    use sqlx::Connection;
-    Ok(PgConnection::connect_with(owner).await?)
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ impl Application {
         let login = PgConnectOptions::from_str(&config.database_url)?;
         let (user, password) = database::login_of(&config.database_url)?;
         {
-            let mut conn = database::owner_connection(&owner).await?;
+            let mut conn = sqlx::PgConnection::connect_with(&owner).await?;
             MIGRATOR.run(&mut conn).await?;
             database::provision_login(&mut conn, &user, password.as_deref()).await?;
             conn.close().await?;
@@ -261,7 +261,7 @@ pub const STARTUP_LOCK: i64 = 0x5357_4244_0001;
 /// What start-up does to the data before serving: seal stored secrets (and re-seal them
 /// after a key rotation), repair time zones, seed the demo. Runs under [`STARTUP_LOCK`].
 async fn prepare_data(config: &Config, owner: &PgConnectOptions, pool: &PgPool) -> Result<(), StartError> {
-    let mut conn = database::owner_connection(owner).await?;
+    let mut conn = sqlx::PgConnection::connect_with(owner).await?;
     let done =
         app::auth::sealed::seal_stored(&mut conn, &config.secret_key, config.previous_secret_key.as_ref())
             .await
