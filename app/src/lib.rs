@@ -5,11 +5,14 @@
 pub mod agency;
 pub mod audit;
 pub mod auth;
+pub mod availability;
 pub mod calendar;
 pub mod error;
 pub mod mail;
 pub mod model;
 pub mod nav;
+pub mod notifications;
+pub mod palette;
 pub mod practices;
 pub mod realtime;
 pub mod shell;
@@ -51,6 +54,9 @@ pub fn hydrate() {
         nav::preload(&page).await;
         let owner = leptos::mount::hydrate_from_async(body.clone(), App).await;
         owner.forget();
+        if let nav::Page::Practice(Some(practice), _) = page {
+            nav::prefetch_sections(practice);
+        }
         // Lets browser tests (and curious people) see that the page is live.
         let _ = body.set_attribute("data-hydrated", "true");
     });

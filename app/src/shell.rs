@@ -45,7 +45,7 @@ pub fn App() -> impl IntoView {
 
     let view = match page {
         Page::Home => view! { <Home /> }.into_any(),
-        Page::Practice(_, section) => view! { <Workspace section /> }.into_any(),
+        Page::Practice(..) => view! { <Workspace /> }.into_any(),
         page => crate::nav::lazy_view(&page),
     };
     view! {

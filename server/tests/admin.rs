@@ -4,7 +4,7 @@
 mod common;
 
 use app::error::AppError;
-use app::practices::api::{PracticeInfo, PracticeSettings};
+use app::practices::model::{PracticeInfo, PracticeSettings};
 use common::{assert_needs_sign_in, assert_refused, TestApp};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::agency::api::AgencyPractice;
+use app::agency::model::AgencyPractice;
 use app::error::AppError;
 use app::model::Me;
 use common::{assert_needs_sign_in, TestApp};

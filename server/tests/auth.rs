@@ -203,7 +203,7 @@ async fn only_the_persons_own_activity_renews_the_idle_timer(_: PgPoolOptions, c
     let me: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
     assert!(me.is_some());
     let a = w.a.to_string();
-    let _: app::practices::api::PracticeInfo = app
+    let _: app::practices::model::PracticeInfo = app
         .call(&client, "practices/overview", &[("practice", &a)])
         .await
         .unwrap();
@@ -542,7 +542,7 @@ async fn a_demo_instance_lists_only_the_demos_accounts(_: PgPoolOptions, conn: P
     let app = TestApp::spawn_with(conn, |c| c.demo = true).await;
     // The demo was seeded at start; the world's people (example.test) came after.
     let w = common::world(&app.pool).await;
-    let listed: Vec<app::auth::api::DemoAccount> =
+    let listed: Vec<app::auth::model::DemoAccount> =
         app.call(&app.client(), "auth/demo_accounts", &[]).await.unwrap();
     assert!(!listed.is_empty());
     let demo = format!("@{}", app::auth::api::DEMO_DOMAIN);

@@ -5,7 +5,8 @@ mod common;
 
 use app::error::AppError;
 use app::model::{Me, Role};
-use app::practices::api::{InvitationInfo, BAD_INVITATION};
+use app::practices::api::BAD_INVITATION;
+use app::practices::model::InvitationInfo;
 use common::TestApp;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 

@@ -136,7 +136,7 @@ async fn only_agency_admins_read_the_outbox_and_it_is_audited(_: PgPoolOptions, 
     queue(&app.pool, "ann@example.test", true).await;
 
     let agency = app.login(&w.agency.email).await;
-    let (smtp, mail): (bool, Vec<app::mail::api::KeptMail>) =
+    let (smtp, mail): (bool, Vec<app::mail::model::KeptMail>) =
         app.call(&agency, "mail/recent", &[]).await.unwrap();
     assert!(!smtp);
     assert_eq!(mail.len(), 1);
@@ -161,7 +161,7 @@ async fn only_agency_admins_read_the_outbox_and_it_is_audited(_: PgPoolOptions, 
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let _: (bool, Vec<app::mail::api::KeptMail>) = app.call(&agency, "mail/recent", &[]).await.unwrap();
+    let _: (bool, Vec<app::mail::model::KeptMail>) = app.call(&agency, "mail/recent", &[]).await.unwrap();
     let in_a = format!(
         "SELECT count(*) FROM audit_events WHERE action = 'mail.read_outbox' AND practice_id = '{}'",
         w.a
@@ -320,7 +320,7 @@ async fn no_working_link_is_kept_once_sent_or_shown_on_the_sent_mail_page(
     tx.commit().await.unwrap();
     // Waiting to be sent: the page hides the link all the same.
     let agency = app.login(&w.agency.email).await;
-    let (_, shown): (bool, Vec<app::mail::api::KeptMail>) =
+    let (_, shown): (bool, Vec<app::mail::model::KeptMail>) =
         app.call(&agency, "mail/recent", &[]).await.unwrap();
     assert!(!shown[0].body.contains(token), "{}", shown[0].body);
     assert!(

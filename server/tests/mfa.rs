@@ -9,7 +9,7 @@ use app::auth::sealed::{self, SecretKey};
 use app::auth::totp;
 use app::error::AppError;
 use app::model::Me;
-use app::practices::api::PracticeInfo;
+use app::practices::model::PracticeInfo;
 use common::{TestApp, PASSWORD};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -151,7 +151,7 @@ async fn the_deployment_can_require_it_of_agency_admins(_: PgPoolOptions, conn: 
     let w = common::world(&app.pool).await;
     let agency = app.login(&w.agency.email).await;
     let r = app
-        .call::<Vec<app::agency::api::AgencyPractice>>(&agency, "agency/practices", &[])
+        .call::<Vec<app::agency::model::AgencyPractice>>(&agency, "agency/practices", &[])
         .await;
     assert_eq!(r, Err(AppError::MfaRequired));
     let s: Security = app.call(&agency, "auth/security", &[]).await.unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::practices::api::PracticeInfo;
+use app::practices::model::PracticeInfo;
 use common::TestApp;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 

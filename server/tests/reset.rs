@@ -235,7 +235,7 @@ async fn an_address_presenting_unknown_link_tokens_is_refused_for_a_while(
             0 => assert_eq!(reset(bad.clone()).await, Err(AppError::invalid(BAD_RESET))),
             1 => {
                 let r = app
-                    .call::<app::practices::api::InvitationInfo>(
+                    .call::<app::practices::model::InvitationInfo>(
                         &anyone,
                         "practices/invitation",
                         &[("token", &bad)],

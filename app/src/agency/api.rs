@@ -1,23 +1,12 @@
 //! Server functions of the agency page.
 
+use crate::agency::model::AgencyPractice;
 use crate::error::AppError;
 use crate::model::{PracticeId, Role};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{agency::db, auth::session, db::begin, state::app_state};
-
-/// One practice as the agency sees it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct AgencyPractice {
-    pub id: PracticeId,
-    pub name: String,
-    pub time_zone: String,
-    pub members: i64,
-    pub assistants: String,
-}
 
 /// Every practice of the agency with its people counted and its assistants named.
 #[server(endpoint = "agency/practices", output = crate::wire::Bin)]

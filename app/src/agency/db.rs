@@ -1,6 +1,6 @@
 //! Queries of the agency page (run with the all-practices scope of an agency admin).
 
-use crate::agency::api::AgencyPractice;
+use crate::agency::model::AgencyPractice;
 use crate::db::Tx;
 use crate::model::PracticeId;
 

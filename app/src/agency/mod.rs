@@ -2,6 +2,7 @@
 //! above all) into practices. Agency admins only.
 
 pub mod api;
+pub mod model;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

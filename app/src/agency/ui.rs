@@ -1,6 +1,7 @@
 //! `/agency`: the agency admin's page (a lazy route).
 
-use crate::agency::api::{agency_practices, AgencyPractice, AssignPerson, CreatePractice};
+use crate::agency::api::{agency_practices, AssignPerson, CreatePractice};
+use crate::agency::model::AgencyPractice;
 use crate::error::AppError;
 use crate::nav::Redirect;
 use crate::shell::MeResource;

@@ -1,5 +1,6 @@
 //! Server functions of signing in and out.
 
+use crate::auth::model::DemoAccount;
 use crate::error::AppError;
 use crate::model::Me;
 use leptos::prelude::*;
@@ -156,8 +157,11 @@ pub async fn start_session(
 pub async fn logout() -> Result<(), AppError> {
     let state = app_state()?;
     if let Some(actor) = session::current_actor() {
-        let mut tx = begin(&state.pool, &Scope::person(actor.user(), [])).await?;
+        let practices = actor.me.practices.iter().map(|p| p.id);
+        let mut tx = begin(&state.pool, &Scope::person(actor.user(), practices)).await?;
         db::end_session(&mut tx, &actor.token_hash).await?;
+        use crate::availability::db::{apply, Happened};
+        apply(&mut tx, actor.user(), Happened::SignedOut).await?;
         crate::audit::db::record(
             &mut tx,
             crate::audit::db::Event {
@@ -211,14 +215,6 @@ fn set_cookie(value: &str) -> Result<(), AppError> {
     let value = HeaderValue::from_str(value).map_err(|_| AppError::Internal)?;
     response.append_header(SET_COOKIE, value);
     Ok(())
-}
-
-/// A demo account as the login page of a demo instance lists it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DemoAccount {
-    pub email: String,
-    pub display_name: String,
-    pub what: String,
 }
 
 /// The password of every demo account (demo instances only).

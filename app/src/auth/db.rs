@@ -269,7 +269,7 @@ pub async fn load_me(tx: &mut Tx, user: UserId) -> Result<Option<Me>, sqlx::Erro
 
 /// Every account with what it does, for the login page of a demo instance.
 #[tracing::instrument(skip_all)]
-pub async fn demo_accounts(tx: &mut Tx) -> Result<Vec<crate::auth::api::DemoAccount>, sqlx::Error> {
+pub async fn demo_accounts(tx: &mut Tx) -> Result<Vec<crate::auth::model::DemoAccount>, sqlx::Error> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT u.email, u.display_name,
                 CASE WHEN EXISTS (SELECT 1 FROM agency_admins a WHERE a.user_id = u.id) THEN 'Agency admin'
@@ -288,7 +288,7 @@ pub async fn demo_accounts(tx: &mut Tx) -> Result<Vec<crate::auth::api::DemoAcco
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(email, display_name, what)| crate::auth::api::DemoAccount {
+        .map(|(email, display_name, what)| crate::auth::model::DemoAccount {
             email,
             display_name,
             what,

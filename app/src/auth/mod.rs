@@ -3,6 +3,7 @@
 pub mod account_ui;
 pub mod api;
 pub mod mfa;
+pub mod model;
 pub mod reset;
 pub mod reset_ui;
 pub mod rules;

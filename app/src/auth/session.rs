@@ -156,7 +156,21 @@ pub async fn resolve(
     let Some(token) = token_from_headers(headers) else {
         return Ok(None);
     };
-    let token_hash = hash_token(&token);
+    find(state, hash_token(&token), ip, renews_idle_timer(headers)).await
+}
+
+/// The person of a session already found, read afresh (their practices and roles as they
+/// are now), without renewing it: a page's socket asks this for each of its requests.
+pub async fn reread(state: &AppState, actor: &Actor) -> Result<Option<Actor>, AppError> {
+    find(state, actor.token_hash.clone(), actor.ip, false).await
+}
+
+async fn find(
+    state: &AppState,
+    token_hash: Vec<u8>,
+    ip: Option<IpAddr>,
+    renew: bool,
+) -> Result<Option<Actor>, AppError> {
     let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
     let Some(session) = db::find_session(&mut tx, &token_hash).await? else {
         return Ok(None);
@@ -167,7 +181,7 @@ pub async fn resolve(
         tx.commit().await?;
         return Ok(None);
     }
-    if renews_idle_timer(headers) && (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+    if renew && (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
         db::touch_session(&mut tx, &token_hash).await?;
     }
     // The same transaction reads the person, now that it is known who they are.
@@ -190,15 +204,6 @@ fn is_expired(state: &AppState, session: &db::SessionRow, now: chrono::DateTime<
         .idle_timeout_override_seconds
         .unwrap_or(session.idle_timeout_minutes * 60);
     rules::session_expired(session.created_at, session.last_seen_at, idle_seconds.into(), now)
-}
-
-/// Whether the session behind `token_hash` is still live (not ended, not idle-expired).
-/// Does not renew it: open WebSockets ask this and must not keep a session alive.
-pub async fn is_live(state: &AppState, token_hash: &[u8]) -> Result<bool, AppError> {
-    let mut tx = begin(&state.pool, &Scope::Anonymous).await?;
-    let session = db::find_session(&mut tx, token_hash).await?;
-    tx.commit().await?;
-    Ok(session.is_some_and(|s| !is_expired(state, &s, Utc::now())))
 }
 
 /// The signed-in person of the current server-function call, or `Unauthenticated`; a person

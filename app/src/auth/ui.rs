@@ -34,6 +34,7 @@ pub fn LoginPage() -> impl IntoView {
                     let text = match reason().as_deref() {
                         Some("idle") => "You were signed out after a period of inactivity.",
                         Some("reset") => "Your new password is set. Sign in with it.",
+                        Some("ended") => "Your session ended (you signed out in another window, or it expired). Sign in again.",
                         _ => return None,
                     };
                     Some(view! { <p class="notice" role="status" id="login-reason">{text}</p> })

@@ -19,11 +19,7 @@ use uuid::Uuid;
 
 /// The live event every calendar change publishes (ids only).
 pub fn live(practice: PracticeId, entry: Option<EntryId>) -> LiveEvent {
-    LiveEvent {
-        practice,
-        kind: "calendar".into(),
-        subject: entry.map(|e| e.0),
-    }
+    LiveEvent::practice(practice, crate::realtime::Kind::Calendar, entry.map(|e| e.0))
 }
 
 pub async fn zone(conn: &mut PgConnection, practice: PracticeId) -> Result<(String, Tz, i32), AppError> {

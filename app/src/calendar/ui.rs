@@ -145,10 +145,8 @@ pub fn CalendarPage() -> impl IntoView {
     let live = use_context::<LiveFeed>();
     let live_version = RwSignal::new(0u32);
     if let Some(feed) = live {
-        Effect::new(move |_| {
-            if feed.last.with(|e| e.is_some()) && feed.touches("calendar", practice.get_untracked()) {
-                live_version.update(|v| *v += 1);
-            }
+        feed.on(crate::realtime::Kind::Calendar, practice, move || {
+            live_version.update(|v| *v += 1)
         });
     }
     view! {

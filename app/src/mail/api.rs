@@ -1,9 +1,8 @@
 //! Server functions of the outbox.
 
 use crate::error::AppError;
+use crate::mail::model::KeptMail;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -12,23 +11,6 @@ use crate::{
     mail::db,
     state::app_state,
 };
-
-/// A message of the outbox as the "Sent mail" page shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct KeptMail {
-    pub id: Uuid,
-    pub practice_id: Option<crate::model::PracticeId>,
-    pub practice: Option<String>,
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-    /// "2026-11-29 14:05 UTC": formatted on the server, so the browser needs no date code.
-    pub created_at: String,
-    pub sent_at: Option<String>,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-}
 
 /// The newest 200 messages, with whether SMTP is configured. Agency admins only; reading
 /// bodies is recorded in the audit log (a body may name a practice's patient).

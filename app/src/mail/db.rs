@@ -1,7 +1,7 @@
 //! Queries of the outbox.
 
 use crate::db::Tx;
-use crate::mail::api::KeptMail;
+use crate::mail::model::KeptMail;
 use crate::mail::rules;
 use crate::model::PracticeId;
 use uuid::Uuid;

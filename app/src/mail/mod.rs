@@ -4,6 +4,7 @@
 //! on the "Sent mail" page.
 
 pub mod api;
+pub mod model;
 pub mod rules;
 pub mod ui;
 

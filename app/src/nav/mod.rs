@@ -1,13 +1,17 @@
 //! Addresses and moving between them, without a client-side router.
 //!
-//! Each page is its own document: following a link loads it from the server, which renders
-//! it whole, and the browser hydrates it. Only a change of query on the same page (the
-//! calendar's date, span and lens) stays in the page, through the History API. A client
-//! router (leptos_router) cost 46 KB of compressed WASM on every page's first load; see
-//! docs/ARCHITECTURE.md, "Rendering and hydration".
+//! Every address renders whole on the server. In the browser, following a link from one
+//! page of a practice's workspace to another (a section, another practice) swaps the page in
+//! place: the History API, the page's lazy chunk fetched on first use, its data through its
+//! server functions. The workspace frame (top bar, live socket, and what it holds) stays.
+//! Any other move (to sign-in, the account, the agency's pages) loads the next document,
+//! which leaves nothing of the workspace running. A change of query on the same page (the
+//! calendar's date, span and lens) only moves the query. A client router (leptos_router)
+//! cost 46 KB of compressed WASM on every page's first load; see docs/ARCHITECTURE.md,
+//! "Rendering and hydration".
 //!
 //! Pages whose code is a separate WASM chunk (`lazy_page!`) are loaded before hydration
-//! starts (`hydrate()` awaits [`load`]), and hinted to the browser by the server with
+//! starts (`hydrate()` awaits [`preload`]), and hinted to the browser by the server with
 //! `modulepreload` links, so the chunk downloads alongside the main module.
 
 pub mod rules;
@@ -19,12 +23,15 @@ use leptos::prelude::*;
 /// A page's view, from its chunk.
 pub type PageFn = fn() -> AnyView;
 
-/// The address being shown: the page, fixed for the document, and its query, which changes
-/// when the page moves within itself.
+/// The address being shown: the page and its query. Within the workspace both change in
+/// place; elsewhere the page is fixed for the document.
 #[derive(Clone, Copy)]
 struct Here {
-    page: StoredValue<Page>,
+    page: RwSignal<Page>,
     query: RwSignal<Query>,
+    /// Counts moves between pages, so a chunk that arrives late does not undo a later move.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    moves: StoredValue<u32>,
 }
 
 /// Reads the address (the request's on the server, the window's in the browser) and
@@ -33,13 +40,32 @@ pub fn provide_here() -> Page {
     let (path, query) = address();
     let page = Page::of(&path);
     let here = Here {
-        page: StoredValue::new(page.clone()),
+        page: RwSignal::new(page.clone()),
         query: RwSignal::new(Query::parse(&query)),
+        moves: StoredValue::new(0),
     };
     #[cfg(feature = "hydrate")]
-    follow_history(here);
+    {
+        HERE.with(|h| h.set(Some(here)));
+        follow_history(here);
+    }
     provide_context(here);
     page
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The document's address, for code that runs outside the component tree (event
+    /// handlers, timers): one app per document.
+    static HERE: std::cell::Cell<Option<Here>> = const { std::cell::Cell::new(None) };
+}
+
+fn here() -> Option<Here> {
+    #[cfg(feature = "hydrate")]
+    if let Some(here) = HERE.with(|h| h.get()) {
+        return Some(here);
+    }
+    use_context::<Here>()
 }
 
 fn address() -> (String, String) {
@@ -60,11 +86,24 @@ fn address() -> (String, String) {
     ("/".to_owned(), String::new())
 }
 
-/// The page being shown.
+/// The page being shown when the caller is built. A page reads this once: when the address
+/// names another page, it is replaced, not told.
 pub fn page() -> Page {
-    use_context::<Here>()
-        .map(|h| h.page.get_value())
-        .unwrap_or(Page::NotFound)
+    here().map(|h| h.page.get_untracked()).unwrap_or(Page::NotFound)
+}
+
+/// The page being shown, reactive: for the frame that outlives its pages.
+pub fn current() -> Signal<Page> {
+    match here() {
+        Some(here) => here.page.into(),
+        None => Signal::stored(Page::NotFound),
+    }
+}
+
+/// True when moving from `from` to `to` keeps the document: both are pages of the
+/// workspace.
+pub fn in_place(from: &Page, to: &Page) -> bool {
+    matches!(from, Page::Practice(..)) && matches!(to, Page::Practice(..))
 }
 
 /// The secret token in a link's address (`/reset/:token`, `/a/:token`, `/w/:token`,
@@ -76,36 +115,38 @@ pub fn token() -> Signal<String> {
     })
 }
 
-/// The address's query, reactive.
+/// The address's query, reactive, for the page that asks: once the address names another
+/// page, it keeps its last value (the asking page is on its way out and must not re-read).
 pub fn query() -> Signal<Query> {
-    match use_context::<Here>() {
-        Some(here) => here.query.into(),
-        None => Signal::stored(Query::default()),
-    }
+    let Some(here) = here() else {
+        return Signal::stored(Query::default());
+    };
+    let mine = here.page.get_untracked();
+    Memo::new(move |last: Option<&Query>| {
+        let query = here.query.get();
+        match last {
+            Some(last) if here.page.with(|p| *p != mine) => last.clone(),
+            _ => query,
+        }
+    })
+    .into()
 }
 
 /// Goes to `href`: within the page when only the query changes (`replace`: without a new
-/// history entry), otherwise by loading it.
+/// history entry), in place between pages of the workspace, otherwise by loading it.
 pub fn go(href: &str, replace: bool) {
     #[cfg(feature = "hydrate")]
     {
-        let (path, query) = href.split_once('?').unwrap_or((href, ""));
-        let here = use_context::<Here>();
         let Some(window) = web_sys::window() else {
             return;
         };
-        if let Some(here) = here.filter(|h| h.page.with_value(|p| *p == Page::of(path))) {
-            if let Ok(history) = window.history() {
-                let state = wasm_bindgen::JsValue::NULL;
-                let moved = if replace {
-                    history.replace_state_with_url(&state, "", Some(href))
-                } else {
-                    history.push_state_with_url(&state, "", Some(href))
-                };
-                if moved.is_ok() {
-                    here.query.set(Query::parse(query));
-                    return;
-                }
+        let (path, _) = href.split_once('?').unwrap_or((href, ""));
+        let to = Page::of(path);
+        if let Some(here) = here() {
+            let from = here.page.get_untracked();
+            if from == to || in_place(&from, &to) {
+                leptos::task::spawn_local(arrive(here, href.to_owned(), to, Some(replace)));
+                return;
             }
         }
         let location = window.location();
@@ -119,22 +160,127 @@ pub fn go(href: &str, replace: bool) {
     let _ = (href, replace);
 }
 
-/// Back and forward within a page move its query; to another document, load it.
+/// Shows `to` at `href` without leaving the document: fetches its chunk if it has one, then
+/// records the address (`history`: `Some(replace)` for a new move, `None` when the browser
+/// has already moved, going back or forward) and swaps the page.
+#[cfg(feature = "hydrate")]
+async fn arrive(here: Here, href: String, to: Page, history: Option<bool>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let query = href.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let same_page = here.page.with_untracked(|p| *p == to);
+    if !same_page {
+        let number = here.moves.get_value() + 1;
+        here.moves.set_value(number);
+        let view = load(&to).await;
+        if here.moves.get_value() != number {
+            return;
+        }
+        LOADED.with(|l| l.set(view));
+    }
+    if let (Some(replace), Ok(h)) = (history, window.history()) {
+        let state = wasm_bindgen::JsValue::NULL;
+        let moved = if replace {
+            h.replace_state_with_url(&state, "", Some(&href))
+        } else {
+            h.push_state_with_url(&state, "", Some(&href))
+        };
+        if moved.is_err() {
+            let _ = window.location().assign(&href);
+            return;
+        }
+    }
+    here.query.set(Query::parse(query));
+    if !same_page {
+        here.page.set(to);
+        if history.is_some() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+        // Keyboard and screen-reader users land at the new page's start.
+        request_animation_frame(|| {
+            use wasm_bindgen::JsCast;
+            if let Some(main) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("content"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let options = web_sys::FocusOptions::new();
+                options.set_prevent_scroll(true);
+                let _ = main.focus_with_options(&options);
+            }
+        });
+    }
+}
+
+/// Back and forward: within the page or the workspace, move in place; to another document,
+/// load it. Clicks on links between workspace pages move in place too (a link still works
+/// as a plain link before the WASM arrives, and opened in a new tab).
 #[cfg(feature = "hydrate")]
 fn follow_history(here: Here) {
-    let listener = window_event_listener(leptos::ev::popstate, move |_| {
+    let history = window_event_listener(leptos::ev::popstate, move |_| {
         let Some(location) = web_sys::window().map(|w| w.location()) else {
             return;
         };
         let path = location.pathname().unwrap_or_default();
-        if here.page.with_value(|p| *p == Page::of(&path)) {
-            here.query
-                .set(Query::parse(&location.search().unwrap_or_default()));
+        let to = Page::of(&path);
+        let from = here.page.get_untracked();
+        if from == to || in_place(&from, &to) {
+            let href = format!("{path}{}", location.search().unwrap_or_default());
+            leptos::task::spawn_local(arrive(here, href, to, None));
         } else {
             let _ = location.reload();
         }
     });
-    on_cleanup(move || listener.remove());
+    let clicks = window_event_listener(leptos::ev::click, move |ev| {
+        if let Some(href) = in_place_link(&ev, &here.page.get_untracked()) {
+            ev.prevent_default();
+            let unchanged = web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .is_some_and(|now| now.ends_with(&href));
+            if !unchanged {
+                go(&href, false);
+            }
+        }
+    });
+    on_cleanup(move || {
+        history.remove();
+        clicks.remove();
+    });
+}
+
+/// The address (path and query) of a plain click on a link to another page of the
+/// workspace, or on one that changes only this page's query.
+#[cfg(feature = "hydrate")]
+fn in_place_link(ev: &web_sys::MouseEvent, from: &Page) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    if ev.default_prevented()
+        || ev.button() != 0
+        || ev.ctrl_key()
+        || ev.meta_key()
+        || ev.shift_key()
+        || ev.alt_key()
+    {
+        return None;
+    }
+    let anchor = ev
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("a[href]")
+        .ok()??
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .ok()?;
+    if !anchor.target().is_empty() || anchor.has_attribute("download") || !anchor.hash().is_empty() {
+        return None;
+    }
+    let origin = web_sys::window()?.location().origin().ok()?;
+    if anchor.origin() != origin {
+        return None;
+    }
+    let path = anchor.pathname();
+    let to = Page::of(&path);
+    (*from == to || in_place(from, &to)).then(|| format!("{path}{}", anchor.search()))
 }
 
 /// Sends the person to `path`: a redirect (302) of the server-rendered page, or, when the
@@ -154,12 +300,30 @@ thread_local! {
     static LOADED: std::cell::Cell<Option<PageFn>> = const { std::cell::Cell::new(None) };
 }
 
-/// In the browser: the page's chunk, loaded before hydration (see `hydrate()`).
+/// In the browser: the page's chunk, loaded before hydration (see `hydrate()`); after a
+/// move in place, the chunk of the page moved to.
 #[cfg(feature = "hydrate")]
 pub async fn preload(page: &Page) {
     if let Some(view) = load(page).await {
         LOADED.with(|l| l.set(Some(view)));
     }
+}
+
+/// In the browser, once the workspace is up and quiet: fetches the chunks of the sections an
+/// assistant opens all day, so the first visit to each swaps in without waiting for its
+/// code (chunks are cached by the browser for as long as the release lasts).
+#[cfg(feature = "hydrate")]
+pub fn prefetch_sections(practice: crate::model::PracticeId) {
+    set_timeout(
+        move || {
+            leptos::task::spawn_local(async move {
+                for section in [Section::Calendar, Section::Today, Section::Inbox] {
+                    let _ = load(&Page::Practice(Some(practice), section)).await;
+                }
+            })
+        },
+        std::time::Duration::from_secs(2),
+    );
 }
 
 /// The view of a page whose code is a separate chunk: already loaded in the browser; on

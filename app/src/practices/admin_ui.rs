@@ -6,9 +6,10 @@ use crate::audit::ui::AccessLog;
 use crate::error::AppError;
 use crate::model::{PracticeId, Role};
 use crate::practices::api::{
-    practice_overview, read_invitation, read_practice_settings, InvitePerson, PracticeInfo, PracticeSettings,
-    RemoveMember, SavePracticeSettings, SetMemberRole,
+    practice_overview, read_invitation, read_practice_settings, InvitePerson, RemoveMember,
+    SavePracticeSettings, SetMemberRole,
 };
+use crate::practices::model::{PracticeInfo, PracticeSettings};
 use crate::practices::rules::WEEKDAYS;
 use crate::practices::ui::practice_param;
 use crate::shell::MeResource;
@@ -174,7 +175,7 @@ fn People(
 /// One member: their role (changeable by admins) and, after a second click, removal.
 #[component]
 fn MemberRow(
-    member: crate::practices::api::StaffMember,
+    member: crate::practices::model::StaffMember,
     admin: bool,
     practice: Signal<Option<PracticeId>>,
     set_role: ServerAction<SetMemberRole>,

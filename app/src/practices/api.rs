@@ -2,36 +2,17 @@
 
 use crate::error::AppError;
 use crate::model::{PracticeId, Role, UserId};
+use crate::practices::model::{InvitationInfo, PracticeInfo, PracticeSettings};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
     auth::{links, session},
     db::begin,
+    notifications::{db::Notice, model::Topic},
     practices::db,
     state::app_state,
 };
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StaffMember {
-    pub id: UserId,
-    pub display_name: String,
-    pub email: String,
-    pub role: Role,
-}
-
-/// What the practice's front page shows an assistant: its script, its rules, its people.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PracticeInfo {
-    pub id: PracticeId,
-    pub name: String,
-    pub time_zone: String,
-    pub phone_script: String,
-    pub emergency_rules: String,
-    pub idle_logout_minutes: i32,
-    pub staff: Vec<StaffMember>,
-}
 
 /// The practice's overview, for its members (and agency admins).
 #[server(endpoint = "practices/overview", output = crate::wire::Bin)]
@@ -124,16 +105,6 @@ pub async fn invite_person(
     Ok(())
 }
 
-/// What an invitation link offers, shown before the person sets a password.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct InvitationInfo {
-    pub practice_name: String,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub has_account: bool,
-}
-
 pub const BAD_INVITATION: &str = "This invitation link is not valid any more. Ask for a new one.";
 
 /// The invitation behind a link's token (no session needed: the token is the credential).
@@ -182,6 +153,21 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
         crate::auth::password::hash(password).await?
     };
     let (user, _) = db::accept_invitation(&mut tx, &inv, &hash).await?;
+    // Their inviter hears of it (staff names are not patient data).
+    let text = format!(
+        "{} joined as {}.",
+        inv.display_name,
+        inv.role.label().to_lowercase()
+    );
+    let link = format!("/p/{}/admin", inv.practice);
+    let notice = Notice {
+        practice: inv.practice,
+        to: inv.invited_by,
+        topic: Topic::InvitationAccepted,
+        text: &text,
+        link: &link,
+    };
+    crate::notifications::db::notify(&mut tx, notice).await?;
     let ip = session::client_addr();
     crate::audit::db::record(
         &mut tx,
@@ -205,37 +191,6 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
     crate::auth::api::start_session(&state, user, ip).await?;
     leptos_axum::redirect(&format!("/p/{}/inbox", inv.practice));
     Ok(())
-}
-
-/// The practice's settings as its admins edit them: the form's own text, checked on save by
-/// [`crate::practices::rules::check_settings`]. Opening hours are one field per weekday.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct PracticeSettings {
-    pub name: String,
-    pub time_zone: String,
-    pub phone_script: String,
-    pub emergency_rules: String,
-    pub idle_logout_minutes: String,
-    /// Hours before an appointment at which patients are reminded by e-mail ("48, 2").
-    #[serde(default)]
-    pub reminder_hours: String,
-    /// A checkbox: present ("on") when ticked.
-    #[serde(default)]
-    pub require_admin_mfa: Option<String>,
-    #[serde(default)]
-    pub mon: String,
-    #[serde(default)]
-    pub tue: String,
-    #[serde(default)]
-    pub wed: String,
-    #[serde(default)]
-    pub thu: String,
-    #[serde(default)]
-    pub fri: String,
-    #[serde(default)]
-    pub sat: String,
-    #[serde(default)]
-    pub sun: String,
 }
 
 impl PracticeSettings {
@@ -346,13 +301,21 @@ async fn change_membership(practice: PracticeId, person: UserId, role: Option<Ro
     crate::calendar::db::revoke_feeds_of(&mut tx, practice, person).await?;
     crate::realtime::db::publish(
         &mut tx,
-        &crate::realtime::LiveEvent {
-            practice,
-            kind: crate::realtime::MEMBERSHIP.into(),
-            subject: Some(person.0),
-        },
+        &crate::realtime::LiveEvent::practice(practice, crate::realtime::Kind::Membership, Some(person.0)),
     )
     .await?;
+    if let Some(role) = role.filter(|r| *r != current && person != actor.user()) {
+        let text = format!("Your role is now {}.", role.label());
+        let link = format!("/p/{practice}/inbox");
+        let notice = Notice {
+            practice,
+            to: person,
+            topic: Topic::RoleChanged,
+            text: &text,
+            link: &link,
+        };
+        crate::notifications::db::notify(&mut tx, notice).await?;
+    }
     crate::audit::db::record(
         &mut tx,
         crate::audit::db::Event {

@@ -2,7 +2,7 @@
 
 use crate::db::Tx;
 use crate::model::{PracticeId, Role, UserId};
-use crate::practices::api::{PracticeInfo, PracticeSettings, StaffMember};
+use crate::practices::model::{PracticeInfo, PracticeSettings, StaffMember};
 use crate::practices::rules::{format_day_hours, CheckedSettings, Hours, WEEKDAYS};
 
 #[tracing::instrument(skip_all)]
@@ -122,6 +122,7 @@ pub struct OpenInvitation {
     pub role: Role,
     /// An account with a password already exists for the address.
     pub has_account: bool,
+    pub invited_by: UserId,
 }
 
 /// The invitation behind a token if it can still be accepted; locks it when `lock`.
@@ -132,18 +133,20 @@ pub async fn open_invitation(
 ) -> Result<Option<OpenInvitation>, sqlx::Error> {
     let sql = format!(
         "SELECT i.id, i.practice_id, p.name, i.email, i.display_name, i.role,
-                EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(i.email) AND has_password(u.id))
+                EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(i.email) AND has_password(u.id)),
+                i.invited_by
          FROM invitations i JOIN practices p ON p.id = i.practice_id
          WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
          {}",
         if lock { "FOR UPDATE OF i" } else { "" }
     );
-    let row: Option<(uuid::Uuid, PracticeId, String, String, String, Role, bool)> = sqlx::query_as(&sql)
+    type Row = (uuid::Uuid, PracticeId, String, String, String, Role, bool, UserId);
+    let row: Option<Row> = sqlx::query_as(&sql)
         .bind(token_hash)
         .fetch_optional(&mut **tx)
         .await?;
     Ok(row.map(
-        |(id, practice, practice_name, email, display_name, role, has_account)| OpenInvitation {
+        |(id, practice, practice_name, email, display_name, role, has_account, invited_by)| OpenInvitation {
             id,
             practice,
             practice_name,
@@ -151,6 +154,7 @@ pub async fn open_invitation(
             display_name,
             role,
             has_account,
+            invited_by,
         },
     ))
 }

@@ -2,6 +2,7 @@
 
 pub mod admin_ui;
 pub mod api;
+pub mod model;
 pub mod rules;
 pub mod ui;
 

@@ -2,7 +2,7 @@
 //! hours written as text ("08:00-12:00, 13:00-17:00"; empty means closed).
 
 use crate::error::AppError;
-use crate::practices::api::PracticeSettings;
+use crate::practices::model::PracticeSettings;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
 

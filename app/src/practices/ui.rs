@@ -5,7 +5,7 @@ use crate::model::{Me, PracticeId};
 use crate::nav::{Redirect, Section};
 use crate::practices::api::practice_overview;
 use crate::shell::MeResource;
-use crate::ui::{ErrorNote, PageError, Placeholder, SignOut};
+use crate::ui::{ErrorNote, PageError, SignOut};
 use leptos::prelude::*;
 
 /// The sections of a practice workspace: (path, label, key for the keyboard shortcut).
@@ -63,18 +63,29 @@ pub(crate) fn practice_param() -> Signal<Option<PracticeId>> {
     })
 }
 
-/// The section in the address.
-fn section_param() -> Section {
-    match crate::nav::page() {
+/// The practice and section the address names, reactive: for the frame, which outlives the
+/// pages it shows.
+fn place() -> (Signal<Option<PracticeId>>, Signal<Section>) {
+    let page = crate::nav::current();
+    let practice = Signal::derive(move || match page.get() {
+        crate::nav::Page::Practice(p, _) => p,
+        _ => None,
+    });
+    let section = Signal::derive(move || match page.get() {
         crate::nav::Page::Practice(_, s) => s,
         _ => Section::Inbox,
-    }
+    });
+    (practice, section)
 }
 
-/// `/p/:practice/...`: the frame of a practice's pages, around the section's page.
+/// `/p/:practice/...`: the frame of a practice's pages, around the section's page. The frame
+/// stays while the person moves between sections and practices (`nav::go`); only the page
+/// inside is replaced.
 #[component]
-pub fn Workspace(section: Section) -> impl IntoView {
+pub fn Workspace() -> impl IntoView {
     let me = expect_context::<MeResource>();
+    let (practice, section) = place();
+    let palette = RwSignal::new(false);
     crate::realtime::ui::provide_live_feed();
     // Only the frame waits for the person. The page sits outside the Suspense:
     // on the server a Suspense renders its children more than once (a dry run to find their
@@ -89,8 +100,9 @@ pub fn Workspace(section: Section) -> impl IntoView {
                     match me.await {
                         Ok(Some(me)) if me.must_enrol_mfa() => view! { <Redirect path="/account" /> }.into_any(),
                         Ok(Some(me)) => view! {
-                            <TopBar me=me.clone() />
+                            <TopBar me=me.clone() palette />
                             <IdleGuard timeout_seconds=me.idle_timeout_seconds />
+                            <crate::palette::ui::Palette me=me.clone() practice section open=palette />
                         }
                             .into_any(),
                         Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
@@ -98,8 +110,8 @@ pub fn Workspace(section: Section) -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <main class="content">
-                {match section {
+            <main class="content" id="content" tabindex="-1">
+                {move || match section.get() {
                     Section::Other(name) => view! { <SectionPlaceholder name /> }.into_any(),
                     _ => crate::nav::lazy_view(&crate::nav::page()),
                 }}
@@ -109,15 +121,12 @@ pub fn Workspace(section: Section) -> impl IntoView {
 }
 
 #[component]
-fn TopBar(me: Me) -> impl IntoView {
-    let practice = practice_param();
-    let section = section_param();
-    let switch = {
-        let section = section.clone();
-        move |ev: leptos::ev::Event| {
-            let id = event_target_value(&ev);
-            crate::nav::go(&format!("/p/{id}/{}", section.key()), false);
-        }
+fn TopBar(me: Me, palette: RwSignal<bool>) -> impl IntoView {
+    let (practice, section) = place();
+    let switch = move |ev: leptos::ev::Event| {
+        let id = event_target_value(&ev);
+        let key = section.with_untracked(|s| s.key().to_owned());
+        crate::nav::go(&format!("/p/{id}/{key}"), false);
     };
     let current_id = move || practice.get().map(|p| p.to_string()).unwrap_or_default();
     let practices = me.practices.clone();
@@ -157,7 +166,12 @@ fn TopBar(me: Me) -> impl IntoView {
                 crate::nav::go(&format!("/p/{p}/{path}"), false);
             }
         });
-        on_cleanup(move || keys.remove());
+        // A click outside an open menu (availability, notifications) closes it.
+        let clicks = window_event_listener(leptos::ev::pointerdown, |ev| crate::ui::close_menus_outside(&ev));
+        on_cleanup(move || {
+            keys.remove();
+            clicks.remove();
+        });
     }
     view! {
             <header class="topbar">
@@ -178,22 +192,35 @@ fn TopBar(me: Me) -> impl IntoView {
                         .map(|(path, label, key)| {
                             let href = move || format!("/p/{}/{}", current_id(), path);
                             // Sections under a section's path (Admin's tabs) belong to it.
-                            let here = section.key() == *path || section.key().starts_with(&format!("{path}/"));
+                            let here = move || {
+                                section.with(|s| {
+                                    let key = s.key();
+                                    (key == *path || key.starts_with(&format!("{path}/"))).then_some("page")
+                                })
+                            };
                             view! {
-                                <a href=href aria-current=here.then_some("page") aria-keyshortcuts=format!("Alt+{key}")>
+                                <a href=href aria-current=here aria-keyshortcuts=format!("Alt+{key}")>
                                     {*label}
                                 </a>
                             }
                         })
                         .collect_view()}
                 </nav>
+                <button type="button" class="go-to" id="palette-open" aria-keyshortcuts="Control+K" title="Go to a section or practice (Ctrl+K)" on:click=move |_| palette.set(true)>
+                    "Go to…"
+                </button>
                 <div class="who">
+                    {(!me.practices.is_empty()).then(|| view! {
+                        <crate::availability::ui::AvailabilityControl me=me.clone() practice />
+                    })}
+                    <crate::notifications::ui::NotificationBell />
                     {me.agency_admin.then(|| view! { <a href="/agency">"Agency"</a> })}
                     <a class="name" id="signed-in-as" href="/account" title="Your account">{me.display_name.clone()}</a>
                     <SignOut />
                 </div>
             </header>
         }
+    .into_any()
 }
 
 /// One `<option>` per practice: its name, its city and its local time.
@@ -329,13 +356,52 @@ pub fn fill_script(script: &str, me: Option<&Me>) -> String {
     script.replace("{assistant}", first)
 }
 
+/// The sections still to come: (path, title, what it will do, what serves meanwhile, and a
+/// link there: its label and section).
+const COMING: [(&str, &str, &str, &str, &str, &str); 4] = [
+    (
+        "tasks",
+        "Tasks",
+        "Coming next: each practice's task queues (call-backs, refill requests, prior authorizations, lab orders, dictation to transcribe) in one inbox across your practices, most urgent first.",
+        "Until then, patients to call back after a clinician's time off are listed in the calendar's “Clinician out” panel.",
+        "Open the calendar",
+        "calendar",
+    ),
+    (
+        "phone",
+        "Phone",
+        "Coming: the practice's phone in your browser, with its call queue, hold, and handing a call to the on-call clinician.",
+        "Until then, the practice's phone script and emergency rules are on its Inbox.",
+        "Open the Inbox",
+        "inbox",
+    ),
+    (
+        "timesheets",
+        "Timesheets",
+        "Coming: time that follows your work from practice to practice, each practice's weekly hours against its plan, and approval by its admin.",
+        "Until then, My day shows every practice's day on one time line.",
+        "Open My day",
+        "today",
+    ),
+    (
+        "patients",
+        "Patients",
+        "Coming later: patient records, with every read recorded in the practice's access log.",
+        "Until then, patients are found and booked in the calendar: its search and “Find a slot”.",
+        "Open the calendar",
+        "calendar",
+    ),
+];
+
 /// A section of a practice's workspace that has no page of its own yet (members only,
-/// like every page of a practice).
+/// like every page of a practice): what is coming, and what serves meanwhile.
 #[component]
 fn SectionPlaceholder(name: String) -> impl IntoView {
     let practice = practice_param();
-    let name = StoredValue::new(name);
     let me = expect_context::<MeResource>();
+    let Some((_, title, coming, meanwhile, link, to)) = COMING.into_iter().find(|c| c.0 == name) else {
+        return view! { <crate::ui::NotFound /> }.into_any();
+    };
     view! {
         <Transition>
             {move || Suspend::new(async move {
@@ -345,17 +411,20 @@ fn SectionPlaceholder(name: String) -> impl IntoView {
                 if !member {
                     return view! { <PageError error=crate::error::AppError::Forbidden /> }.into_any();
                 }
-                let (title, what) = match name.get_value().as_str() {
-                    "tasks" => ("Tasks", "The practice's task queue arrives with a later issue."),
-                    "phone" => ("Phone", "The browser softphone arrives with a later issue."),
-                    "timesheets" => ("Timesheets", "Time tracking arrives with a later issue."),
-                    "patients" => ("Patients", "Patient records arrive with a later issue."),
-                    _ => return view! { <crate::ui::NotFound /> }.into_any(),
-                };
-                view! { <Placeholder title what /> }.into_any()
+                let href = format!("/p/{}/{to}", practice.get().map(|p| p.to_string()).unwrap_or_default());
+                view! {
+                    <section class="panel coming" id="section-placeholder">
+                        <h1>{title}</h1>
+                        <p>{coming}</p>
+                        <p class="muted">{meanwhile}</p>
+                        <a href=href>{link}</a>
+                    </section>
+                }
+                    .into_any()
             })}
         </Transition>
     }
+    .into_any()
 }
 
 crate::lazy_page!(

@@ -1,30 +1,49 @@
-//! Server functions of presence.
+//! Presence, and the page's requests over its socket: each answered under the session's
+//! person with the same checks as the server function that does the same.
 
 use crate::error::AppError;
-use crate::model::{PracticeId, Role, UserId};
+use crate::model::PracticeId;
+use crate::realtime::model::OnlinePerson;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::{auth::session, db::begin, realtime::db, state::app_state};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OnlinePerson {
-    pub id: UserId,
-    pub display_name: String,
-    pub role: Role,
-}
+use crate::{
+    auth::session::{self, Actor},
+    db::begin,
+    realtime::db,
+    realtime::model::{Answer, Request},
+    state::{app_state, AppState},
+};
 
 /// Who of the practice's people is online now.
 #[server(endpoint = "realtime/online", output = crate::wire::Bin)]
 pub async fn online_now(practice: PracticeId) -> Result<Vec<OnlinePerson>, AppError> {
-    let actor = session::actor()?;
+    online(&app_state()?, &*session::actor()?, practice).await
+}
+
+#[cfg(feature = "ssr")]
+async fn online(
+    state: &AppState,
+    actor: &Actor,
+    practice: PracticeId,
+) -> Result<Vec<OnlinePerson>, AppError> {
     if !actor.me.agency_admin {
         actor.require_member(practice)?;
     }
-    let state = app_state()?;
     let mut tx = begin(&state.pool, &actor.scope(practice)).await?;
     let people = db::online(&mut tx, practice).await?;
     tx.commit().await?;
     Ok(people)
+}
+
+/// Answers a page's request over its socket. `actor` is the session's person read afresh
+/// for this request, as a server function reads it.
+#[cfg(feature = "ssr")]
+pub async fn answer(state: &AppState, actor: &Actor, request: Request) -> Result<Answer, AppError> {
+    if actor.me.must_enrol_mfa() {
+        return Err(AppError::MfaRequired);
+    }
+    match request {
+        Request::OnlineNow(practice) => online(state, actor, practice).await.map(Answer::OnlineNow),
+    }
 }

@@ -1,12 +1,13 @@
 //! Publishing events and keeping presence rows.
 
+use crate::availability::model::Availability;
 use crate::db::Tx;
 use crate::model::{PracticeId, UserId};
 use crate::realtime::{LiveEvent, CHANNEL};
 use uuid::Uuid;
 
 /// Queues `event` for delivery when the transaction commits (and drops it on rollback).
-#[tracing::instrument(skip_all, fields(kind = %event.kind))]
+#[tracing::instrument(skip_all, fields(kind = ?event.kind))]
 pub async fn publish(tx: &mut Tx, event: &LiveEvent) -> Result<(), sqlx::Error> {
     let payload = serde_json::to_string(event).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query("SELECT pg_notify($1, $2)")
@@ -69,10 +70,12 @@ pub async fn sweep_stale(tx: &mut Tx) -> Result<Vec<UserId>, sqlx::Error> {
 pub async fn online(
     tx: &mut Tx,
     practice: PracticeId,
-) -> Result<Vec<crate::realtime::api::OnlinePerson>, sqlx::Error> {
-    let rows: Vec<(UserId, String, crate::model::Role)> = sqlx::query_as(
-        "SELECT u.id, u.display_name, m.role
+) -> Result<Vec<crate::realtime::model::OnlinePerson>, sqlx::Error> {
+    type Row = (UserId, String, crate::model::Role, Option<Availability>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT u.id, u.display_name, m.role, a.state
          FROM memberships m JOIN users u ON u.id = m.user_id
+         LEFT JOIN availability a ON a.practice_id = m.practice_id AND a.user_id = m.user_id
          WHERE m.practice_id = $1
            AND EXISTS (SELECT 1 FROM presence p WHERE p.user_id = u.id
                        AND p.heartbeat_at > now() - make_interval(secs => $2))
@@ -84,10 +87,13 @@ pub async fn online(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, display_name, role)| crate::realtime::api::OnlinePerson {
-            id,
-            display_name,
-            role,
-        })
+        .map(
+            |(id, display_name, role, availability)| crate::realtime::model::OnlinePerson {
+                id,
+                display_name,
+                role,
+                availability: availability.unwrap_or(Availability::Available),
+            },
+        )
         .collect())
 }

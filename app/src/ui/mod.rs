@@ -76,14 +76,40 @@ pub fn PageError(error: AppError) -> impl IntoView {
     .into_any()
 }
 
-/// A page section that a later piece of work fills.
-#[component]
-pub fn Placeholder(title: &'static str, what: &'static str) -> impl IntoView {
-    view! {
-        <section class="panel">
-            <h2>{title}</h2>
-            <p class="muted">{what}</p>
-        </section>
+/// Closes the `<details class="menu">` an event happened in (Escape, or a choice made in it).
+pub fn close_menu(ev: &leptos::ev::Event) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(menu) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("details.menu").ok().flatten())
+        {
+            let _ = menu.remove_attribute("open");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}
+
+/// Closes every open `<details class="menu">` that `ev` (a click) happened outside of.
+#[cfg(feature = "hydrate")]
+pub fn close_menus_outside(ev: &leptos::ev::Event) {
+    use wasm_bindgen::JsCast;
+    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+    let Some(open) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all("details.menu[open]").ok())
+    else {
+        return;
+    };
+    for i in 0..open.length() {
+        if let Some(menu) = open.get(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+            if !menu.contains(target.as_ref()) {
+                let _ = menu.remove_attribute("open");
+            }
+        }
     }
 }
 

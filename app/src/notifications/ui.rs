@@ -1,0 +1,206 @@
+//! The top bar's bell: the unread count, the latest notifications, marking them read, and
+//! optional desktop notifications (the same short text, which carries no patient data).
+
+use crate::error::AppError;
+use crate::notifications::api::{mark_read, read_bell};
+use crate::notifications::model::{Bell, Notification};
+use crate::notifications::rules;
+use crate::realtime::ui::LiveFeed;
+use crate::realtime::Kind;
+use leptos::prelude::*;
+
+/// The bell. Browser-only data, like availability: the server renders it empty.
+#[component]
+pub fn NotificationBell() -> impl IntoView {
+    let shown = RwSignal::new(None::<Bell>);
+    let error = RwSignal::new(None::<AppError>);
+    let reread = RwSignal::new(0u32);
+    // The notification a live event announced, for a desktop notification once it is read.
+    let announced = RwSignal::new(None::<uuid::Uuid>);
+    if let Some(feed) = use_context::<LiveFeed>() {
+        feed.on_any(Kind::Notification, move |subject| {
+            announced.set(subject);
+            reread.update(|n| *n += 1);
+        });
+    }
+    let answered = move |result: Result<Bell, AppError>| match result {
+        Ok(b) => {
+            if let Some(id) = announced.get_untracked() {
+                if let Some(n) = b.latest.iter().find(|n| n.id == id && !n.read) {
+                    desktop::show(&n.text);
+                }
+                announced.set(None);
+            }
+            shown.set(Some(b));
+            error.set(None);
+        }
+        Err(e) => error.set(Some(e)),
+    };
+    Effect::new(move |_| {
+        reread.track();
+        leptos::task::spawn_local(async move { answered(read_bell().await) });
+    });
+    let read = move |ids: Option<Vec<uuid::Uuid>>| {
+        leptos::task::spawn_local(async move { answered(mark_read(ids).await) });
+    };
+    let unread = move || shown.with(|b| b.as_ref().map(|b| b.unread).unwrap_or(0));
+    let alerts = RwSignal::new(desktop::State::Unknown);
+    Effect::new(move |_| alerts.set(desktop::state()));
+    view! {
+        <details class="menu bell" id="bell" on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { crate::ui::close_menu(&ev) }>
+            <summary aria-label=move || format!("Notifications: {} unread", unread()) title="Notifications">
+                <span aria-hidden="true">"🔔"</span>
+                <span class="badge" id="bell-count" hidden=move || rules::badge(unread()).is_none()>
+                    {move || rules::badge(unread()).unwrap_or_default()}
+                </span>
+            </summary>
+            <div class="bell-panel" role="group" aria-label="Notifications">
+                <div class="bell-head">
+                    <strong>"Notifications"</strong>
+                    <button type="button" class="link" id="bell-read-all" disabled=move || unread() == 0 on:click=move |_| read(None)>
+                        "Mark all read"
+                    </button>
+                </div>
+                {move || match shown.get() {
+                    None => view! { <p class="muted small">"…"</p> }.into_any(),
+                    Some(b) if b.latest.is_empty() => view! { <p class="muted small">"Nothing yet."</p> }.into_any(),
+                    Some(b) => view! {
+                        <ul class="notifications" id="notifications">
+                            {b.latest.into_iter().map(|n| item(n, read)).collect_view()}
+                        </ul>
+                    }
+                        .into_any(),
+                }}
+                {move || error.get().map(|e| view! { <crate::ui::ErrorNote error=e /> })}
+                <p class="small muted desktop-alerts">
+                    {move || match alerts.get() {
+                        desktop::State::On => "Desktop alerts are on.",
+                        desktop::State::Blocked => "Desktop alerts are blocked in this browser's settings.",
+                        desktop::State::Unsupported => "This browser has no desktop alerts.",
+                        desktop::State::Off | desktop::State::Unknown => "Desktop alerts are off.",
+                    }}
+                    " "
+                    <button type="button" class="link" id="desktop-alerts"
+                        hidden=move || !matches!(alerts.get(), desktop::State::Off | desktop::State::On)
+                        on:click=move |_| {
+                            leptos::task::spawn_local(async move { alerts.set(desktop::toggle().await) })
+                        }
+                    >
+                        {move || if alerts.get() == desktop::State::On { "Turn off" } else { "Turn on" }}
+                    </button>
+                </p>
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
+fn item(n: Notification, read: impl Fn(Option<Vec<uuid::Uuid>>) + Copy + 'static) -> impl IntoView {
+    let id = n.id;
+    let when = {
+        #[cfg(feature = "hydrate")]
+        let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or(n.at);
+        #[cfg(not(feature = "hydrate"))]
+        let now = n.at;
+        rules::ago((now - n.at).num_seconds())
+    };
+    let unread = !n.read;
+    view! {
+        <li class:unread=unread>
+            <a href=n.link on:click=move |ev| {
+                if unread {
+                    read(Some(vec![id]));
+                }
+                crate::ui::close_menu(&ev);
+            }>
+                <span class="text">{n.text}</span>
+                <span class="muted small">{format!("{} · {when}", n.practice_name)}</span>
+            </a>
+        </li>
+    }
+}
+
+/// Desktop notifications through the browser's Notification API, asked for on a click and
+/// remembered in this browser. They carry the notification's short text only.
+mod desktop {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub enum State {
+        Unknown,
+        Unsupported,
+        Blocked,
+        Off,
+        On,
+    }
+
+    #[cfg(feature = "hydrate")]
+    const KEY: &str = "switchboard.desktop-alerts";
+
+    #[cfg(feature = "hydrate")]
+    fn wanted() -> bool {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .is_some_and(|v| v == "on")
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn supported() -> bool {
+        js_sys::Reflect::has(&js_sys::global(), &"Notification".into()).unwrap_or(false)
+    }
+
+    pub fn state() -> State {
+        #[cfg(feature = "hydrate")]
+        {
+            use web_sys::NotificationPermission as P;
+            if !supported() {
+                return State::Unsupported;
+            }
+            match web_sys::Notification::permission() {
+                P::Denied => State::Blocked,
+                P::Granted if wanted() => State::On,
+                _ => State::Off,
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        State::Unknown
+    }
+
+    /// Turns them on (asking the browser's permission the first time) or off.
+    pub async fn toggle() -> State {
+        #[cfg(feature = "hydrate")]
+        {
+            let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+            if state() == State::On {
+                if let Some(s) = &storage {
+                    let _ = s.remove_item(KEY);
+                }
+                return state();
+            }
+            if let Ok(asked) = web_sys::Notification::request_permission() {
+                let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
+            }
+            if web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
+                if let Some(s) = &storage {
+                    let _ = s.set_item(KEY, "on");
+                }
+            }
+            state()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        State::Unknown
+    }
+
+    /// Shows `text` as a desktop notification, if they are on.
+    pub fn show(text: &str) {
+        #[cfg(feature = "hydrate")]
+        if state() == State::On {
+            let options = web_sys::NotificationOptions::new();
+            options.set_body(text);
+            options.set_tag("switchboard");
+            let _ = web_sys::Notification::new_with_options("Switchboard", &options);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+    }
+}
