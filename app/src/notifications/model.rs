@@ -1,7 +1,6 @@
 //! Notifications' shared types.
 
 use crate::model::PracticeId;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What a notification is about. Later capabilities add theirs (a task assigned, a
@@ -34,7 +33,8 @@ pub struct Notification {
     pub text: String,
     /// Where it leads, inside the app (`/p/...`, ids only).
     pub link: String,
-    pub at: DateTime<Utc>,
+    /// When, as Unix seconds (the browser then needs no date code).
+    pub at: i64,
     pub read: bool,
 }
 

@@ -49,7 +49,9 @@ pub fn NotificationBell() -> impl IntoView {
     view! {
         <details class="menu bell" id="bell" on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { crate::ui::close_menu(&ev) }>
             <summary aria-label=move || format!("Notifications: {} unread", unread()) title="Notifications">
-                <span aria-hidden="true">"🔔"</span>
+                <svg class="bell-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6zm-2.4 15.5a2.5 2.5 0 0 0 4.8 0z"></path>
+                </svg>
                 <span class="badge" id="bell-count" hidden=move || rules::badge(unread()).is_none()>
                     {move || rules::badge(unread()).unwrap_or_default()}
                 </span>
@@ -99,10 +101,10 @@ fn item(n: Notification, read: impl Fn(Option<Vec<uuid::Uuid>>) + Copy + 'static
     let id = n.id;
     let when = {
         #[cfg(feature = "hydrate")]
-        let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or(n.at);
+        let now = (js_sys::Date::now() / 1000.0) as i64;
         #[cfg(not(feature = "hydrate"))]
         let now = n.at;
-        rules::ago((now - n.at).num_seconds())
+        rules::ago(now - n.at)
     };
     let unread = !n.read;
     view! {

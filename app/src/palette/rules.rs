@@ -65,10 +65,11 @@ pub fn commands(
 }
 
 /// The commands matching `typed`, best first: every word typed must begin a word of the
-/// label (case-insensitive); labels whose first word matches come first, then the order
+/// label (ignoring the case of ASCII letters: Unicode case tables would cost the browser's
+/// code more than they serve); labels whose first word matches come first, then the order
 /// given. At most `limit`.
 pub fn narrow<'a>(commands: &'a [Command], typed: &str, limit: usize) -> Vec<&'a Command> {
-    let typed: Vec<String> = typed.split_whitespace().map(str::to_lowercase).collect();
+    let typed: Vec<String> = typed.split_whitespace().map(str::to_ascii_lowercase).collect();
     let mut hits: Vec<(bool, usize, &Command)> = commands
         .iter()
         .enumerate()
@@ -77,7 +78,7 @@ pub fn narrow<'a>(commands: &'a [Command], typed: &str, limit: usize) -> Vec<&'a
                 .label
                 .split(|ch: char| ch.is_whitespace() || ch == '·')
                 .filter(|w| !w.is_empty())
-                .map(str::to_lowercase)
+                .map(str::to_ascii_lowercase)
                 .collect();
             let all = typed
                 .iter()

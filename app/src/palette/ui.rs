@@ -176,7 +176,11 @@ fn shortcuts() -> Vec<(String, String)> {
         let Some(el) = found.get(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else {
             continue;
         };
-        let keys = el.get_attribute("aria-keyshortcuts").unwrap_or_default();
+        // Written as the browser's standard names ("Control+K"), shown as people write them.
+        let keys = el
+            .get_attribute("aria-keyshortcuts")
+            .unwrap_or_default()
+            .replace("Control", "Ctrl");
         let what = el
             .get_attribute("aria-label")
             .or_else(|| el.text_content())

@@ -84,8 +84,7 @@ fn place() -> (Signal<Option<PracticeId>>, Signal<Section>) {
 #[component]
 pub fn Workspace() -> impl IntoView {
     let me = expect_context::<MeResource>();
-    let (practice, section) = place();
-    let palette = RwSignal::new(false);
+    let (_, section) = place();
     crate::realtime::ui::provide_live_feed();
     // Only the frame waits for the person. The page sits outside the Suspense:
     // on the server a Suspense renders its children more than once (a dry run to find their
@@ -100,9 +99,8 @@ pub fn Workspace() -> impl IntoView {
                     match me.await {
                         Ok(Some(me)) if me.must_enrol_mfa() => view! { <Redirect path="/account" /> }.into_any(),
                         Ok(Some(me)) => view! {
-                            <TopBar me=me.clone() palette />
+                            <TopBar me=me.clone() />
                             <IdleGuard timeout_seconds=me.idle_timeout_seconds />
-                            <crate::palette::ui::Palette me=me.clone() practice section open=palette />
                         }
                             .into_any(),
                         Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
@@ -111,9 +109,9 @@ pub fn Workspace() -> impl IntoView {
                 })}
             </Suspense>
             <main class="content" id="content" tabindex="-1">
-                {move || match section.get() {
-                    Section::Other(name) => view! { <SectionPlaceholder name /> }.into_any(),
-                    _ => crate::nav::lazy_view(&crate::nav::page()),
+                {move || {
+                    section.track();
+                    crate::nav::lazy_view(&crate::nav::page())
                 }}
             </main>
         </div>
@@ -121,7 +119,7 @@ pub fn Workspace() -> impl IntoView {
 }
 
 #[component]
-fn TopBar(me: Me, palette: RwSignal<bool>) -> impl IntoView {
+fn TopBar(me: Me) -> impl IntoView {
     let (practice, section) = place();
     let switch = move |ev: leptos::ev::Event| {
         let id = event_target_value(&ev);
@@ -206,14 +204,7 @@ fn TopBar(me: Me, palette: RwSignal<bool>) -> impl IntoView {
                         })
                         .collect_view()}
                 </nav>
-                <button type="button" class="go-to" id="palette-open" aria-keyshortcuts="Control+K" title="Go to a section or practice (Ctrl+K)" on:click=move |_| palette.set(true)>
-                    "Go to…"
-                </button>
                 <div class="who">
-                    {(!me.practices.is_empty()).then(|| view! {
-                        <crate::availability::ui::AvailabilityControl me=me.clone() practice />
-                    })}
-                    <crate::notifications::ui::NotificationBell />
                     {me.agency_admin.then(|| view! { <a href="/agency">"Agency"</a> })}
                     <a class="name" id="signed-in-as" href="/account" title="Your account">{me.display_name.clone()}</a>
                     <SignOut />
@@ -393,10 +384,19 @@ const COMING: [(&str, &str, &str, &str, &str, &str); 4] = [
     ),
 ];
 
+crate::lazy_page!(
+    /// `/p/:practice/tasks`, `/phone`, `/timesheets`, `/patients`: sections still to come.
+    coming_page => SectionPlaceholder
+);
+
 /// A section of a practice's workspace that has no page of its own yet (members only,
 /// like every page of a practice): what is coming, and what serves meanwhile.
 #[component]
-fn SectionPlaceholder(name: String) -> impl IntoView {
+fn SectionPlaceholder() -> impl IntoView {
+    let name = match crate::nav::page() {
+        crate::nav::Page::Practice(_, Section::Other(name)) => name,
+        _ => String::new(),
+    };
     let practice = practice_param();
     let me = expect_context::<MeResource>();
     let Some((_, title, coming, meanwhile, link, to)) = COMING.into_iter().find(|c| c.0 == name) else {
