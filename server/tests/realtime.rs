@@ -199,6 +199,19 @@ async fn an_event_for_one_socket_reaches_that_socket_only(_: PgPoolOptions, conn
     app.close().await;
 }
 
+/// Practice A's admin removes `person` from A.
+async fn remove_from_a(app: &TestApp, w: &common::World, person: UserId) {
+    let admin = app.login(&w.a_admin.email).await;
+    let removed: Result<(), AppError> = app
+        .call(
+            &admin,
+            "practices/remove_member",
+            &[("practice", &w.a.to_string()), ("person", &person.to_string())],
+        )
+        .await;
+    assert_eq!(removed, Ok(()));
+}
+
 async fn send_request(socket: &mut Socket, id: u32, request: Request) {
     let bytes = postcard::to_allocvec(&Up::Request { id, request }).unwrap();
     socket.send(Message::Binary(bytes.into())).await.unwrap();
@@ -239,18 +252,7 @@ async fn a_request_is_answered_under_the_socket_s_person_and_refused_for_another
     );
 
     // Judged by the person as they are now: removed from A, the same socket is refused.
-    let admin = app.login(&w.a_admin.email).await;
-    let removed: Result<(), AppError> = app
-        .call(
-            &admin,
-            "practices/remove_member",
-            &[
-                ("practice", &w.a.to_string()),
-                ("person", &w.a_clinician.id.to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(removed, Ok(()));
+    remove_from_a(&app, &w, w.a_clinician.id).await;
     assert_eq!(
         ask(&mut socket, 9, Request::OnlineNow(w.a)).await,
         Err(AppError::Forbidden)
@@ -366,18 +368,7 @@ async fn a_removed_member_s_open_socket_stops_receiving_the_practice_at_once(
     publish(&app, w.a, Audience::Practice, before).await;
     assert_eq!(next_event_soon(&mut socket).await.subject, Some(before));
 
-    let admin = app.login(&w.a_admin.email).await;
-    let removed: Result<(), app::error::AppError> = app
-        .call(
-            &admin,
-            "practices/remove_member",
-            &[
-                ("practice", &w.a.to_string()),
-                ("person", &w.a_assistant.id.to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(removed, Ok(()));
+    remove_from_a(&app, &w, w.a_assistant.id).await;
     publish(&app, w.a, Audience::Practice, Uuid::new_v4()).await;
     // Well within the 20 s heartbeat: nothing more of A arrives.
     let more = next_event(&mut socket, Duration::from_secs(2)).await;
