@@ -157,6 +157,18 @@ test('twenty moves between sections and practices keep one document and one sock
   assert.equal(sockets.length, 1);
   assert.equal(sockets[0].closed, false);
 
+  // Back to a page that was scrolled returns to where it was (a phone's inbox is tall).
+  await page.setViewportSize({ width: 390, height: 500 });
+  await page.evaluate(() => window.scrollTo(0, 300));
+  const scrolled = await page.evaluate(() => window.scrollY);
+  assert.ok(scrolled > 200, `the inbox scrolls on a phone (${scrolled})`);
+  await move(page, { click: 'nav.sections a[href$="/calendar"]' }, READY.calendar);
+  assert.equal(await page.evaluate(() => window.scrollY), 0, 'a new page starts at its top');
+  await page.goBack();
+  await page.waitForSelector(READY.inbox);
+  await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 2, scrolled, { timeout: 5_000 });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   // Reloading any address renders it whole on the server.
   await page.reload();
   await page.waitForSelector(READY[forward.split('/').pop()]);

@@ -1,11 +1,7 @@
 // The workspace frame as an assistant uses it all day: availability for every practice or
 // one, notifications that arrive live, the command palette and the shortcuts list by
-// keyboard alone, and signing out, which leaves nothing running.
-//
-// Held back: the top bar's availability control, bell and palette are built and passed these
-// tests, but in the main WASM they cost every page 48 KB compressed and put nine page kinds
-// over the 300 KB budget. They return as a lazy chunk; until then these tests are skipped.
-const HELD = { skip: 'the top bar widgets wait for their own lazy chunk (issue #14 note)' };
+// keyboard alone, and signing out, which leaves nothing running. These tools are a chunk of
+// their own, fetched once the page is live (no page's first load carries them).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, signIn, shot, demo } from '../harness.mjs';
@@ -23,7 +19,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('availability is set for all practices or one, and shows where the person is', HELD, async () => {
+test('availability is set for all practices or one, and shows where the person is', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await signIn(page, server.base, demo('maya.okafor'));
   await page.waitForFunction(() => document.querySelector('#availability-now')?.textContent === 'Available');
@@ -54,12 +50,40 @@ test('availability is set for all practices or one, and shows where the person i
   await page.close();
 });
 
-test('the palette goes anywhere by keyboard, and ? lists the page\'s shortcuts', HELD, async () => {
+test('a quiet page shows its person as away to colleagues, and a touch brings them back', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  // The page's own clock: five quiet minutes pass in a moment.
+  await page.clock.install();
+  await signIn(page, server.base, demo('luis.ortega'));
+  await page.waitForFunction(() => document.querySelector('#availability-now')?.textContent === 'Available');
+  const luis = server.sql(`SELECT id FROM users WHERE email = '${demo('luis.ortega')}'`);
+  const state = () => server.sql(`SELECT string_agg(state::text, ',') FROM availability WHERE user_id = '${luis}'`);
+
+  await page.clock.fastForward('05:30');
+  await page.waitForFunction(() => document.querySelector('#availability-now')?.textContent === 'Away', null, { timeout: 10_000 });
+  assert.equal(state(), 'away');
+  const colleague = await browser.newPage();
+  await signIn(colleague, server.base, demo('tom.becker'));
+  await colleague.waitForSelector('#online-now >> text=Luis Ortega');
+  assert.match(await colleague.textContent('#online-now'), /Away/);
+
+  await page.mouse.move(300, 300);
+  await page.mouse.move(320, 340);
+  await page.waitForFunction(() => document.querySelector('#availability-now')?.textContent === 'Available', null, { timeout: 10_000 });
+  assert.equal(state(), 'available');
+  await colleague.close();
+  await context.close();
+});
+
+test('the palette goes anywhere by keyboard, and ? lists the page\'s shortcuts', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await signIn(page, server.base, demo('maya.okafor'));
   const documents = () => page.evaluate(() => performance.getEntriesByType('navigation').length);
   const before = await documents();
   const sunset = server.sql("SELECT id FROM practices WHERE name = 'Sunset Pediatrics'");
+  // The top bar's tools arrive as their own chunk once the page is live.
+  await page.waitForSelector('#palette-open');
 
   await page.keyboard.press('Control+k');
   await page.waitForSelector('#palette input:focus');
@@ -96,10 +120,20 @@ test('the palette goes anywhere by keyboard, and ? lists the page\'s shortcuts',
   await page.close();
 });
 
-test('a notification arrives live, opens its page, and is marked read; signing out leaves nothing running', HELD, async () => {
+test('a notification arrives live, opens its page, and is marked read; signing out leaves nothing running', async () => {
   const riverside = server.sql("SELECT id FROM practices WHERE name = 'Riverside Family Medicine'");
   const maya = server.sql(`SELECT id FROM users WHERE email = '${demo('maya.okafor')}'`);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Desktop alerts: this browser allows them, and records what would show on the desktop.
+  await context.grantPermissions(['notifications'], { origin: server.base });
+  await context.addInitScript(() => {
+    const Real = window.Notification;
+    window.shownOnDesktop = [];
+    function Recorded(title, options) { window.shownOnDesktop.push({ title, body: options?.body }); }
+    Object.defineProperty(Recorded, 'permission', { get: () => Real.permission });
+    Recorded.requestPermission = (...args) => Real.requestPermission(...args);
+    window.Notification = Recorded;
+  });
   const page = await context.newPage();
   const sockets = [];
   page.on('websocket', (ws) => {
@@ -110,7 +144,13 @@ test('a notification arrives live, opens its page, and is marked read; signing o
   await signIn(page, server.base, demo('maya.okafor'));
   await page.click('nav.sections >> text=Calendar');
   await page.waitForSelector('#calendar .timegrid');
+  await page.waitForSelector('#bell');
   assert.ok(await page.locator('#bell-count').isHidden(), 'nothing unread yet');
+  await page.click('#bell summary');
+  assert.equal(await page.textContent('#desktop-alerts'), 'Turn on');
+  await page.click('#desktop-alerts');
+  await page.waitForSelector('.desktop-alerts >> text=Desktop alerts are on.');
+  await page.keyboard.press('Escape');
 
   // Riverside's admin makes Maya a practice admin, from their own browser.
   const adminContext = await browser.newContext();
@@ -127,6 +167,9 @@ test('a notification arrives live, opens its page, and is marked read; signing o
 
   // No reload: the bell counts it.
   await page.waitForFunction(() => document.querySelector('#bell-count')?.textContent === '1', null, { timeout: 10_000 });
+  // On the desktop too, with the short text only (it may show on a lock screen).
+  assert.deepEqual(await page.evaluate(() => window.shownOnDesktop),
+    [{ title: 'Switchboard', body: 'Your role is now Practice admin.' }]);
   await page.click('#bell summary');
   const item = page.locator('#notifications li.unread a').first();
   assert.match(await item.textContent(), /Your role is now Practice admin\./);

@@ -182,7 +182,7 @@ async fn serve_socket(
                 let reply = match session::reread(&state, &actor).await {
                     Ok(Some(now)) => Some(Down::Reply {
                         id,
-                        answer: app::realtime::api::answer(&state, &now, request).await,
+                        answer: app::realtime::api::answer(&state, &now, connection, request).await,
                     }),
                     Ok(None) => None,
                     Err(e) => Some(Down::Reply { id, answer: Err(e) }),

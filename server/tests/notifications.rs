@@ -6,6 +6,7 @@ mod common;
 
 use app::db::{begin, Scope};
 use app::error::AppError;
+use app::model::{PracticeId, UserId};
 use app::notifications::model::Bell;
 use common::TestApp;
 use serde_json::json;
@@ -141,21 +142,32 @@ async fn the_inviter_hears_that_the_invited_person_joined(_: PgPoolOptions, conn
     app.close().await;
 }
 
+/// A notice for `to` in `practice`, written by the transaction's person.
+async fn write_notice(
+    tx: &mut app::db::Tx,
+    practice: PracticeId,
+    to: UserId,
+    link: &str,
+) -> Result<(), sqlx::Error> {
+    let notice = app::notifications::db::Notice {
+        practice,
+        to,
+        topic: app::notifications::model::Topic::RoleChanged,
+        text: "A notice.",
+        link,
+    };
+    app::notifications::db::notify(tx, notice).await.map(|_| ())
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn nobody_reads_another_person_s_notifications(_: PgPoolOptions, conn: PgConnectOptions) {
     let app = TestApp::spawn(conn).await;
     let w = common::world(&app.pool).await;
-    let mut tx = begin(&app.pool, &Scope::person(w.a_clinician.id, [w.a]))
+    let colleague = Scope::person(w.a_clinician.id, [w.a]);
+    let mut tx = begin(&app.pool, &colleague).await.unwrap();
+    write_notice(&mut tx, w.a, w.a_assistant.id, "/p/x/inbox")
         .await
         .unwrap();
-    let notice = app::notifications::db::Notice {
-        practice: w.a,
-        to: w.a_assistant.id,
-        topic: app::notifications::model::Topic::RoleChanged,
-        text: "For the assistant.",
-        link: "/p/x/inbox",
-    };
-    app::notifications::db::notify(&mut tx, notice).await.unwrap();
     // The colleague who wrote it cannot read it back, nor mark it.
     let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications")
         .fetch_one(&mut *tx)
@@ -172,36 +184,18 @@ async fn nobody_reads_another_person_s_notifications(_: PgPoolOptions, conn: PgC
     let mut tx = begin(&app.pool, &Scope::person(w.b_admin.id, [w.b]))
         .await
         .unwrap();
-    let planted = app::notifications::db::notify(
-        &mut tx,
-        app::notifications::db::Notice {
-            practice: w.a,
-            to: w.a_assistant.id,
-            topic: app::notifications::model::Topic::RoleChanged,
-            text: "Planted.",
-            link: "/p/x/inbox",
-        },
-    )
-    .await;
-    assert!(planted.is_err());
+    assert!(write_notice(&mut tx, w.a, w.a_assistant.id, "/p/x/inbox")
+        .await
+        .is_err());
     drop(tx);
     // The assistant reads theirs; a link outside the app is refused by the table.
     let assistant = app.login(&w.a_assistant.email).await;
     assert_eq!(bell(&app, &assistant).await.unread, 1);
-    let mut tx = begin(&app.pool, &Scope::person(w.a_clinician.id, [w.a]))
-        .await
-        .unwrap();
-    let outside = app::notifications::db::notify(
-        &mut tx,
-        app::notifications::db::Notice {
-            practice: w.a,
-            to: w.a_assistant.id,
-            topic: app::notifications::model::Topic::RoleChanged,
-            text: "Elsewhere.",
-            link: "https://evil.example/",
-        },
-    )
-    .await;
-    assert!(outside.is_err());
+    let mut tx = begin(&app.pool, &colleague).await.unwrap();
+    assert!(
+        write_notice(&mut tx, w.a, w.a_assistant.id, "https://evil.example/")
+            .await
+            .is_err()
+    );
     app.close().await;
 }

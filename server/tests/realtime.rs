@@ -538,6 +538,60 @@ async fn availability_turns_away_with_the_last_page_and_off_at_sign_out_then_com
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn availability_turns_away_once_every_open_page_is_idle_and_back_with_a_touch(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use Availability::*;
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let cookie = session_cookie(&app, &w.a_assistant.email).await;
+    let client = app.login(&w.a_assistant.email).await;
+    let now = || async { availability_of(&app, &client).await[0] };
+    let (mut first, _) = open_as(&app, &cookie).await;
+    let (mut second, _) = open_as(&app, &cookie).await;
+
+    assert_eq!(ask(&mut first, 1, Request::Idle(true)).await, Ok(Answer::Done));
+    assert_eq!(
+        now().await,
+        (w.a, Available, Available),
+        "the other page is in use"
+    );
+    assert_eq!(ask(&mut second, 1, Request::Idle(true)).await, Ok(Answer::Done));
+    assert_eq!(now().await, (w.a, Available, Away), "every page idle: away");
+    // Colleagues see it too.
+    let clinician = app.login(&w.a_clinician.email).await;
+    let online: Vec<app::realtime::model::OnlinePerson> = app
+        .call(&clinician, "realtime/online", &[("practice", &w.a.to_string())])
+        .await
+        .unwrap();
+    assert_eq!(
+        online.iter().map(|p| (p.id, p.availability)).collect::<Vec<_>>(),
+        vec![(w.a_assistant.id, Away)]
+    );
+
+    // A touch on either page brings the choice back; the idle page closing changes nothing.
+    assert_eq!(ask(&mut first, 2, Request::Idle(false)).await, Ok(Answer::Done));
+    assert_eq!(now().await, (w.a, Available, Available));
+    drop(second);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        now().await,
+        (w.a, Available, Available),
+        "the page in use is still open"
+    );
+
+    // A choice made while idle is kept, and is what comes back.
+    assert_eq!(ask(&mut first, 3, Request::Idle(true)).await, Ok(Answer::Done));
+    let _: Mine = app
+        .call(&client, "availability/set", &[("availability", "busy")])
+        .await
+        .unwrap();
+    assert_eq!(now().await, (w.a, Busy, Busy), "choosing is being at the desk");
+    app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn nobody_writes_another_person_s_availability(_: PgPoolOptions, conn: PgConnectOptions) {
     let app = TestApp::spawn(conn).await;
     let w = common::world(&app.pool).await;

@@ -122,8 +122,7 @@ async fn the_audit_log_is_append_only(_: PgPoolOptions, conn: PgConnectOptions) 
         app::audit::db::Event {
             practice: Some(w.a),
             actor: Some(w.a_admin.id),
-            action: "test.event",
-            ..Default::default()
+            ..app::audit::db::Event::new(app::audit::model::Action::PracticeSettings)
         },
     )
     .await
@@ -298,8 +297,7 @@ async fn an_audit_event_names_no_actor_but_the_transactions_person(_: PgPoolOpti
     let event = |actor| app::audit::db::Event {
         practice: Some(w.a),
         actor: Some(actor),
-        action: "test.event",
-        ..Default::default()
+        ..app::audit::db::Event::new(app::audit::model::Action::PracticeSettings)
     };
     let mut tx = begin(&pool, &Scope::person(w.a_assistant.id, [w.a]))
         .await
@@ -320,8 +318,7 @@ async fn an_audit_event_names_no_actor_but_the_transactions_person(_: PgPoolOpti
         &mut tx,
         app::audit::db::Event {
             practice: Some(w.a),
-            action: "test.system",
-            ..Default::default()
+            ..app::audit::db::Event::new(app::audit::model::Action::AuthResetRequested)
         },
     )
     .await

@@ -1,6 +1,8 @@
 //! Server functions of the agency page.
 
 use crate::agency::model::AgencyPractice;
+#[cfg(feature = "ssr")]
+use crate::audit::model::Action;
 use crate::error::AppError;
 use crate::model::{PracticeId, Role};
 use leptos::prelude::*;
@@ -48,11 +50,10 @@ pub async fn create_practice(name: String, time_zone: String) -> Result<(), AppE
         crate::audit::db::Event {
             practice: Some(id),
             actor: Some(actor.user()),
-            action: "practice.create",
             subject_type: Some("practice"),
             subject_id: Some(id.to_string()),
             ip: actor.ip,
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::PracticeCreate)
         },
     )
     .await?;
@@ -99,12 +100,11 @@ pub async fn assign_person(practice: PracticeId, email: String, role: Role) -> R
         crate::audit::db::Event {
             practice: Some(practice),
             actor: Some(actor.user()),
-            action: "member.assign",
             subject_type: Some("user"),
             subject_id: Some(person.to_string()),
             ip: actor.ip,
             detail: serde_json::json!({ "from": before.map(Role::as_str), "to": role.as_str() }),
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::MemberAssign)
         },
     )
     .await?;

@@ -1,5 +1,7 @@
 //! Server functions of the access log.
 
+#[cfg(feature = "ssr")]
+use crate::audit::model::Action;
 use crate::audit::model::AuditPage;
 use crate::error::AppError;
 use crate::model::PracticeId;
@@ -28,7 +30,7 @@ pub async fn practice_audit(
     let query = crate::audit::model::AuditQuery {
         person: rules::parse_id(person.as_deref(), "Choose a person from the list.")?,
         patient: rules::parse_id(patient.as_deref(), "Choose a patient from the list.")?,
-        action: rules::known_action(action.as_deref())?.map(str::to_string),
+        action: rules::known_action(action.as_deref())?,
         from: rules::parse_day(from.as_deref())?,
         to: rules::parse_day(to.as_deref())?,
         before,
@@ -46,7 +48,7 @@ pub async fn practice_audit(
         &mut tx,
         db::Event {
             patients: shown.chain(query.patient).collect(),
-            ..db::Event::of(&actor, practice, "audit.read")
+            ..db::Event::of(&actor, practice, Action::AuditRead)
         },
     )
     .await?;

@@ -1,19 +1,18 @@
 //! Writing audit events, and reading them back a page at a time.
 
-use crate::audit::model::{AuditPage, AuditQuery, AuditRow, PATIENTS_NAMED};
+use crate::audit::model::{Action, AuditPage, AuditQuery, AuditRow, PATIENTS_NAMED};
 use crate::db::Tx;
 use crate::model::{PatientId, PracticeId, UserId};
 use sqlx::types::ipnetwork::IpNetwork;
 use std::net::IpAddr;
 use uuid::Uuid;
 
-/// One event. `action` is a stable dotted name (`auth.login`, `practice.update`, …);
-/// `detail` holds ids and field names, never patient data itself.
-#[derive(Debug, Default)]
+/// One event; `detail` holds ids and field names, never patient data itself.
+#[derive(Debug)]
 pub struct Event<'a> {
     pub practice: Option<PracticeId>,
     pub actor: Option<UserId>,
-    pub action: &'a str,
+    pub action: Action,
     pub subject_type: Option<&'a str>,
     pub subject_id: Option<String>,
     pub patient: Option<Uuid>,
@@ -24,20 +23,35 @@ pub struct Event<'a> {
     pub detail: serde_json::Value,
 }
 
-impl<'a> Event<'a> {
-    /// An event of the signed-in `actor` in `practice` (other fields by struct update).
-    pub fn of(actor: &crate::auth::session::Actor, practice: PracticeId, action: &'a str) -> Self {
+impl Event<'_> {
+    /// An event with nothing but its action (other fields by struct update).
+    pub fn new(action: Action) -> Self {
+        Event {
+            practice: None,
+            actor: None,
+            action,
+            subject_type: None,
+            subject_id: None,
+            patient: None,
+            patients: Vec::new(),
+            ip: None,
+            user_agent: None,
+            detail: serde_json::Value::Null,
+        }
+    }
+
+    /// An event of the signed-in `actor` in `practice`.
+    pub fn of(actor: &crate::auth::session::Actor, practice: PracticeId, action: Action) -> Self {
         Event {
             practice: Some(practice),
             actor: Some(actor.user()),
-            action,
             ip: actor.ip,
-            ..Default::default()
+            ..Event::new(action)
         }
     }
 }
 
-#[tracing::instrument(skip_all, fields(action = event.action))]
+#[tracing::instrument(skip_all, fields(action = event.action.name()))]
 pub async fn record(tx: &mut Tx, event: Event<'_>) -> Result<(), sqlx::Error> {
     let mut patients: Vec<Uuid> = event.patients.iter().map(|p| p.0).chain(event.patient).collect();
     patients.sort_unstable();
@@ -50,7 +64,7 @@ pub async fn record(tx: &mut Tx, event: Event<'_>) -> Result<(), sqlx::Error> {
     )
     .bind(event.practice)
     .bind(event.actor)
-    .bind(event.action)
+    .bind(event.action.name())
     .bind(event.subject_type)
     .bind(event.subject_id)
     .bind(event.patient)
@@ -119,7 +133,7 @@ pub async fn page(
     .bind(practice)
     .bind(q.person)
     .bind(q.patient)
-    .bind(q.action.as_deref())
+    .bind(q.action.map(Action::name))
     .bind(q.from)
     .bind(q.to)
     .bind(q.before)

@@ -30,7 +30,7 @@ pub struct AuditRow {
 pub struct AuditQuery {
     pub person: Option<UserId>,
     pub patient: Option<PatientId>,
-    pub action: Option<String>,
+    pub action: Option<Action>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub before: Option<i64>,
@@ -50,3 +50,83 @@ pub const AUDIT_PAGE: i64 = 100;
 
 /// Patients named on one row; the rest are counted.
 pub const PATIENTS_NAMED: i64 = 5;
+
+/// Declares [`Action`]: each variant with its stored name and its words.
+macro_rules! actions {
+    ($($variant:ident = $name:literal, $words:literal;)*) => {
+        /// Every action the log records. Stored by its stable dotted name; the access log
+        /// shows its words (and its filter lists them all).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum Action {
+            $($variant,)*
+        }
+
+        impl Action {
+            pub const ALL: &[Action] = &[$(Action::$variant,)*];
+
+            /// The stable name the log stores (`appointment.book`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+
+            /// The same in words ("Booked").
+            pub fn words(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $words,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    CalendarView = "calendar.view", "Viewed the calendar";
+    PatientSearch = "patient.search", "Searched for patients";
+    PatientCreate = "patient.create", "Added a patient";
+    AppointmentBook = "appointment.book", "Booked";
+    AppointmentMove = "appointment.move", "Moved";
+    AppointmentStatus = "appointment.status", "Changed an appointment's status";
+    AppointmentRule = "appointment.rule", "Changed a repeat rule";
+    AppointmentLinkView = "appointment.link_view", "Patient opened their appointment link";
+    AppointmentPatientAnswer = "appointment.patient_answer", "Patient answered";
+    CalendarCallBacks = "calendar.call_backs", "Viewed the call-back list";
+    CalendarCallBackDone = "calendar.call_back_done", "Marked a call-back done";
+    CalendarOutPlan = "calendar.out_plan", "Looked at appointments an absence affects";
+    CalendarOutApply = "calendar.out_apply", "Moved or cancelled for an absence";
+    CalendarExceptionWithdraw = "calendar.exception_withdraw", "Withdrew an absence";
+    CalendarFeedRead = "calendar.feed_read", "Calendar feed read";
+    CalendarFeedCreate = "calendar.feed_create", "Made a calendar feed";
+    CalendarFeedRevoke = "calendar.feed_revoke", "Revoked a calendar feed";
+    CalendarFeedNames = "calendar.feed_names", "Changed names in calendar feeds";
+    WaitlistView = "waitlist.view", "Viewed the waitlist";
+    WaitlistAdd = "waitlist.add", "Put on the waitlist";
+    WaitlistRemove = "waitlist.remove", "Took off the waitlist";
+    WaitlistOffer = "waitlist.offer", "Offered a slot by e-mail";
+    WaitlistOfferView = "waitlist.offer_view", "Patient opened a slot offer";
+    WaitlistClaim = "waitlist.claim", "Patient took an offered slot";
+    AuditRead = "audit.read", "Read the access log";
+    MailReadOutbox = "mail.read_outbox", "Read the mail outbox";
+    InvitationCreate = "invitation.create", "Invited someone";
+    InvitationAccept = "invitation.accept", "Accepted an invitation";
+    MemberAssign = "member.assign", "Gave someone a role";
+    MemberRole = "member.role", "Changed someone's role";
+    MemberRemove = "member.remove", "Removed someone";
+    PracticeCreate = "practice.create", "Created the practice";
+    PracticeSettings = "practice.settings", "Changed the practice's settings";
+    AuthLogin = "auth.login", "Signed in";
+    AuthLogout = "auth.logout", "Signed out";
+    AuthMfaEnabled = "auth.mfa_enabled", "Turned on two-factor sign-in";
+    AuthMfaDisabled = "auth.mfa_disabled", "Turned off two-factor sign-in";
+    AuthPasswordReset = "auth.password_reset", "Set a new password";
+    AuthResetRequested = "auth.reset_requested", "A password reset was asked for";
+    AuthRecoveryCodeUsed = "auth.recovery_code_used", "Signed in with a recovery code";
+}
+
+impl Action {
+    /// The action stored as `name`; `None` for one this version does not know.
+    pub fn parse(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+}

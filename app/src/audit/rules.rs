@@ -1,65 +1,23 @@
 //! Pure rules of the audit viewer.
 
+use crate::audit::model::Action;
 use crate::error::AppError;
 use chrono::NaiveDate;
-
-/// Every action the log records, in the words the access log shows (the filter lists them).
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("calendar.view", "Viewed the calendar"),
-    ("patient.search", "Searched for patients"),
-    ("patient.create", "Added a patient"),
-    ("appointment.book", "Booked"),
-    ("appointment.move", "Moved"),
-    ("appointment.status", "Changed an appointment's status"),
-    ("appointment.rule", "Changed a repeat rule"),
-    ("appointment.link_view", "Patient opened their appointment link"),
-    ("appointment.patient_answer", "Patient answered"),
-    ("calendar.call_backs", "Viewed the call-back list"),
-    ("calendar.call_back_done", "Marked a call-back done"),
-    ("calendar.out_plan", "Looked at appointments an absence affects"),
-    ("calendar.out_apply", "Moved or cancelled for an absence"),
-    ("calendar.exception_withdraw", "Withdrew an absence"),
-    ("calendar.feed_read", "Calendar feed read"),
-    ("calendar.feed_create", "Made a calendar feed"),
-    ("calendar.feed_revoke", "Revoked a calendar feed"),
-    ("calendar.feed_names", "Changed names in calendar feeds"),
-    ("waitlist.view", "Viewed the waitlist"),
-    ("waitlist.add", "Put on the waitlist"),
-    ("waitlist.remove", "Took off the waitlist"),
-    ("waitlist.offer", "Offered a slot by e-mail"),
-    ("waitlist.offer_view", "Patient opened a slot offer"),
-    ("waitlist.claim", "Patient took an offered slot"),
-    ("audit.read", "Read the access log"),
-    ("mail.read_outbox", "Read the mail outbox"),
-    ("invitation.create", "Invited someone"),
-    ("invitation.accept", "Accepted an invitation"),
-    ("member.assign", "Gave someone a role"),
-    ("member.role", "Changed someone's role"),
-    ("member.remove", "Removed someone"),
-    ("practice.create", "Created the practice"),
-    ("practice.settings", "Changed the practice's settings"),
-    ("auth.login", "Signed in"),
-    ("auth.logout", "Signed out"),
-    ("auth.mfa_enabled", "Turned on two-factor sign-in"),
-    ("auth.mfa_disabled", "Turned off two-factor sign-in"),
-    ("auth.password_reset", "Set a new password"),
-    ("auth.reset_requested", "A password reset was asked for"),
-    ("auth.recovery_code_used", "Signed in with a recovery code"),
-];
 
 /// An action in words. A status change says from what to what ("Cancelled (was
 /// Confirmed)"); an action this version does not know shows as recorded.
 pub fn describe(action: &str, detail: &serde_json::Value) -> String {
-    if action == "appointment.status" {
-        let word = |k: &str| detail.get(k).and_then(|v| v.as_str()).map(status_word);
-        if let (Some(from), Some(to)) = (word("from"), word("to")) {
-            return format!("{to} (was {from})");
+    match Action::parse(action) {
+        Some(Action::AppointmentStatus) => {
+            let word = |k: &str| detail.get(k).and_then(|v| v.as_str()).map(status_word);
+            match (word("from"), word("to")) {
+                (Some(from), Some(to)) => format!("{to} (was {from})"),
+                _ => Action::AppointmentStatus.words().to_owned(),
+            }
         }
+        Some(known) => known.words().to_owned(),
+        None => action.to_owned(),
     }
-    ACTIONS
-        .iter()
-        .find(|(a, _)| *a == action)
-        .map_or_else(|| action.to_string(), |(_, words)| (*words).to_string())
 }
 
 /// `no_show` → "No show".
@@ -80,14 +38,12 @@ pub fn parse_id<T: std::str::FromStr>(input: Option<&str>, problem: &str) -> Res
     }
 }
 
-/// An action the filter may ask for: one of [`ACTIONS`].
-pub fn known_action(input: Option<&str>) -> Result<Option<&'static str>, AppError> {
+/// An action the filter may ask for, by its stored name.
+pub fn known_action(input: Option<&str>) -> Result<Option<Action>, AppError> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(a) => ACTIONS
-            .iter()
-            .find(|(k, _)| *k == a)
-            .map(|(k, _)| Some(*k))
+        Some(a) => Action::parse(a)
+            .map(Some)
             .ok_or_else(|| AppError::invalid("Choose an action from the list.")),
     }
 }
@@ -135,7 +91,7 @@ mod tests {
         assert_eq!(describe("something.new", &json!({})), "something.new");
         assert_eq!(
             known_action(Some(" appointment.move ")),
-            Ok(Some("appointment.move"))
+            Ok(Some(Action::AppointmentMove))
         );
         assert_eq!(known_action(Some("")), Ok(None));
         assert!(known_action(Some("DROP TABLE")).is_err());

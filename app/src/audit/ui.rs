@@ -2,8 +2,7 @@
 //! person, patient ("who saw this patient?"), action and the practice's local days.
 
 use crate::audit::api::practice_audit;
-use crate::audit::model::{AuditPage, AuditRow};
-use crate::audit::rules::ACTIONS;
+use crate::audit::model::{Action, AuditPage, AuditRow};
 use crate::calendar::api::find_patients;
 use crate::error::AppError;
 use crate::model::{PatientId, PracticeId};
@@ -94,7 +93,7 @@ pub fn AccessLog(practice: Signal<Option<PracticeId>>) -> impl IntoView {
                                 "What"
                                 <select bind:value=action id="audit-action">
                                     <option value="">"Everything"</option>
-                                    {ACTIONS.iter().map(|(a, words)| view! { <option value=*a>{*words}</option> }).collect_view()}
+                                    {Action::ALL.iter().map(|a| view! { <option value=a.name()>{a.words()}</option> }).collect_view()}
                                 </select>
                             </label>
                             <label>"From" <input type="date" bind:value=from id="audit-from" /></label>

@@ -1,5 +1,7 @@
 //! Server functions of signing in and out.
 
+#[cfg(feature = "ssr")]
+use crate::audit::model::Action;
 use crate::auth::model::DemoAccount;
 use crate::error::AppError;
 use crate::model::Me;
@@ -104,9 +106,8 @@ async fn second_factor_ok(
         tx,
         crate::audit::db::Event {
             actor: Some(user),
-            action: "auth.recovery_code_used",
             ip,
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::AuthRecoveryCodeUsed)
         },
     )
     .await?;
@@ -141,10 +142,9 @@ pub async fn start_session(
         &mut tx,
         crate::audit::db::Event {
             actor: Some(user),
-            action: "auth.login",
             ip,
             user_agent: ua,
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::AuthLogin)
         },
     )
     .await?;
@@ -166,9 +166,8 @@ pub async fn logout() -> Result<(), AppError> {
             &mut tx,
             crate::audit::db::Event {
                 actor: Some(actor.user()),
-                action: "auth.logout",
                 ip: actor.ip,
-                ..Default::default()
+                ..crate::audit::db::Event::new(Action::AuthLogout)
             },
         )
         .await?;

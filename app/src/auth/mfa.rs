@@ -3,6 +3,8 @@
 //! admins (`SB_AGENCY_MFA`); such a person signs in but reaches nothing except the
 //! Account page until they have enrolled.
 
+#[cfg(feature = "ssr")]
+use crate::audit::model::Action;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -97,9 +99,8 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
         &mut tx,
         crate::audit::db::Event {
             actor: Some(actor.user()),
-            action: "auth.mfa_enabled",
             ip: actor.ip,
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::AuthMfaEnabled)
         },
     )
     .await?;
@@ -127,9 +128,8 @@ pub async fn disable_totp(password: String) -> Result<(), AppError> {
         &mut tx,
         crate::audit::db::Event {
             actor: Some(actor.user()),
-            action: "auth.mfa_disabled",
             ip: actor.ip,
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::AuthMfaDisabled)
         },
     )
     .await?;

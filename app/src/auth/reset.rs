@@ -1,6 +1,8 @@
 //! Password reset by e-mailed link: ask for a link (the answer never tells whether the
 //! address has an account), then set a new password from the link, once, within the hour.
 
+#[cfg(feature = "ssr")]
+use crate::audit::model::Action;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -72,9 +74,8 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
             // Asked by whoever knew the address: the account is what it is about, not who.
             subject_type: Some("user"),
             subject_id: Some(account.id.to_string()),
-            action: "auth.reset_requested",
             ip,
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::AuthResetRequested)
         },
     )
     .await?;
@@ -109,9 +110,8 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
         &mut tx,
         crate::audit::db::Event {
             actor: Some(user),
-            action: "auth.password_reset",
             ip,
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::AuthPasswordReset)
         },
     )
     .await?;

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::session,
+    auth::session::{self, Actor},
     availability::db,
     db::{begin, Scope},
-    state::app_state,
+    state::{app_state, AppState},
 };
 
 /// The signed-in person's availability in each of their practices.
@@ -48,4 +48,26 @@ pub async fn set_availability(
     let mine = db::mine(&mut tx, actor.user()).await?;
     tx.commit().await?;
     Ok(mine)
+}
+
+/// The person's page `socket` went idle, or is in use again (a request over that socket):
+/// away once every page of theirs is idle, back to their choice when one is in use.
+#[cfg(feature = "ssr")]
+pub async fn page_idle(
+    state: &AppState,
+    actor: &Actor,
+    socket: uuid::Uuid,
+    idle: bool,
+) -> Result<(), AppError> {
+    let scope = Scope::person(actor.user(), actor.me.practices.iter().map(|p| p.id));
+    let mut tx = begin(&state.pool, &scope).await?;
+    crate::realtime::db::set_idle(&mut tx, socket, actor.user(), idle).await?;
+    let what = if idle {
+        db::Happened::Gone
+    } else {
+        db::Happened::Back
+    };
+    db::apply(&mut tx, actor.user(), what).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -51,12 +51,14 @@ pub async fn choose(
 /// What happened to the person that changes their availability on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Happened {
-    /// A page of theirs closed: if none is open any more, available or busy become away.
+    /// A page of theirs closed or went idle: if none is open and in use any more, available
+    /// or busy become away.
     Gone,
     /// They signed out (or their session ended): unless signed in elsewhere too, everything
     /// becomes off.
     SignedOut,
-    /// A page of theirs is open again: what was set automatically goes back to their choice.
+    /// A page of theirs is open, or in use, again: what was set automatically goes back to
+    /// their choice.
     Back,
 }
 
@@ -67,7 +69,7 @@ pub async fn happened(tx: &mut Tx, user: UserId, what: Happened) -> Result<Vec<P
         Happened::Gone => {
             "UPDATE availability SET state = 'away', automatic = true, changed_at = now()
              WHERE user_id = $1 AND state IN ('available', 'busy')
-               AND NOT EXISTS (SELECT 1 FROM presence p WHERE p.user_id = $1
+               AND NOT EXISTS (SELECT 1 FROM presence p WHERE p.user_id = $1 AND p.idle_since IS NULL
                                AND p.heartbeat_at > now() - make_interval(secs => $2))
              RETURNING practice_id"
         }

@@ -13,6 +13,13 @@ pub fn shown(all: &[InPractice], here: Option<PracticeId>) -> Option<Availabilit
     all.iter().all(|a| a.now == first).then_some(first)
 }
 
+/// How long a page may go without keys or pointer before it counts as idle (its person
+/// shows as away once every page of theirs is): five minutes, or half the idle sign-out if
+/// that comes sooner.
+pub fn away_after_seconds(idle_timeout_seconds: i32) -> i32 {
+    (idle_timeout_seconds / 2).clamp(1, 300)
+}
+
 /// Whether some practice differs from the others (the control then says so).
 pub fn mixed(all: &[InPractice]) -> bool {
     all.windows(2).any(|w| w[0].now != w[1].now)
@@ -42,6 +49,13 @@ mod tests {
         assert_eq!(shown(&differ, None), None);
         assert!(mixed(&differ));
         assert_eq!(shown(&[], Some(a)), None);
+    }
+
+    #[test]
+    fn a_quiet_page_is_idle_after_five_minutes_or_before_the_idle_sign_out() {
+        assert_eq!(away_after_seconds(15 * 60), 300);
+        assert_eq!(away_after_seconds(6 * 60), 180, "half of a short sign-out");
+        assert_eq!(away_after_seconds(0), 1);
     }
 
     #[test]

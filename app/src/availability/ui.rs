@@ -1,7 +1,7 @@
 //! The top bar's availability control: one state for all practices, and each practice's own.
 
-use crate::availability::api::{my_availability, set_availability};
-use crate::availability::model::{Availability, InPractice};
+use crate::availability::api::my_availability;
+use crate::availability::model::InPractice;
 use crate::availability::rules;
 use crate::error::AppError;
 use crate::model::{Me, PracticeId};
@@ -9,9 +9,9 @@ use crate::realtime::ui::LiveFeed;
 use crate::realtime::Kind;
 use leptos::prelude::*;
 
-/// Shows the person's availability (the practice at hand's) and lets them set it for all
-/// practices or one. Browser-only data: the server renders the control empty and the page
-/// fills it in (nothing to mismatch on hydration).
+/// Shows the person's availability (the practice at hand's); its menu, fetched the first
+/// time it opens, sets it for all practices or one. Browser-only data: drawn after
+/// hydration, never on the server.
 #[component]
 pub fn AvailabilityControl(me: Me, practice: Signal<Option<PracticeId>>) -> impl IntoView {
     let mine = RwSignal::new(None::<Vec<InPractice>>);
@@ -20,22 +20,66 @@ pub fn AvailabilityControl(me: Me, practice: Signal<Option<PracticeId>>) -> impl
     if let Some(feed) = use_context::<LiveFeed>() {
         feed.on(Kind::Availability, practice, move || reread.update(|n| *n += 1));
     }
-    let answered = move |result: Result<Vec<InPractice>, AppError>| match result {
-        Ok(list) => {
-            mine.set(Some(list));
-            error.set(None);
-        }
-        Err(e) => error.set(Some(e)),
-    };
     Effect::new(move |_| {
         reread.track();
-        leptos::task::spawn_local(async move { answered(my_availability().await) });
+        leptos::task::spawn_local(async move { crate::ui::settle(my_availability().await, mine, error) });
     });
-    let set = move |availability: Availability, practice: Option<PracticeId>| {
-        leptos::task::spawn_local(async move { answered(set_availability(availability, practice).await) });
-    };
     let shown = move || mine.with(|m| m.as_deref().and_then(|m| rules::shown(m, practice.get())));
     let mixed = move || mine.with(|m| m.as_deref().is_some_and(rules::mixed));
+    let opened = RwSignal::new(false);
+    let menu = NodeRef::<leptos::html::Span>::new();
+    #[cfg(feature = "hydrate")]
+    crate::ui::draw_when_asked(
+        menu,
+        move || opened.get(),
+        move |slot, owner| async move {
+            let draw = crate::practices::ui::top_bar_menus().await.availability;
+            owner.with(|| draw(slot, me, mine, error));
+        },
+    );
+    #[cfg(not(feature = "hydrate"))]
+    let _ = me;
+    view! {
+        <details class="menu availability" id="availability"
+            on:toggle=move |_| opened.set(true)
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { crate::ui::close_menu(&ev) }
+        >
+            <summary title="Your availability: whether you take calls and tasks">
+                <span class=move || format!("dot {}", shown().map(|a| a.as_str()).unwrap_or("unknown")) aria-hidden="true"></span>
+                <span id="availability-now">{move || shown().map(|a| a.label()).unwrap_or("Availability")}</span>
+                <span class="muted small" hidden=move || !mixed()>" (varies)"</span>
+            </summary>
+            <span class="tools" node_ref=menu></span>
+        </details>
+    }
+}
+
+/// Draws the menu into its slot, bound to the control's state (from the top bar's menus chunk).
+#[cfg(feature = "hydrate")]
+pub(crate) type MenuFn =
+    fn(web_sys::Element, Me, RwSignal<Option<Vec<InPractice>>>, RwSignal<Option<AppError>>);
+
+#[cfg(feature = "hydrate")]
+pub(crate) fn draw_menu(
+    slot: web_sys::Element,
+    me: Me,
+    mine: RwSignal<Option<Vec<InPractice>>>,
+    error: RwSignal<Option<AppError>>,
+) {
+    crate::ui::build_into(slot, view! { <Menu me mine error /> })
+}
+
+/// The menu: one state for all practices, and each practice's own.
+#[cfg(feature = "hydrate")]
+#[component]
+fn Menu(me: Me, mine: RwSignal<Option<Vec<InPractice>>>, error: RwSignal<Option<AppError>>) -> impl IntoView {
+    use crate::availability::api::set_availability;
+    use crate::availability::model::Availability;
+    let set = move |availability: Availability, practice: Option<PracticeId>| {
+        leptos::task::spawn_local(async move {
+            crate::ui::settle(set_availability(availability, practice).await, mine, error)
+        });
+    };
     let state_of = move |id: PracticeId| {
         mine.with(|m| {
             m.as_ref()
@@ -44,69 +88,56 @@ pub fn AvailabilityControl(me: Me, practice: Signal<Option<PracticeId>>) -> impl
                 .unwrap_or_default()
         })
     };
-    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            crate::ui::close_menu(&ev);
-        }
-    };
     view! {
-        <details class="menu availability" id="availability" on:keydown=close_on_escape>
-            <summary title="Your availability: whether you take calls and tasks">
-                <span class=move || format!("dot {}", shown().map(|a| a.as_str()).unwrap_or("unknown")) aria-hidden="true"></span>
-                <span id="availability-now">{move || shown().map(|a| a.label()).unwrap_or("Availability")}</span>
-                <span class="muted small" hidden=move || !mixed()>" (varies)"</span>
-            </summary>
-            <div class="availability-panel" role="group" aria-label="Your availability">
-                <p class="small muted">"All your practices"</p>
-                <div class="choices" id="availability-all">
-                    {Availability::ALL
+        <div class="availability-panel" role="group" aria-label="Your availability">
+            <p class="small muted">"All your practices"</p>
+            <div class="choices" id="availability-all">
+                {Availability::ALL
+                    .into_iter()
+                    .map(|a| view! {
+                        <button type="button" data-state=a.as_str() on:click=move |ev| {
+                            set(a, None);
+                            crate::ui::close_menu(&ev);
+                        }>
+                            <span class=format!("dot {}", a.as_str()) aria-hidden="true"></span>
+                            {a.label()}
+                        </button>
+                    })
+                    .collect_view()}
+            </div>
+            <table class="dense" id="availability-each">
+                <tbody>
+                    {me.practices
                         .into_iter()
-                        .map(|a| view! {
-                            <button type="button" data-state=a.as_str() on:click=move |ev| {
-                                set(a, None);
-                                crate::ui::close_menu(&ev);
-                            }>
-                                <span class=format!("dot {}", a.as_str()) aria-hidden="true"></span>
-                                {a.label()}
-                            </button>
+                        .map(|p| {
+                            let id = p.id;
+                            view! {
+                                <tr>
+                                    <td>{p.name.clone()}</td>
+                                    <td>
+                                        <select
+                                            aria-label=format!("Availability at {}", p.name)
+                                            data-practice=id.to_string()
+                                            prop:value=move || state_of(id)
+                                            on:change=move |ev| {
+                                                if let Some(a) = Availability::parse(&event_target_value(&ev)) {
+                                                    set(a, Some(id));
+                                                }
+                                            }
+                                        >
+                                            {Availability::ALL
+                                                .into_iter()
+                                                .map(|a| view! { <option value=a.as_str()>{a.label()}</option> })
+                                                .collect_view()}
+                                        </select>
+                                    </td>
+                                </tr>
+                            }
                         })
                         .collect_view()}
-                </div>
-                <table class="dense" id="availability-each">
-                    <tbody>
-                        {me.practices
-                            .into_iter()
-                            .map(|p| {
-                                let id = p.id;
-                                view! {
-                                    <tr>
-                                        <td>{p.name.clone()}</td>
-                                        <td>
-                                            <select
-                                                aria-label=format!("Availability at {}", p.name)
-                                                data-practice=id.to_string()
-                                                prop:value=move || state_of(id)
-                                                on:change=move |ev| {
-                                                    if let Some(a) = Availability::parse(&event_target_value(&ev)) {
-                                                        set(a, Some(id));
-                                                    }
-                                                }
-                                            >
-                                                {Availability::ALL
-                                                    .into_iter()
-                                                    .map(|a| view! { <option value=a.as_str()>{a.label()}</option> })
-                                                    .collect_view()}
-                                            </select>
-                                        </td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-                {move || error.get().map(|e| view! { <crate::ui::ErrorNote error=e /> })}
-            </div>
-        </details>
+                </tbody>
+            </table>
+            {move || error.get().map(|e| view! { <crate::ui::ErrorNote error=e /> })}
+        </div>
     }
-    .into_any()
 }

@@ -3,6 +3,8 @@
 //! the named fields of one object: many of them is no burden on a caller.
 #![allow(clippy::too_many_arguments)]
 
+#[cfg(feature = "ssr")]
+use crate::audit::model::Action;
 use crate::calendar::model::{
     ApptType, CallBack, ClaimView, DayOf, Exception, Feeds, LinkView, NewEntry, Offer, OutChoice, OutDone,
     OutRow, Outcome, Reach, Setup, Status, View, Waiting,
@@ -75,7 +77,7 @@ pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32
         Event {
             detail,
             patients,
-            ..Event::of(&actor, practice, "calendar.view")
+            ..Event::of(&actor, practice, Action::CalendarView)
         },
     )
     .await?;
@@ -278,7 +280,7 @@ pub async fn find_patients(practice: PracticeId, query: String) -> Result<Vec<Pa
         Event {
             detail,
             patients: rows.iter().map(|r| r.0).collect(),
-            ..Event::of(&actor, practice, "patient.search")
+            ..Event::of(&actor, practice, Action::PatientSearch)
         },
     )
     .await?;
@@ -319,7 +321,7 @@ pub async fn add_patient(
         subject_type: Some("patient"),
         subject_id: Some(id.to_string()),
         patient: Some(id.0),
-        ..Event::of(&actor, practice, "patient.create")
+        ..Event::of(&actor, practice, Action::PatientCreate)
     };
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
@@ -459,7 +461,7 @@ pub async fn withdraw_exception(practice: PracticeId, id: uuid::Uuid) -> Result<
             subject_type: Some("exception"),
             subject_id: Some(id.to_string()),
             detail: serde_json::json!({ "provider": provider }),
-            ..Event::of(&actor, practice, "calendar.exception_withdraw")
+            ..Event::of(&actor, practice, Action::CalendarExceptionWithdraw)
         },
     )
     .await?;
@@ -504,7 +506,7 @@ pub async fn add_feed(
     let event = Event {
         subject_type: Some("feed"),
         subject_id: Some(id.to_string()),
-        ..Event::of(&actor, practice, "calendar.feed_create")
+        ..Event::of(&actor, practice, Action::CalendarFeedCreate)
     };
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
@@ -524,7 +526,7 @@ pub async fn revoke_feed(practice: PracticeId, id: FeedId) -> Result<(), AppErro
     let event = Event {
         subject_type: Some("feed"),
         subject_id: Some(id.to_string()),
-        ..Event::of(&actor, practice, "calendar.feed_revoke")
+        ..Event::of(&actor, practice, Action::CalendarFeedRevoke)
     };
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
@@ -538,7 +540,7 @@ pub async fn set_feed_names(practice: PracticeId, on: bool) -> Result<(), AppErr
     db::set_feed_patient_names(&mut tx, practice, on).await?;
     let event = Event {
         detail: serde_json::json!({ "patient_names": on }),
-        ..Event::of(&actor, practice, "calendar.feed_names")
+        ..Event::of(&actor, practice, Action::CalendarFeedNames)
     };
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
@@ -589,7 +591,7 @@ pub async fn plan_out(
         Event {
             detail,
             patients: rows.iter().map(|r| r.patient_id).collect(),
-            ..Event::of(&actor, practice, "calendar.out_plan")
+            ..Event::of(&actor, practice, Action::CalendarOutPlan)
         },
     )
     .await?;
@@ -643,7 +645,7 @@ pub async fn apply_out(
         &mut tx,
         Event {
             detail,
-            ..Event::of(&actor, practice, "calendar.out_apply")
+            ..Event::of(&actor, practice, Action::CalendarOutApply)
         },
     )
     .await?;
@@ -666,7 +668,7 @@ pub async fn call_backs(practice: PracticeId) -> Result<Vec<CallBack>, AppError>
         Event {
             detail,
             patients: list.iter().map(|c| c.patient_id).collect(),
-            ..Event::of(&actor, practice, "calendar.call_backs")
+            ..Event::of(&actor, practice, Action::CalendarCallBacks)
         },
     )
     .await?;
@@ -685,7 +687,7 @@ pub async fn finish_call_back(practice: PracticeId, id: uuid::Uuid) -> Result<()
         &mut tx,
         Event {
             patient: Some(patient.0),
-            ..Event::of(&actor, practice, "calendar.call_back_done")
+            ..Event::of(&actor, practice, Action::CalendarCallBackDone)
         },
     )
     .await?;
@@ -715,7 +717,7 @@ pub async fn add_to_waitlist(
             patient: Some(patient.0),
             subject_type: Some("entry"),
             subject_id: Some(entry.to_string()),
-            ..Event::of(&actor, practice, "waitlist.add")
+            ..Event::of(&actor, practice, Action::WaitlistAdd)
         },
     )
     .await?;
@@ -736,7 +738,7 @@ pub async fn waitlist(practice: PracticeId) -> Result<Vec<Waiting>, AppError> {
         Event {
             detail,
             patients: list.iter().map(|w| w.patient_id).collect(),
-            ..Event::of(&actor, practice, "waitlist.view")
+            ..Event::of(&actor, practice, Action::WaitlistView)
         },
     )
     .await?;
@@ -756,7 +758,7 @@ pub async fn offer_slot(practice: PracticeId, slot: Offer, ids: Vec<uuid::Uuid>)
         &mut tx,
         Event {
             detail,
-            ..Event::of(&actor, practice, "waitlist.offer")
+            ..Event::of(&actor, practice, Action::WaitlistOffer)
         },
     )
     .await?;
@@ -775,7 +777,7 @@ pub async fn remove_from_waitlist(practice: PracticeId, id: uuid::Uuid) -> Resul
         &mut tx,
         Event {
             patient: Some(patient.0),
-            ..Event::of(&actor, practice, "waitlist.remove")
+            ..Event::of(&actor, practice, Action::WaitlistRemove)
         },
     )
     .await?;
@@ -825,7 +827,7 @@ pub async fn today_across() -> Result<Vec<DayOf>, AppError> {
             Event {
                 detail,
                 patients: day.entries.iter().filter_map(|e| e.patient_id).collect(),
-                ..Event::of(&actor, p.id, "calendar.view")
+                ..Event::of(&actor, p.id, Action::CalendarView)
             },
         )
         .await?;

@@ -1,6 +1,7 @@
 //! Booking on the server: the steps shared by the server functions (placing an entry and
 //! its claims, naming conflicts, offering free slots), in the caller's transaction.
 
+use crate::audit::model::Action;
 use crate::calendar::db;
 use crate::calendar::model::{
     Clash, DayEntry, DayOf, EntryKind, Exception, NewEntry, Offer, Outcome, Person, Reach, Setup, Status,
@@ -530,7 +531,7 @@ async fn book_into(
         tx,
         practice,
         Some(by),
-        "appointment.book",
+        Action::AppointmentBook,
         patient,
         ids.first().copied(),
         serde_json::Value::Null,
@@ -556,7 +557,7 @@ async fn record_audit(
     tx: &mut Tx,
     practice: PracticeId,
     by: Option<UserId>,
-    action: &str,
+    action: Action,
     patient: Option<crate::model::PatientId>,
     entry: Option<EntryId>,
     detail: serde_json::Value,
@@ -566,12 +567,11 @@ async fn record_audit(
         crate::audit::db::Event {
             practice: Some(practice),
             actor: by,
-            action,
             subject_type: Some("entry"),
             subject_id: entry.map(|e| e.to_string()),
             patient: patient.map(|p| p.0),
             detail,
-            ..Default::default()
+            ..crate::audit::db::Event::new(action)
         },
     )
     .await?;
@@ -773,7 +773,7 @@ pub async fn change_rule(
         tx,
         practice,
         Some(by),
-        "appointment.rule",
+        Action::AppointmentRule,
         e.patient_id,
         Some(e.id),
         serde_json::Value::Null,
@@ -971,7 +971,7 @@ pub async fn move_one(
                 tx,
                 practice,
                 by,
-                "appointment.move",
+                Action::AppointmentMove,
                 e.patient_id,
                 Some(id),
                 serde_json::Value::Null,
@@ -1053,7 +1053,7 @@ pub async fn change_status(
         tx,
         practice,
         by,
-        "appointment.status",
+        Action::AppointmentStatus,
         e.patient_id,
         Some(id),
         change,

@@ -2,6 +2,7 @@
 //! (`/feeds/<token>.ics`), and making and revoking those links.
 
 use crate::audit::db::{self as audit, Event};
+use crate::audit::model::Action;
 use crate::auth::session;
 use crate::calendar::ics::{self, FeedEvent};
 use crate::calendar::model::{EntryKind, Status};
@@ -81,12 +82,11 @@ pub async fn serve(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<
         &mut tx,
         Event {
             practice: Some(practice),
-            action: "calendar.feed_read",
             subject_type: Some("feed"),
             subject_id: Some(feed.to_string()),
             detail,
             patients,
-            ..Default::default()
+            ..Event::new(Action::CalendarFeedRead)
         },
     )
     .await?;

@@ -4,6 +4,7 @@
 //! time and the provider, never the patient or the kind of visit.
 
 use crate::audit::db::{self as audit, Event};
+use crate::audit::model::Action;
 use crate::auth::session;
 use crate::calendar::model::{LinkView, Status};
 use crate::calendar::{book, db};
@@ -208,7 +209,7 @@ pub async fn show(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<L
         &mut tx,
         practice,
         entry,
-        "appointment.link_view",
+        Action::AppointmentLinkView,
         serde_json::Value::Null,
     )
     .await?;
@@ -222,7 +223,7 @@ pub async fn record_patient_event(
     tx: &mut Tx,
     practice: PracticeId,
     entry: EntryId,
-    action: &str,
+    action: Action,
     detail: serde_json::Value,
 ) -> Result<(), AppError> {
     let patient = db::entry(tx, practice, entry, false)
@@ -232,12 +233,11 @@ pub async fn record_patient_event(
         tx,
         Event {
             practice: Some(practice),
-            action,
             subject_type: Some("entry"),
             subject_id: Some(entry.to_string()),
             patient: patient.map(|p| p.0),
             detail,
-            ..Default::default()
+            ..Event::new(action)
         },
     )
     .await?;
@@ -270,7 +270,7 @@ pub async fn answer(
     }
     db::answer_notice(&mut tx, notice, next.as_str()).await?;
     let detail = serde_json::json!({ "answer": next.as_str() });
-    record_patient_event(&mut tx, practice, entry, "appointment.patient_answer", detail).await?;
+    record_patient_event(&mut tx, practice, entry, Action::AppointmentPatientAnswer, detail).await?;
     let after = link_view(&mut tx, practice, entry).await?;
     tx.commit().await?;
     Ok(after)

@@ -3,6 +3,7 @@
 //! patient it suits; the first to claim it by the link has their appointment moved there,
 //! the others are told it is gone.
 
+use crate::audit::model::Action;
 use crate::auth::session;
 use crate::calendar::book::{self, Move};
 use crate::calendar::db;
@@ -244,7 +245,7 @@ pub async fn show(pool: &PgPool, ip: Option<IpNetwork>, token: &str) -> Result<C
             &mut tx,
             practice,
             mine.2,
-            "waitlist.offer_view",
+            Action::WaitlistOfferView,
             serde_json::Value::Null,
         )
         .await?;
@@ -311,8 +312,14 @@ pub async fn claim(
     if moved {
         db::close_waiting(&mut tx, practice, mine.1, "claimed").await?;
         notices::notify(&mut tx, public_url, practice, e.id, Notice::Moved).await?;
-        notices::record_patient_event(&mut tx, practice, e.id, "waitlist.claim", serde_json::Value::Null)
-            .await?;
+        notices::record_patient_event(
+            &mut tx,
+            practice,
+            e.id,
+            Action::WaitlistClaim,
+            serde_json::Value::Null,
+        )
+        .await?;
     }
     let rows = db::offers_of_group(&mut tx, group).await?;
     let view = claim_view(&mut tx, practice, &rows, offer).await?;

@@ -1,5 +1,7 @@
 //! Server functions of the outbox.
 
+#[cfg(feature = "ssr")]
+use crate::audit::model::Action;
 use crate::error::AppError;
 use crate::mail::model::KeptMail;
 use leptos::prelude::*;
@@ -41,10 +43,9 @@ pub async fn recent_mail() -> Result<(bool, Vec<KeptMail>), AppError> {
             crate::audit::db::Event {
                 practice,
                 actor: Some(actor.user()),
-                action: "mail.read_outbox",
                 ip: actor.ip,
                 detail: serde_json::json!({ "messages": messages }),
-                ..Default::default()
+                ..crate::audit::db::Event::new(Action::MailReadOutbox)
             },
         )
         .await?;

@@ -180,6 +180,11 @@ async fn arrive(here: Here, href: String, to: Page, history: Option<bool>) {
         LOADED.with(|l| l.set(view));
     }
     if let (Some(replace), Ok(h)) = (history, window.history()) {
+        // The page left keeps where it was scrolled to, for coming back to it.
+        if !same_page && !replace {
+            let at = wasm_bindgen::JsValue::from_f64(window.scroll_y().unwrap_or(0.0));
+            let _ = h.replace_state(&at, "");
+        }
         let state = wasm_bindgen::JsValue::NULL;
         let moved = if replace {
             h.replace_state_with_url(&state, "", Some(&href))
@@ -194,8 +199,9 @@ async fn arrive(here: Here, href: String, to: Page, history: Option<bool>) {
     here.query.set(Query::parse(query));
     if !same_page {
         here.page.set(to);
-        if history.is_some() {
-            window.scroll_to_with_x_and_y(0.0, 0.0);
+        match history {
+            Some(_) => window.scroll_to_with_x_and_y(0.0, 0.0),
+            None => restore_scroll(0),
         }
         // Keyboard and screen-reader users land at the new page's start.
         request_animation_frame(|| {
@@ -213,11 +219,43 @@ async fn arrive(here: Here, href: String, to: Page, history: Option<bool>) {
     }
 }
 
+/// Back or forward to a page: scrolls to where it was left, once the page is tall enough
+/// (its data arrives after it is drawn), trying for about a second.
+#[cfg(feature = "hydrate")]
+fn restore_scroll(tries: u32) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(y) = window
+        .history()
+        .ok()
+        .and_then(|h| h.state().ok())
+        .and_then(|s| s.as_f64())
+    else {
+        return;
+    };
+    let tall = window
+        .document()
+        .and_then(|d| d.document_element())
+        .map(|e| f64::from(e.scroll_height()))
+        .unwrap_or(0.0);
+    let seen = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+    if tall - seen >= y || tries >= 60 {
+        window.scroll_to_with_x_and_y(0.0, y.min(tall - seen).max(0.0));
+    } else {
+        request_animation_frame(move || restore_scroll(tries + 1));
+    }
+}
+
 /// Back and forward: within the page or the workspace, move in place; to another document,
 /// load it. Clicks on links between workspace pages move in place too (a link still works
 /// as a plain link before the WASM arrives, and opened in a new tab).
 #[cfg(feature = "hydrate")]
 fn follow_history(here: Here) {
+    // Moves in place restore the scroll themselves (`restore_scroll`), once the page is drawn.
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.set_scroll_restoration(web_sys::ScrollRestoration::Manual);
+    }
     let history = window_event_listener(leptos::ev::popstate, move |_| {
         let Some(location) = web_sys::window().map(|w| w.location()) else {
             return;

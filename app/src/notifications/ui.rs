@@ -2,14 +2,19 @@
 //! optional desktop notifications (the same short text, which carries no patient data).
 
 use crate::error::AppError;
-use crate::notifications::api::{mark_read, read_bell};
-use crate::notifications::model::{Bell, Notification};
+use crate::notifications::api::read_bell;
+use crate::notifications::model::Bell;
+#[cfg(feature = "hydrate")]
+use crate::notifications::model::Notification;
 use crate::notifications::rules;
 use crate::realtime::ui::LiveFeed;
 use crate::realtime::Kind;
+#[cfg(feature = "hydrate")]
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
-/// The bell. Browser-only data, like availability: the server renders it empty.
+/// The bell and its unread count; its list, fetched the first time it opens, marks them
+/// read. Browser-only data, like availability: drawn after hydration, never on the server.
 #[component]
 pub fn NotificationBell() -> impl IntoView {
     let shown = RwSignal::new(None::<Bell>);
@@ -23,31 +28,37 @@ pub fn NotificationBell() -> impl IntoView {
             reread.update(|n| *n += 1);
         });
     }
-    let answered = move |result: Result<Bell, AppError>| match result {
-        Ok(b) => {
-            if let Some(id) = announced.get_untracked() {
+    Effect::new(move |_| {
+        reread.track();
+        leptos::task::spawn_local(async move {
+            let result = read_bell().await;
+            #[cfg(feature = "hydrate")]
+            if let (Ok(b), Some(id)) = (&result, announced.get_untracked()) {
                 if let Some(n) = b.latest.iter().find(|n| n.id == id && !n.read) {
                     desktop::show(&n.text);
                 }
                 announced.set(None);
             }
-            shown.set(Some(b));
-            error.set(None);
-        }
-        Err(e) => error.set(Some(e)),
-    };
-    Effect::new(move |_| {
-        reread.track();
-        leptos::task::spawn_local(async move { answered(read_bell().await) });
+            crate::ui::settle(result, shown, error);
+        });
     });
-    let read = move |ids: Option<Vec<uuid::Uuid>>| {
-        leptos::task::spawn_local(async move { answered(mark_read(ids).await) });
-    };
     let unread = move || shown.with(|b| b.as_ref().map(|b| b.unread).unwrap_or(0));
-    let alerts = RwSignal::new(desktop::State::Unknown);
-    Effect::new(move |_| alerts.set(desktop::state()));
+    let opened = RwSignal::new(false);
+    let list = NodeRef::<leptos::html::Span>::new();
+    #[cfg(feature = "hydrate")]
+    crate::ui::draw_when_asked(
+        list,
+        move || opened.get(),
+        move |slot, owner| async move {
+            let draw = crate::practices::ui::top_bar_menus().await.bell;
+            owner.with(|| draw(slot, shown, error));
+        },
+    );
     view! {
-        <details class="menu bell" id="bell" on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { crate::ui::close_menu(&ev) }>
+        <details class="menu bell" id="bell"
+            on:toggle=move |_| opened.set(true)
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { crate::ui::close_menu(&ev) }
+        >
             <summary aria-label=move || format!("Notifications: {} unread", unread()) title="Notifications">
                 <svg class="bell-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
                     <path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6zm-2.4 15.5a2.5 2.5 0 0 0 4.8 0z"></path>
@@ -56,6 +67,35 @@ pub fn NotificationBell() -> impl IntoView {
                     {move || rules::badge(unread()).unwrap_or_default()}
                 </span>
             </summary>
+            <span class="tools" node_ref=list></span>
+        </details>
+    }
+}
+
+/// Draws the list into its slot, bound to the bell's state.
+#[cfg(feature = "hydrate")]
+pub(crate) type ListFn = fn(web_sys::Element, RwSignal<Option<Bell>>, RwSignal<Option<AppError>>);
+
+#[cfg(feature = "hydrate")]
+pub(crate) fn draw_list(
+    slot: web_sys::Element,
+    shown: RwSignal<Option<Bell>>,
+    error: RwSignal<Option<AppError>>,
+) {
+    crate::ui::build_into(slot, view! { <List shown error /> })
+}
+
+/// The latest notifications, marking them read, and desktop alerts on or off.
+#[cfg(feature = "hydrate")]
+#[component]
+fn List(shown: RwSignal<Option<Bell>>, error: RwSignal<Option<AppError>>) -> impl IntoView {
+    use crate::notifications::api::mark_read;
+    let read = move |ids: Option<Vec<uuid::Uuid>>| {
+        leptos::task::spawn_local(async move { crate::ui::settle(mark_read(ids).await, shown, error) });
+    };
+    let unread = move || shown.with(|b| b.as_ref().map(|b| b.unread).unwrap_or(0));
+    let alerts = RwSignal::new(desktop::state());
+    view! {
             <div class="bell-panel" role="group" aria-label="Notifications">
                 <div class="bell-head">
                     <strong>"Notifications"</strong>
@@ -64,14 +104,13 @@ pub fn NotificationBell() -> impl IntoView {
                     </button>
                 </div>
                 {move || match shown.get() {
-                    None => view! { <p class="muted small">"…"</p> }.into_any(),
-                    Some(b) if b.latest.is_empty() => view! { <p class="muted small">"Nothing yet."</p> }.into_any(),
-                    Some(b) => view! {
+                    None => EitherOf3::A(view! { <p class="muted small">"…"</p> }),
+                    Some(b) if b.latest.is_empty() => EitherOf3::B(view! { <p class="muted small">"Nothing yet."</p> }),
+                    Some(b) => EitherOf3::C(view! {
                         <ul class="notifications" id="notifications">
                             {b.latest.into_iter().map(|n| item(n, read)).collect_view()}
                         </ul>
-                    }
-                        .into_any(),
+                    }),
                 }}
                 {move || error.get().map(|e| view! { <crate::ui::ErrorNote error=e /> })}
                 <p class="small muted desktop-alerts">
@@ -79,7 +118,7 @@ pub fn NotificationBell() -> impl IntoView {
                         desktop::State::On => "Desktop alerts are on.",
                         desktop::State::Blocked => "Desktop alerts are blocked in this browser's settings.",
                         desktop::State::Unsupported => "This browser has no desktop alerts.",
-                        desktop::State::Off | desktop::State::Unknown => "Desktop alerts are off.",
+                        desktop::State::Off => "Desktop alerts are off.",
                     }}
                     " "
                     <button type="button" class="link" id="desktop-alerts"
@@ -92,20 +131,13 @@ pub fn NotificationBell() -> impl IntoView {
                     </button>
                 </p>
             </div>
-        </details>
     }
-    .into_any()
 }
 
+#[cfg(feature = "hydrate")]
 fn item(n: Notification, read: impl Fn(Option<Vec<uuid::Uuid>>) + Copy + 'static) -> impl IntoView {
     let id = n.id;
-    let when = {
-        #[cfg(feature = "hydrate")]
-        let now = (js_sys::Date::now() / 1000.0) as i64;
-        #[cfg(not(feature = "hydrate"))]
-        let now = n.at;
-        rules::ago(now - n.at)
-    };
+    let when = rules::ago((js_sys::Date::now() / 1000.0) as i64 - n.at);
     let unread = !n.read;
     view! {
         <li class:unread=unread>
@@ -124,21 +156,18 @@ fn item(n: Notification, read: impl Fn(Option<Vec<uuid::Uuid>>) + Copy + 'static
 
 /// Desktop notifications through the browser's Notification API, asked for on a click and
 /// remembered in this browser. They carry the notification's short text only.
+#[cfg(feature = "hydrate")]
 mod desktop {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub enum State {
-        Unknown,
         Unsupported,
         Blocked,
         Off,
         On,
     }
 
-    #[cfg(feature = "hydrate")]
     const KEY: &str = "switchboard.desktop-alerts";
 
-    #[cfg(feature = "hydrate")]
     fn wanted() -> bool {
         web_sys::window()
             .and_then(|w| w.local_storage().ok().flatten())
@@ -146,63 +175,49 @@ mod desktop {
             .is_some_and(|v| v == "on")
     }
 
-    #[cfg(feature = "hydrate")]
     fn supported() -> bool {
         js_sys::Reflect::has(&js_sys::global(), &"Notification".into()).unwrap_or(false)
     }
 
     pub fn state() -> State {
-        #[cfg(feature = "hydrate")]
-        {
-            use web_sys::NotificationPermission as P;
-            if !supported() {
-                return State::Unsupported;
-            }
-            match web_sys::Notification::permission() {
-                P::Denied => State::Blocked,
-                P::Granted if wanted() => State::On,
-                _ => State::Off,
-            }
+        use web_sys::NotificationPermission as P;
+        if !supported() {
+            return State::Unsupported;
         }
-        #[cfg(not(feature = "hydrate"))]
-        State::Unknown
+        match web_sys::Notification::permission() {
+            P::Denied => State::Blocked,
+            P::Granted if wanted() => State::On,
+            _ => State::Off,
+        }
     }
 
     /// Turns them on (asking the browser's permission the first time) or off.
     pub async fn toggle() -> State {
-        #[cfg(feature = "hydrate")]
-        {
-            let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-            if state() == State::On {
-                if let Some(s) = &storage {
-                    let _ = s.remove_item(KEY);
-                }
-                return state();
+        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        if state() == State::On {
+            if let Some(s) = &storage {
+                let _ = s.remove_item(KEY);
             }
-            if let Ok(asked) = web_sys::Notification::request_permission() {
-                let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
-            }
-            if web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
-                if let Some(s) = &storage {
-                    let _ = s.set_item(KEY, "on");
-                }
-            }
-            state()
+            return state();
         }
-        #[cfg(not(feature = "hydrate"))]
-        State::Unknown
+        if let Ok(asked) = web_sys::Notification::request_permission() {
+            let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
+        }
+        if web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
+            if let Some(s) = &storage {
+                let _ = s.set_item(KEY, "on");
+            }
+        }
+        state()
     }
 
     /// Shows `text` as a desktop notification, if they are on.
     pub fn show(text: &str) {
-        #[cfg(feature = "hydrate")]
         if state() == State::On {
             let options = web_sys::NotificationOptions::new();
             options.set_body(text);
             options.set_tag("switchboard");
             let _ = web_sys::Notification::new_with_options("Switchboard", &options);
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = text;
     }
 }

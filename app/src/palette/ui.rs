@@ -2,11 +2,16 @@
 
 use crate::model::{Me, PracticeId};
 use crate::nav::Section;
+#[cfg(feature = "hydrate")]
 use crate::palette::rules::{self, Command};
+#[cfg(feature = "hydrate")]
 use crate::practices::ui::SECTIONS;
+#[cfg(feature = "hydrate")]
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// How many commands the palette lists at once.
+#[cfg(feature = "hydrate")]
 const SHOWN: usize = 12;
 
 /// Keys every page of the workspace has, before the page's own.
@@ -17,18 +22,89 @@ const ALWAYS: [(&str, &str); 3] = [
     ("Escape", "Close this, a menu or a panel"),
 ];
 
-/// The palette and the shortcuts list; `open` is the palette's (the top bar's "Go to"
-/// button opens it too).
+/// The top bar's "Go to…" button and the keys that open the palette (Ctrl/Cmd+K) and the
+/// shortcuts list (`?`). The two dialogs are a chunk of their own, fetched the first time
+/// one is asked for: no page's load carries code for a dialog nobody opened.
 #[component]
-pub fn Palette(
+pub fn PaletteKeys(me: Me, practice: Signal<Option<PracticeId>>, section: Signal<Section>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let help = RwSignal::new(None::<Vec<(String, String)>>);
+    let slot = NodeRef::<leptos::html::Span>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+            let key = ev.key();
+            if (ev.ctrl_key() || ev.meta_key()) && key.eq_ignore_ascii_case("k") {
+                ev.prevent_default();
+                help.set(None);
+                open.update(|o| *o = !*o);
+            } else if key == "?" && !typing(&ev) && !open.get_untracked() {
+                ev.prevent_default();
+                help.set(Some(shortcuts()));
+            } else if key == "Escape" {
+                open.set(false);
+                help.set(None);
+            }
+        });
+        on_cleanup(move || keys.remove());
+        let asked = move || open.get() || help.with(Option::is_some);
+        crate::ui::draw_when_asked(slot, asked, move |slot, owner| async move {
+            let draw = crate::practices::ui::top_bar_menus().await.palette;
+            owner.with(|| draw(slot, me, practice, section, open, help));
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (me, practice, section, help);
+    view! {
+        <button type="button" class="go-to" id="palette-open" aria-keyshortcuts="Control+K" title="Go to a section or practice (Ctrl+K)" on:click=move |_| open.set(true)>
+            "Go to…"
+        </button>
+        <span class="tools" node_ref=slot></span>
+    }
+}
+
+/// Draws the dialogs into their slot, bound to the keys' signals.
+#[cfg(feature = "hydrate")]
+pub(crate) type DialogsFn = fn(
+    web_sys::Element,
+    Me,
+    Signal<Option<PracticeId>>,
+    Signal<Section>,
+    RwSignal<bool>,
+    RwSignal<Option<Vec<(String, String)>>>,
+);
+
+#[cfg(feature = "hydrate")]
+pub(crate) fn draw_dialogs(
+    slot: web_sys::Element,
     me: Me,
     practice: Signal<Option<PracticeId>>,
     section: Signal<Section>,
     open: RwSignal<bool>,
+    help: RwSignal<Option<Vec<(String, String)>>>,
+) {
+    crate::ui::build_into(slot, view! { <Dialogs me practice section open help /> });
+}
+
+/// The palette (`open`) and the shortcuts list (`help`: its rows).
+#[cfg(feature = "hydrate")]
+#[component]
+fn Dialogs(
+    me: Me,
+    practice: Signal<Option<PracticeId>>,
+    section: Signal<Section>,
+    open: RwSignal<bool>,
+    help: RwSignal<Option<Vec<(String, String)>>>,
 ) -> impl IntoView {
-    let help = RwSignal::new(None::<Vec<(String, String)>>);
     let typed = RwSignal::new(String::new());
     let active = RwSignal::new(0usize);
+    // Each opening starts afresh.
+    Effect::new(move |_| {
+        if open.get() {
+            typed.set(String::new());
+            active.set(0);
+        }
+    });
     let me = StoredValue::new(me);
     let all = Memo::new(move |_| {
         let key = section.with(|s| s.key().to_owned());
@@ -50,26 +126,6 @@ pub fn Palette(
             crate::nav::go(&c.href, false);
         }
     };
-    #[cfg(feature = "hydrate")]
-    {
-        let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-            let key = ev.key();
-            if (ev.ctrl_key() || ev.meta_key()) && key.eq_ignore_ascii_case("k") {
-                ev.prevent_default();
-                help.set(None);
-                typed.set(String::new());
-                active.set(0);
-                open.update(|o| *o = !*o);
-            } else if key == "?" && !typing(&ev) && !open.get_untracked() {
-                ev.prevent_default();
-                help.set(Some(shortcuts()));
-            } else if key == "Escape" {
-                open.set(false);
-                help.set(None);
-            }
-        });
-        on_cleanup(move || keys.remove());
-    }
     let on_keys = move |ev: leptos::ev::KeyboardEvent| {
         let count = shown.with_untracked(Vec::len);
         match ev.key().as_str() {
@@ -95,7 +151,7 @@ pub fn Palette(
         }
     });
     view! {
-        <Show when=move || open.get()>
+        {move || open.get().then(|| view! {
             <div class="overlay" on:click=move |_| open.set(false)>
                 <div class="palette" id="palette" role="dialog" aria-modal="true" aria-label="Go to" on:click=|ev| ev.stop_propagation()>
                     <input
@@ -118,9 +174,9 @@ pub fn Palette(
                         {move || {
                             let list = shown.get();
                             if list.is_empty() {
-                                return view! { <li class="muted">"Nothing matches."</li> }.into_any();
+                                return Either::Left(view! { <li class="muted">"Nothing matches."</li> });
                             }
-                            list.into_iter()
+                            Either::Right(list.into_iter()
                                 .enumerate()
                                 .map(|(i, c)| view! {
                                     <li
@@ -134,14 +190,13 @@ pub fn Palette(
                                         <span class="muted small">{c.hint}</span>
                                     </li>
                                 })
-                                .collect_view()
-                                .into_any()
+                                .collect_view())
                         }}
                     </ul>
                 </div>
             </div>
-        </Show>
-        <Show when=move || help.with(Option::is_some)>
+        })}
+        {move || help.with(Option::is_some).then(|| view! {
             <div class="overlay" on:click=move |_| help.set(None)>
                 <div class="palette shortcuts" id="shortcuts" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title" on:click=|ev| ev.stop_propagation()>
                     <h2 id="shortcuts-title">"Keyboard shortcuts"</h2>
@@ -155,9 +210,8 @@ pub fn Palette(
                     <button type="button" autofocus on:click=move |_| help.set(None)>"Close"</button>
                 </div>
             </div>
-        </Show>
+        })}
     }
-    .into_any()
 }
 
 /// The shortcuts of the page as shown: the workspace's own, then every element that

@@ -1,5 +1,7 @@
 //! Server functions of practice workspaces.
 
+#[cfg(feature = "ssr")]
+use crate::audit::model::Action;
 use crate::error::AppError;
 use crate::model::{PracticeId, Role, UserId};
 use crate::practices::model::{InvitationInfo, PracticeInfo, PracticeSettings};
@@ -92,12 +94,11 @@ pub async fn invite_person(
         crate::audit::db::Event {
             practice: Some(practice),
             actor: Some(actor.user()),
-            action: "invitation.create",
             subject_type: Some("invitation"),
             subject_id: Some(id.to_string()),
             ip: actor.ip,
             detail: serde_json::json!({ "role": role.as_str() }),
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::InvitationCreate)
         },
     )
     .await?;
@@ -174,11 +175,10 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
         crate::audit::db::Event {
             practice: Some(inv.practice),
             actor: Some(user),
-            action: "invitation.accept",
             subject_type: Some("invitation"),
             subject_id: Some(inv.id.to_string()),
             ip,
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::InvitationAccept)
         },
     )
     .await?;
@@ -248,12 +248,11 @@ pub async fn save_practice_settings(
         crate::audit::db::Event {
             practice: Some(practice),
             actor: Some(actor.user()),
-            action: "practice.settings",
             subject_type: Some("practice"),
             subject_id: Some(practice.to_string()),
             ip: actor.ip,
             detail: serde_json::json!({ "changed": crate::practices::rules::changed_fields(&before, &after) }),
-            ..Default::default()
+            ..crate::audit::db::Event::new(Action::PracticeSettings)
         },
     )
     .await?;
@@ -290,11 +289,11 @@ async fn change_membership(practice: PracticeId, person: UserId, role: Option<Ro
     let action = match role {
         Some(role) => {
             db::set_role(&mut tx, practice, person, role).await?;
-            "member.role"
+            Action::MemberRole
         }
         None => {
             db::remove_member(&mut tx, practice, person).await?;
-            "member.remove"
+            Action::MemberRemove
         }
     };
     // What they shared goes with what they may see; open sockets re-read their practices.
@@ -321,12 +320,11 @@ async fn change_membership(practice: PracticeId, person: UserId, role: Option<Ro
         crate::audit::db::Event {
             practice: Some(practice),
             actor: Some(actor.user()),
-            action,
             subject_type: Some("user"),
             subject_id: Some(person.to_string()),
             ip: actor.ip,
             detail: serde_json::json!({ "from": current.as_str(), "to": role.map(Role::as_str) }),
-            ..Default::default()
+            ..crate::audit::db::Event::new(action)
         },
     )
     .await?;

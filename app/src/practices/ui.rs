@@ -205,6 +205,7 @@ fn TopBar(me: Me) -> impl IntoView {
                         .collect_view()}
                 </nav>
                 <div class="who">
+                    {tools_slot(me.clone(), practice, section)}
                     {me.agency_admin.then(|| view! { <a href="/agency">"Agency"</a> })}
                     <a class="name" id="signed-in-as" href="/account" title="Your account">{me.display_name.clone()}</a>
                     <SignOut />
@@ -212,6 +213,65 @@ fn TopBar(me: Me) -> impl IntoView {
             </header>
         }
     .into_any()
+}
+
+/// Draws the top bar's tools (the palette's keys, availability, the bell) into the slot.
+#[cfg(feature = "hydrate")]
+type ToolsFn = fn(web_sys::Element, Me, Signal<Option<PracticeId>>, Signal<Section>);
+
+/// The top bar's tools: a chunk of their own, fetched once the page is live. Their data is
+/// the browser's alone: the server draws an empty slot, and the chunk builds them into it
+/// (never hydrated, so only the building half of their view code is in the chunk).
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+fn top_bar_tools() -> ToolsFn {
+    |slot, me, practice, section| {
+        let tools = view! {
+            <crate::palette::ui::PaletteKeys me=me.clone() practice section />
+            {(!me.practices.is_empty()).then(|| view! {
+                <crate::availability::ui::AvailabilityControl me=me.clone() practice />
+            })}
+            <crate::notifications::ui::NotificationBell />
+        };
+        crate::ui::build_into(slot, tools);
+    }
+}
+
+/// What the top bar's menus (availability, the bell's list, the palette) draw the first time
+/// one opens: one chunk for the three, fetched then (every extra chunk splits the code pages
+/// share into more, smaller files, which every page then loads).
+#[cfg(feature = "hydrate")]
+pub struct Menus {
+    pub availability: crate::availability::ui::MenuFn,
+    pub bell: crate::notifications::ui::ListFn,
+    pub palette: crate::palette::ui::DialogsFn,
+}
+
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+pub fn top_bar_menus() -> Menus {
+    Menus {
+        availability: crate::availability::ui::draw_menu,
+        bell: crate::notifications::ui::draw_list,
+        palette: crate::palette::ui::draw_dialogs,
+    }
+}
+
+/// Where the tools appear once their chunk has arrived (empty on the server and until then).
+fn tools_slot(me: Me, practice: Signal<Option<PracticeId>>, section: Signal<Section>) -> impl IntoView {
+    let slot = NodeRef::<leptos::html::Span>::new();
+    #[cfg(feature = "hydrate")]
+    crate::ui::draw_when_asked(
+        slot,
+        || true,
+        move |slot, owner| async move {
+            let draw = top_bar_tools().await;
+            owner.with(|| draw(slot, me, practice, section));
+        },
+    );
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (me, practice, section);
+    view! { <span class="tools" node_ref=slot></span> }
 }
 
 /// One `<option>` per practice: its name, its city and its local time.
@@ -269,7 +329,8 @@ pub fn short_zone(zone: &str) -> String {
 
 /// Warns a minute before the idle logout and signs out when the time is up. The server
 /// enforces the timeout on its own; this only keeps the person informed. Activity (keys,
-/// clicks) renews the session at most every 20 seconds.
+/// clicks) renews the session at most every 20 seconds. A quiet page also tells the server
+/// it is idle, for the person's availability.
 #[component]
 fn IdleGuard(timeout_seconds: i32) -> impl IntoView {
     let remaining = RwSignal::new(None::<i64>);
@@ -296,9 +357,46 @@ fn IdleGuard(timeout_seconds: i32) -> impl IntoView {
                 renew();
             }
         };
-        let keys = window_event_listener(leptos::ev::keydown, move |_| on_activity());
-        let clicks = window_event_listener(leptos::ev::pointerdown, move |_| on_activity());
+        // A page without keys or pointer for a while says it is idle (its person shows as
+        // away once all their pages are); the first touch after says it is in use again.
+        let away_ms = f64::from(crate::availability::rules::away_after_seconds(timeout_seconds)) * 1000.0;
+        let touched = StoredValue::new(js_sys::Date::now());
+        let idle = StoredValue::new(false);
+        let tell = |now_idle: bool| {
+            leptos::task::spawn_local(async move {
+                let _ = crate::realtime::ui::ask(crate::realtime::model::Request::Idle(now_idle)).await;
+            });
+        };
+        let touch = move || {
+            touched.set_value(js_sys::Date::now());
+            if idle.get_value() {
+                idle.set_value(false);
+                tell(false);
+            }
+        };
+        let keys = window_event_listener(leptos::ev::keydown, move |_| {
+            touch();
+            on_activity();
+        });
+        let clicks = window_event_listener(leptos::ev::pointerdown, move |_| {
+            touch();
+            on_activity();
+        });
+        let moves =
+            ["pointermove", "wheel"].map(|name| window_event_listener_untyped(name, move |_| touch()));
+        // A socket opened again starts in use: say again that the page is idle.
+        if let Some(feed) = use_context::<crate::realtime::ui::LiveFeed>() {
+            feed.on_any(crate::realtime::Kind::Resync, move |_| {
+                if idle.get_value() {
+                    tell(true);
+                }
+            });
+        }
         let tick = move || {
+            if !idle.get_value() && js_sys::Date::now() - touched.get_value() > away_ms {
+                idle.set_value(true);
+                tell(true);
+            }
             let left = last_renewal.get_untracked() + timeout_ms - js_sys::Date::now();
             if left <= 0.0 {
                 if !signing_out.get_untracked() {
@@ -320,6 +418,9 @@ fn IdleGuard(timeout_seconds: i32) -> impl IntoView {
         on_cleanup(move || {
             keys.remove();
             clicks.remove();
+            for m in moves {
+                m.remove();
+            }
             if let Some(t) = timer {
                 t.clear();
             }

@@ -36,14 +36,23 @@ async fn online(
     Ok(people)
 }
 
-/// Answers a page's request over its socket. `actor` is the session's person read afresh
-/// for this request, as a server function reads it.
+/// Answers a page's request over its socket (`socket`, the id the server gave it). `actor`
+/// is the session's person read afresh for this request, as a server function reads it.
 #[cfg(feature = "ssr")]
-pub async fn answer(state: &AppState, actor: &Actor, request: Request) -> Result<Answer, AppError> {
+pub async fn answer(
+    state: &AppState,
+    actor: &Actor,
+    socket: uuid::Uuid,
+    request: Request,
+) -> Result<Answer, AppError> {
     if actor.me.must_enrol_mfa() {
         return Err(AppError::MfaRequired);
     }
     match request {
         Request::OnlineNow(practice) => online(state, actor, practice).await.map(Answer::OnlineNow),
+        Request::Idle(idle) => {
+            crate::availability::api::page_idle(state, actor, socket, idle).await?;
+            Ok(Answer::Done)
+        }
     }
 }

@@ -44,6 +44,20 @@ pub async fn heartbeat(tx: &mut Tx, connection: Uuid) -> Result<(), sqlx::Error>
     Ok(())
 }
 
+/// Marks the person's connection idle (since now) or in use.
+pub async fn set_idle(tx: &mut Tx, connection: Uuid, user: UserId, idle: bool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE presence SET idle_since = CASE WHEN $3 THEN COALESCE(idle_since, now()) END
+         WHERE connection_id = $1 AND user_id = $2",
+    )
+    .bind(connection)
+    .bind(user)
+    .bind(idle)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn disconnect(tx: &mut Tx, connection: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM presence WHERE connection_id = $1")
         .bind(connection)

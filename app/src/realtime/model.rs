@@ -86,12 +86,17 @@ pub enum Up {
 pub enum Request {
     /// Who of the practice is online now (`realtime/online`).
     OnlineNow(PracticeId),
+    /// This page has had no keys or pointer for a while (`true`), or is in use again: a
+    /// person whose every page is idle is away until they are back.
+    Idle(bool),
 }
 
 /// The answer to a [`Request`], of the request's own kind.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Answer {
     OnlineNow(Vec<OnlinePerson>),
+    /// The request was carried out; there is nothing to tell.
+    Done,
 }
 
 /// A message from the server.

@@ -257,6 +257,7 @@ pub fn OnlineNow(practice: Signal<Option<PracticeId>>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = match ask(Request::OnlineNow(p)).await {
                 Ok(Answer::OnlineNow(list)) => Ok(list),
+                Ok(_) => Err(AppError::Internal),
                 Err(e) => Err(e),
             };
             // A reply lost to a closing socket is asked again when it opens.

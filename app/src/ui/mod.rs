@@ -19,6 +19,59 @@ macro_rules! lazy_page {
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// Takes a server's answer for a widget: the value shown, or what went wrong (the last value
+/// stays shown beside the error).
+pub fn settle<T: Send + Sync + 'static>(
+    result: Result<T, AppError>,
+    shown: RwSignal<Option<T>>,
+    error: RwSignal<Option<AppError>>,
+) {
+    match result {
+        Ok(value) => {
+            shown.set(Some(value));
+            error.set(None);
+        }
+        Err(e) => error.set(Some(e)),
+    }
+}
+
+/// In the browser: the first time `asked` holds with `slot` in the page, calls `draw` with
+/// the slot and the caller's owner; `draw` fetches a chunk and draws into the slot (with
+/// [`build_into`], under the owner). Code for what nobody asked for is never fetched.
+#[cfg(feature = "hydrate")]
+pub fn draw_when_asked<Fut>(
+    slot: NodeRef<leptos::html::Span>,
+    asked: impl Fn() -> bool + 'static,
+    draw: impl FnOnce(web_sys::Element, Owner) -> Fut + 'static,
+) where
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let owner = Owner::current();
+    let mut draw = Some(draw);
+    Effect::new(move |_| {
+        let Some(el) = slot.get() else {
+            return;
+        };
+        if !asked() {
+            return;
+        }
+        if let (Some(draw), Some(owner)) = (draw.take(), owner.clone()) {
+            leptos::task::spawn_local(draw(el.into(), owner));
+        }
+    });
+}
+
+/// Builds `view` into `slot` (browser only), for code fetched after hydration: such a view is
+/// built, never hydrated, so only the building half of its code is compiled in. It lives as
+/// long as the calling owner.
+#[cfg(feature = "hydrate")]
+pub fn build_into<V: leptos::tachys::view::Render + 'static>(slot: web_sys::Element, view: V) {
+    use leptos::tachys::view::Mountable;
+    let mut built = view.build();
+    built.mount(&slot, None);
+    StoredValue::new_local(built);
+}
+
 /// A small centred card with the brand on top (pages reached from a link in an e-mail).
 #[component]
 pub fn Card(children: Children) -> impl IntoView {
