@@ -1138,6 +1138,67 @@ fn link_token(body: &str) -> String {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_cancellation_by_the_practice_tells_the_patient_once_without_a_link(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let day = monday_ahead();
+    let booked = |time: &str| {
+        let mut entry = d.appointment(&format!("{day} {time}"));
+        entry["override_availability"] = json!(true);
+        d.book(entry)
+    };
+    let id = done(booked("10:00").await)[0];
+    let cancel = |version: i32, reason: &str| {
+        d.app.call_json::<()>(
+            &d.assistant,
+            "calendar/status",
+            json!({ "practice": d.w.a, "id": id, "version": version, "status": "cancelled", "reason": reason }),
+        )
+    };
+    assert!(cancel(1, " ").await.is_err(), "a cancellation needs a reason");
+    assert_eq!(
+        outbox(&d.app, "ada@example.com").await.len(),
+        1,
+        "the booking's notice only"
+    );
+
+    cancel(1, "Dr out sick; patient's rash worse").await.unwrap();
+    let mails = outbox(&d.app, "ada@example.com").await;
+    assert_eq!(mails.len(), 2);
+    let (subject, body) = &mails[1];
+    assert_eq!(subject, "Your appointment is cancelled");
+    assert!(
+        body.contains("Practice A has cancelled your appointment."),
+        "{body}"
+    );
+    let when = format!("{} at 10:00 (America/New_York)", day.format("%A, %-d %B %Y"));
+    assert!(body.contains(&format!("When: {when}\n")), "{body}");
+    assert!(body.contains("please call the practice"), "{body}");
+    assert!(
+        !body.contains("/a/") && !body.contains("Lovelace") && !body.contains("rash"),
+        "no link to answer, no patient data, not the reason: {body}"
+    );
+
+    // A patient who cancels from their own link is not told what they just did.
+    done(booked("11:00").await);
+    let mails = outbox(&d.app, "ada@example.com").await;
+    let token = link_token(&mails.last().unwrap().1);
+    let answered: LinkView = d
+        .app
+        .call_json(
+            &d.app.client(),
+            "appointment/answer",
+            json!({ "token": token, "confirm": false }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answered.status, Status::Cancelled);
+    assert_eq!(outbox(&d.app, "ada@example.com").await.len(), mails.len());
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn patients_hear_of_bookings_and_moves_and_confirm_or_cancel_by_link(
     _: PgPoolOptions,
     conn: PgConnectOptions,

@@ -229,6 +229,9 @@ pub async fn set_status(
             ))
         }
     }
+    if status == Status::Cancelled {
+        tell_patient(&mut tx, practice, id, Notice::Cancelled).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -24,6 +24,8 @@ pub enum Notice {
     Moved,
     /// The rule of a series changed (the notice names its first occurrence).
     Repeats,
+    /// The practice cancelled it (a series: the occurrence chosen stands for the rest).
+    Cancelled,
     /// So many hours before.
     Reminder(i32),
 }
@@ -34,6 +36,7 @@ impl Notice {
             Notice::Booked => "booked",
             Notice::Moved => "moved",
             Notice::Repeats => "repeats",
+            Notice::Cancelled => "cancelled",
             Notice::Reminder(_) => "reminder",
         }
     }
@@ -50,6 +53,7 @@ impl Notice {
             Notice::Booked => "Your appointment is booked",
             Notice::Moved => "Your appointment has moved",
             Notice::Repeats => "Your repeating appointments have changed",
+            Notice::Cancelled => "Your appointment is cancelled",
             Notice::Reminder(_) => "Appointment reminder",
         }
     }
@@ -63,6 +67,7 @@ pub fn body(notice: Notice, practice: &str, when: &str, provider: &str, link: &s
         Notice::Repeats => {
             format!("{practice} has changed when your repeating appointments are. The first of them:")
         }
+        Notice::Cancelled => format!("{practice} has cancelled your appointment."),
         Notice::Reminder(_) => format!("A reminder of your appointment at {practice}."),
     };
     let with = if provider.is_empty() {
@@ -70,8 +75,13 @@ pub fn body(notice: Notice, practice: &str, when: &str, provider: &str, link: &s
     } else {
         format!("\nWith: {provider}")
     };
+    // A cancelled appointment has nothing left to answer: the way on is a call.
+    let next = match notice {
+        Notice::Cancelled => "To book another time, please call the practice.".to_owned(),
+        _ => format!("Please confirm that you will come, or cancel if you cannot:\n{link}"),
+    };
     format!(
-        "Hello,\n\n{opening}\n\nWhen: {when}{with}\n\nPlease confirm that you will come, or cancel if you cannot:\n{link}\n\nIf you did not expect this message, please call the practice.\n"
+        "Hello,\n\n{opening}\n\nWhen: {when}{with}\n\n{next}\n\nIf you did not expect this message, please call the practice.\n"
     )
 }
 
@@ -300,8 +310,25 @@ mod tests {
         assert!(text.contains("A reminder of your appointment at Hudson Family Medicine."));
         assert!(text.contains("When: Monday, 7 December 2026 at 10:00 (America/New_York)\nWith: Dr. Rao"));
         assert!(text.contains("https://x/a/t"));
-        for n in [Notice::Booked, Notice::Moved, Notice::Reminder(2)] {
+        for n in [
+            Notice::Booked,
+            Notice::Moved,
+            Notice::Repeats,
+            Notice::Cancelled,
+            Notice::Reminder(2),
+        ] {
             assert!(crate::mail::rules::subject_problem(n.subject()).is_none());
         }
+        // A cancellation offers no link to answer: the appointment is gone.
+        let cancelled = body(
+            Notice::Cancelled,
+            "Hudson Family Medicine",
+            &when,
+            "",
+            "https://x/a/t",
+        );
+        assert!(cancelled.contains("Hudson Family Medicine has cancelled your appointment."));
+        assert!(cancelled.contains("please call the practice"));
+        assert!(!cancelled.contains("https://x/a/t"));
     }
 }
