@@ -5,6 +5,7 @@
 pub mod api;
 pub mod model;
 pub mod rules;
+#[cfg(feature = "hydrate")]
 pub mod ui;
 
 #[cfg(feature = "ssr")]

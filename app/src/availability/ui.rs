@@ -7,13 +7,19 @@ use crate::error::AppError;
 use crate::model::{Me, PracticeId};
 use crate::realtime::ui::LiveFeed;
 use crate::realtime::Kind;
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 
 /// Shows the person's availability (the practice at hand's); its menu, fetched the first
 /// time it opens, sets it for all practices or one. Browser-only data: drawn after
 /// hydration, never on the server.
 #[component]
-pub fn AvailabilityControl(me: Me, practice: Signal<Option<PracticeId>>) -> impl IntoView {
+pub fn AvailabilityControl(
+    me: Me,
+    practice: Signal<Option<PracticeId>>,
+    /// Fetches the menu's code (the frame holds the top bar's chunks).
+    menu: fn() -> LocalBoxFuture<'static, MenuFn>,
+) -> impl IntoView {
     let mine = RwSignal::new(None::<Vec<InPractice>>);
     let error = RwSignal::new(None::<AppError>);
     let reread = RwSignal::new(0u32);
@@ -27,18 +33,15 @@ pub fn AvailabilityControl(me: Me, practice: Signal<Option<PracticeId>>) -> impl
     let shown = move || mine.with(|m| m.as_deref().and_then(|m| rules::shown(m, practice.get())));
     let mixed = move || mine.with(|m| m.as_deref().is_some_and(rules::mixed));
     let opened = RwSignal::new(false);
-    let menu = NodeRef::<leptos::html::Span>::new();
-    #[cfg(feature = "hydrate")]
+    let slot = NodeRef::<leptos::html::Span>::new();
     crate::ui::draw_when_asked(
-        menu,
+        slot,
         move || opened.get(),
         move |slot, owner| async move {
-            let draw = crate::practices::ui::top_bar_menus().await.availability;
+            let draw = menu().await;
             owner.with(|| draw(slot, me, mine, error));
         },
     );
-    #[cfg(not(feature = "hydrate"))]
-    let _ = me;
     view! {
         <details class="menu availability" id="availability"
             on:toggle=move |_| opened.set(true)
@@ -49,17 +52,15 @@ pub fn AvailabilityControl(me: Me, practice: Signal<Option<PracticeId>>) -> impl
                 <span id="availability-now">{move || shown().map(|a| a.label()).unwrap_or("Availability")}</span>
                 <span class="muted small" hidden=move || !mixed()>" (varies)"</span>
             </summary>
-            <span class="tools" node_ref=menu></span>
+            <span class="tools" node_ref=slot></span>
         </details>
     }
 }
 
 /// Draws the menu into its slot, bound to the control's state (from the top bar's menus chunk).
-#[cfg(feature = "hydrate")]
 pub(crate) type MenuFn =
     fn(web_sys::Element, Me, RwSignal<Option<Vec<InPractice>>>, RwSignal<Option<AppError>>);
 
-#[cfg(feature = "hydrate")]
 pub(crate) fn draw_menu(
     slot: web_sys::Element,
     me: Me,
@@ -70,7 +71,6 @@ pub(crate) fn draw_menu(
 }
 
 /// The menu: one state for all practices, and each practice's own.
-#[cfg(feature = "hydrate")]
 #[component]
 fn Menu(me: Me, mine: RwSignal<Option<Vec<InPractice>>>, error: RwSignal<Option<AppError>>) -> impl IntoView {
     use crate::availability::api::set_availability;

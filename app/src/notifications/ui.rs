@@ -4,19 +4,21 @@
 use crate::error::AppError;
 use crate::notifications::api::read_bell;
 use crate::notifications::model::Bell;
-#[cfg(feature = "hydrate")]
 use crate::notifications::model::Notification;
 use crate::notifications::rules;
 use crate::realtime::ui::LiveFeed;
 use crate::realtime::Kind;
-#[cfg(feature = "hydrate")]
+use futures::future::LocalBoxFuture;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// The bell and its unread count; its list, fetched the first time it opens, marks them
 /// read. Browser-only data, like availability: drawn after hydration, never on the server.
 #[component]
-pub fn NotificationBell() -> impl IntoView {
+pub fn NotificationBell(
+    /// Fetches the list's code (the frame holds the top bar's chunks).
+    list: fn() -> LocalBoxFuture<'static, ListFn>,
+) -> impl IntoView {
     let shown = RwSignal::new(None::<Bell>);
     let error = RwSignal::new(None::<AppError>);
     let reread = RwSignal::new(0u32);
@@ -32,7 +34,6 @@ pub fn NotificationBell() -> impl IntoView {
         reread.track();
         leptos::task::spawn_local(async move {
             let result = read_bell().await;
-            #[cfg(feature = "hydrate")]
             if let (Ok(b), Some(id)) = (&result, announced.get_untracked()) {
                 if let Some(n) = b.latest.iter().find(|n| n.id == id && !n.read) {
                     desktop::show(&n.text);
@@ -44,13 +45,12 @@ pub fn NotificationBell() -> impl IntoView {
     });
     let unread = move || shown.with(|b| b.as_ref().map(|b| b.unread).unwrap_or(0));
     let opened = RwSignal::new(false);
-    let list = NodeRef::<leptos::html::Span>::new();
-    #[cfg(feature = "hydrate")]
+    let slot = NodeRef::<leptos::html::Span>::new();
     crate::ui::draw_when_asked(
-        list,
+        slot,
         move || opened.get(),
         move |slot, owner| async move {
-            let draw = crate::practices::ui::top_bar_menus().await.bell;
+            let draw = list().await;
             owner.with(|| draw(slot, shown, error));
         },
     );
@@ -67,16 +67,14 @@ pub fn NotificationBell() -> impl IntoView {
                     {move || rules::badge(unread()).unwrap_or_default()}
                 </span>
             </summary>
-            <span class="tools" node_ref=list></span>
+            <span class="tools" node_ref=slot></span>
         </details>
     }
 }
 
 /// Draws the list into its slot, bound to the bell's state.
-#[cfg(feature = "hydrate")]
 pub(crate) type ListFn = fn(web_sys::Element, RwSignal<Option<Bell>>, RwSignal<Option<AppError>>);
 
-#[cfg(feature = "hydrate")]
 pub(crate) fn draw_list(
     slot: web_sys::Element,
     shown: RwSignal<Option<Bell>>,
@@ -86,7 +84,6 @@ pub(crate) fn draw_list(
 }
 
 /// The latest notifications, marking them read, and desktop alerts on or off.
-#[cfg(feature = "hydrate")]
 #[component]
 fn List(shown: RwSignal<Option<Bell>>, error: RwSignal<Option<AppError>>) -> impl IntoView {
     use crate::notifications::api::mark_read;
@@ -134,7 +131,6 @@ fn List(shown: RwSignal<Option<Bell>>, error: RwSignal<Option<AppError>>) -> imp
     }
 }
 
-#[cfg(feature = "hydrate")]
 fn item(n: Notification, read: impl Fn(Option<Vec<uuid::Uuid>>) + Copy + 'static) -> impl IntoView {
     let id = n.id;
     let when = rules::ago((js_sys::Date::now() / 1000.0) as i64 - n.at);
@@ -156,7 +152,6 @@ fn item(n: Notification, read: impl Fn(Option<Vec<uuid::Uuid>>) + Copy + 'static
 
 /// Desktop notifications through the browser's Notification API, asked for on a click and
 /// remembered in this browser. They carry the notification's short text only.
-#[cfg(feature = "hydrate")]
 mod desktop {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum State {

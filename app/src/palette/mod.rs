@@ -3,4 +3,5 @@
 //! alone. Later capabilities add what they search (tasks, patients) as more commands.
 
 pub mod rules;
+#[cfg(feature = "hydrate")]
 pub mod ui;

@@ -2,20 +2,16 @@
 
 use crate::model::{Me, PracticeId};
 use crate::nav::Section;
-#[cfg(feature = "hydrate")]
 use crate::palette::rules::{self, Command};
-#[cfg(feature = "hydrate")]
 use crate::practices::ui::SECTIONS;
-#[cfg(feature = "hydrate")]
+use futures::future::LocalBoxFuture;
 use leptos::either::Either;
 use leptos::prelude::*;
 
 /// How many commands the palette lists at once.
-#[cfg(feature = "hydrate")]
 const SHOWN: usize = 12;
 
 /// Keys every page of the workspace has, before the page's own.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const ALWAYS: [(&str, &str); 3] = [
     ("Ctrl+K", "Go to a section or practice"),
     ("?", "These shortcuts"),
@@ -26,11 +22,16 @@ const ALWAYS: [(&str, &str); 3] = [
 /// shortcuts list (`?`). The two dialogs are a chunk of their own, fetched the first time
 /// one is asked for: no page's load carries code for a dialog nobody opened.
 #[component]
-pub fn PaletteKeys(me: Me, practice: Signal<Option<PracticeId>>, section: Signal<Section>) -> impl IntoView {
+pub fn PaletteKeys(
+    me: Me,
+    practice: Signal<Option<PracticeId>>,
+    section: Signal<Section>,
+    /// Fetches the dialogs' code (the frame holds the top bar's chunks).
+    dialogs: fn() -> LocalBoxFuture<'static, DialogsFn>,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let help = RwSignal::new(None::<Vec<(String, String)>>);
     let slot = NodeRef::<leptos::html::Span>::new();
-    #[cfg(feature = "hydrate")]
     {
         let keys = window_event_listener(leptos::ev::keydown, move |ev| {
             let key = ev.key();
@@ -49,12 +50,10 @@ pub fn PaletteKeys(me: Me, practice: Signal<Option<PracticeId>>, section: Signal
         on_cleanup(move || keys.remove());
         let asked = move || open.get() || help.with(Option::is_some);
         crate::ui::draw_when_asked(slot, asked, move |slot, owner| async move {
-            let draw = crate::practices::ui::top_bar_menus().await.palette;
+            let draw = dialogs().await;
             owner.with(|| draw(slot, me, practice, section, open, help));
         });
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (me, practice, section, help);
     view! {
         <button type="button" class="go-to" id="palette-open" aria-keyshortcuts="Control+K" title="Go to a section or practice (Ctrl+K)" on:click=move |_| open.set(true)>
             "Go to…"
@@ -64,7 +63,6 @@ pub fn PaletteKeys(me: Me, practice: Signal<Option<PracticeId>>, section: Signal
 }
 
 /// Draws the dialogs into their slot, bound to the keys' signals.
-#[cfg(feature = "hydrate")]
 pub(crate) type DialogsFn = fn(
     web_sys::Element,
     Me,
@@ -74,7 +72,6 @@ pub(crate) type DialogsFn = fn(
     RwSignal<Option<Vec<(String, String)>>>,
 );
 
-#[cfg(feature = "hydrate")]
 pub(crate) fn draw_dialogs(
     slot: web_sys::Element,
     me: Me,
@@ -87,7 +84,6 @@ pub(crate) fn draw_dialogs(
 }
 
 /// The palette (`open`) and the shortcuts list (`help`: its rows).
-#[cfg(feature = "hydrate")]
 #[component]
 fn Dialogs(
     me: Me,
@@ -216,7 +212,6 @@ fn Dialogs(
 
 /// The shortcuts of the page as shown: the workspace's own, then every element that
 /// announces a key (`aria-keyshortcuts`: the sections, the page's buttons), by its label.
-#[cfg(feature = "hydrate")]
 fn shortcuts() -> Vec<(String, String)> {
     use wasm_bindgen::JsCast;
     let mut rows: Vec<(String, String)> = ALWAYS.iter().map(|(k, w)| ((*k).into(), (*w).into())).collect();
@@ -249,7 +244,6 @@ fn shortcuts() -> Vec<(String, String)> {
 }
 
 /// Whether a key went to a field being typed in (then `?` is a question mark).
-#[cfg(feature = "hydrate")]
 fn typing(ev: &leptos::ev::KeyboardEvent) -> bool {
     use wasm_bindgen::JsCast;
     ev.target()

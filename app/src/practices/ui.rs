@@ -227,11 +227,11 @@ type ToolsFn = fn(web_sys::Element, Me, Signal<Option<PracticeId>>, Signal<Secti
 fn top_bar_tools() -> ToolsFn {
     |slot, me, practice, section| {
         let tools = view! {
-            <crate::palette::ui::PaletteKeys me=me.clone() practice section />
+            <crate::palette::ui::PaletteKeys me=me.clone() practice section dialogs=|| Box::pin(async { top_bar_menus().await.palette }) />
             {(!me.practices.is_empty()).then(|| view! {
-                <crate::availability::ui::AvailabilityControl me=me.clone() practice />
+                <crate::availability::ui::AvailabilityControl me=me.clone() practice menu=|| Box::pin(async { top_bar_menus().await.availability }) />
             })}
-            <crate::notifications::ui::NotificationBell />
+            <crate::notifications::ui::NotificationBell list=|| Box::pin(async { top_bar_menus().await.bell }) />
         };
         crate::ui::build_into(slot, tools);
     }
@@ -241,15 +241,15 @@ fn top_bar_tools() -> ToolsFn {
 /// one opens: one chunk for the three, fetched then (every extra chunk splits the code pages
 /// share into more, smaller files, which every page then loads).
 #[cfg(feature = "hydrate")]
-pub struct Menus {
-    pub availability: crate::availability::ui::MenuFn,
-    pub bell: crate::notifications::ui::ListFn,
-    pub palette: crate::palette::ui::DialogsFn,
+struct Menus {
+    availability: crate::availability::ui::MenuFn,
+    bell: crate::notifications::ui::ListFn,
+    palette: crate::palette::ui::DialogsFn,
 }
 
 #[cfg(feature = "hydrate")]
 #[leptos::lazy]
-pub fn top_bar_menus() -> Menus {
+fn top_bar_menus() -> Menus {
     Menus {
         availability: crate::availability::ui::draw_menu,
         bell: crate::notifications::ui::draw_list,
