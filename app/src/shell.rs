@@ -48,8 +48,21 @@ pub fn App() -> impl IntoView {
         Page::Practice(..) => view! { <Workspace /> }.into_any(),
         page => crate::nav::lazy_view(&page),
     };
+    // The document's title names the page and its practice; it follows moves in place.
+    let here = crate::nav::current();
+    let title = move || {
+        let page = here.get();
+        let name = match &page {
+            Page::Practice(Some(p), _) => me
+                .get()
+                .and_then(|r| r.ok().flatten())
+                .and_then(|me| crate::nav::rules::practice_name(&me, *p).map(str::to_owned)),
+            _ => None,
+        };
+        crate::nav::rules::title(&page, name.as_deref())
+    };
     view! {
-        <Title text="Switchboard" />
+        <Title text=title />
         {view}
     }
 }

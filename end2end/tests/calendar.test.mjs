@@ -90,11 +90,13 @@ test('book by clicking a free slot, see it live elsewhere, move it by dragging a
   await mp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
     e.textContent.includes('Eleanor Vance') && e.textContent.startsWith('16:00')));
 
-  // Arrived, from the panel.
+  // Confirmed, from the panel; "Arrived" waits for the appointment's day (two weeks ahead).
   await mp.locator('.tg-entry', { hasText: 'Eleanor Vance' }).click();
-  await mp.click('.status-btn[data-status=arrived]');
+  await mp.waitForSelector('.status-btn[data-status=confirmed]');
+  assert.equal(await mp.$('.status-btn[data-status=arrived]'), null);
+  await mp.click('.status-btn[data-status=confirmed]');
   await mp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
-    e.textContent.includes('Eleanor Vance') && e.textContent.includes('Arrived')));
+    e.textContent.includes('Eleanor Vance') && e.textContent.includes('Confirmed')));
   await maya.close();
   await luis.close();
 });
@@ -146,8 +148,17 @@ test('week and month views, and the keyboard', async () => {
   await page.keyboard.press('w');
   await page.waitForURL(/span=week/);
   await waitForHydration(page);
-  await page.waitForFunction(() => document.querySelectorAll('.tg-head').length === 7);
+  // Riverside is closed at weekends: the week shows its five days, and all seven on asking.
+  await page.waitForFunction(() => document.querySelectorAll('.tg-head').length === 5);
   await shot(page, 'calendar-week');
+  await page.click('#cal-closed');
+  await page.waitForFunction(() => document.querySelectorAll('.tg-head').length === 7);
+  await page.click('#cal-closed');
+  await page.waitForFunction(() => document.querySelectorAll('.tg-head').length === 5);
+  // Single keys act on the grid, not on a button that has the focus.
+  await page.keyboard.press('m');
+  assert.match(page.url(), /span=week/);
+  await page.focus('.timegrid');
   await page.keyboard.press('ArrowLeft');
   await page.waitForFunction(() => document.querySelectorAll('.tg-entry').length > 10, null, { timeout: 5000 });
   await page.keyboard.press('m');
@@ -400,6 +411,16 @@ test("the assistant's day across its practices", async () => {
   assert.ok(perColumn.every((n) => n >= 1), `every practice has today's block: ${perColumn}`);
   const firstOwn = await page.textContent('#today-list td.own');
   assert.equal(await page.textContent('#today-grid .tg-hour'), `${firstOwn.slice(0, 2)}:00`, 'the axis starts at the first entry\'s hour, Lisbon time');
+  // Each card reads the axis's clock (the assistant's, Lisbon), its practice's own time in
+  // its details: the 11:00 blocks sit at different Lisbon times.
+  const cards = await page.$$eval('#today-grid .tg-entry', (as) => as
+    .filter((a) => a.textContent.includes('Chart review'))
+    .map((a) => [a.querySelector('.t').textContent, /11:00–11:30 \S.* time/.test(a.querySelector('.sub').textContent)]));
+  const listed = await page.$$eval('#today-list tr', (trs) => trs
+    .filter((tr) => tr.textContent.includes('Chart review'))
+    .map((tr) => [tr.querySelector('td.own').textContent, true]));
+  assert.deepEqual(cards.sort(), listed.sort());
+  assert.equal(new Set(cards.map(([t]) => t)).size, cards.length, `three zones, three times: ${cards}`);
   await shot(page, 'today');
   await page.locator('#today-grid .tg-entry').first().click();
   await page.waitForURL(/\/calendar\?span=day&date=/);

@@ -44,5 +44,16 @@ test('"Stay signed in" keeps the session', async () => {
   // Past the original deadline the page is still signed in.
   await page.waitForSelector('#idle-warning', { timeout: 30_000 });
   assert.match(page.url(), /\/p\/.+\/inbox/);
+  // The warning has the keyboard's focus, names itself once (no live region repeating the
+  // countdown), and any key keeps the session.
+  await page.waitForFunction(() => document.activeElement?.closest('#idle-warning') !== null);
+  const warning = await page.$eval('#idle-warning', (w) => ({
+    role: w.getAttribute('role'),
+    name: document.getElementById(w.getAttribute('aria-labelledby'))?.textContent,
+    live: w.querySelectorAll('[aria-live]').length + (w.hasAttribute('aria-live') ? 1 : 0),
+  }));
+  assert.deepEqual(warning, { role: 'alertdialog', name: 'Still there?', live: 0 });
+  await page.keyboard.press('Shift');
+  await page.waitForSelector('#idle-warning', { state: 'detached' });
   await page.close();
 });

@@ -25,10 +25,6 @@ const READY = {
   inbox: '#staff',
   today: '#today .legend',
   calendar: '#calendar .timegrid',
-  tasks: '#section-placeholder',
-  phone: '#section-placeholder',
-  timesheets: '#section-placeholder',
-  patients: '#section-placeholder',
 };
 
 /**
@@ -89,11 +85,13 @@ test('twenty moves between sections and practices keep one document and one sock
   await page.waitForTimeout(3000);
 
   // Sections by their links, practices by the switcher (which keeps the section).
+  // (An assistant's sections: the ones still to come are out of the top bar until built.)
   const plan = [
-    'calendar', 'today', 'tasks', 'phone', 'timesheets', 'patients', 'inbox',
-    { practice: 1 }, 'calendar', 'tasks', 'inbox', 'today',
-    { practice: 2 }, 'calendar', 'phone', 'inbox',
-    { practice: 0 }, 'calendar', 'inbox', 'today',
+    'calendar', 'today', 'inbox',
+    { practice: 1 }, 'calendar', 'today', 'inbox', 'calendar',
+    { practice: 2 }, 'today', 'calendar', 'inbox',
+    { practice: 0 }, 'calendar', 'inbox', 'today', 'calendar',
+    { practice: 1 }, 'inbox', 'today',
   ];
   assert.equal(plan.length, 20);
   const visited = new Set();
@@ -171,7 +169,7 @@ test('twenty moves between sections and practices keep one document and one sock
 
   // Reloading any address renders it whole on the server.
   await page.reload();
-  await page.waitForSelector(READY[forward.split('/').pop()]);
+  await page.waitForSelector(READY[new URL(page.url()).pathname.split('/').pop()]);
 
   const first = moves.filter((m) => m.firstVisit);
   const repeat = moves.filter((m) => !m.firstVisit);

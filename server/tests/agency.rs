@@ -135,6 +135,28 @@ async fn only_agency_admins_reach_the_agency_functions(_: PgPoolOptions, conn: P
     )
     .await;
     assert_needs_sign_in(&app, "agency/practices", &[]).await;
+    // The agency's pages refuse like a practice's: 403 and the "No access" card.
+    for (who, status) in [
+        (w.a_admin.email.as_str(), reqwest::StatusCode::FORBIDDEN),
+        (w.agency.email.as_str(), reqwest::StatusCode::OK),
+    ] {
+        let client = app.login(who).await;
+        for path in ["/agency", "/agency/mail"] {
+            let page = client
+                .get(app.url(path))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(page.status(), status, "{path} for {who}");
+            let html = page.text().await.unwrap();
+            assert_eq!(
+                html.contains("id=\"no-access\""),
+                status != reqwest::StatusCode::OK,
+                "{path}"
+            );
+        }
+    }
     assert_eq!(
         common::count(&app.pool, "SELECT count(*) FROM practices WHERE name = 'Rogue'").await,
         0

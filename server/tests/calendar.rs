@@ -291,15 +291,32 @@ async fn statuses_follow_the_front_desk_and_cancelling_frees_the_time(
     conn: PgConnectOptions,
 ) {
     let d = desk(conn).await;
-    let id = done(d.book(d.appointment("2027-03-03 09:00")).await)[0];
     let a = d.w.a;
-    let status = |version: i32, status: &str, reason: Option<&str>| {
+    let set = |id: EntryId, version: i32, status: &'static str, reason: Option<&'static str>| {
         d.app.call_json::<()>(
             &d.assistant,
             "calendar/status",
             json!({ "practice": a, "id": id, "version": version, "status": status, "reason": reason }),
         )
     };
+    // Arrival is for the appointment's own day; completed or missed, not before it.
+    let ahead = done(d.book(d.appointment("2027-03-03 09:00")).await)[0];
+    for early in ["arrived", "no_show"] {
+        assert!(
+            matches!(set(ahead, 1, early, None).await, Err(AppError::Invalid(m)) if m.contains("day")),
+            "{early} weeks ahead"
+        );
+    }
+    set(ahead, 1, "confirmed", None).await.unwrap();
+    // Today in the practice's zone (New York), early, outside the clinician's hours.
+    let today = chrono::Utc::now()
+        .with_timezone(&"America/New_York".parse::<chrono_tz::Tz>().unwrap())
+        .date_naive();
+    let mut visit = d.appointment(&format!("{today} 06:00"));
+    visit["override_availability"] = json!(true);
+    let id = done(d.book(visit).await)[0];
+    let status =
+        |version: i32, status: &'static str, reason: Option<&'static str>| set(id, version, status, reason);
     status(1, "arrived", None).await.unwrap();
     assert!(
         matches!(status(1, "in_room", None).await, Err(AppError::Invalid(m)) if m.contains("changed")),
@@ -316,7 +333,7 @@ async fn statuses_follow_the_front_desk_and_cancelling_frees_the_time(
         .await
         .unwrap();
     assert!(
-        d.view("2027-03-03", 1).await.entries.is_empty(),
+        d.view(&today.to_string(), 1).await.entries.is_empty(),
         "cancelled entries leave the calendar"
     );
     assert_eq!(
@@ -328,14 +345,17 @@ async fn statuses_follow_the_front_desk_and_cancelling_frees_the_time(
         1,
         "kept, not deleted"
     );
-    done(d.book(d.appointment("2027-03-03 09:00")).await);
+    let mut again = d.appointment(&format!("{today} 06:00"));
+    again["override_availability"] = json!(true);
+    done(d.book(again).await);
     assert_eq!(
         common::count(
             &d.app.pool,
             "SELECT count(*) FROM entry_history WHERE action = 'status'"
         )
         .await,
-        2
+        3,
+        "confirmed, arrived, cancelled; nothing of the refused"
     );
     d.app.close().await;
 }
@@ -2068,6 +2088,15 @@ async fn the_overlay_of_today_shows_each_practice_of_the_person_only(
         (id, "Ada Lovelace", "Visit")
     );
     assert_eq!(e.start_local, at(&format!("{today} 12:00")));
+    assert!(!e.mine, "the assistant is not its clinician");
+    // The clinician's own entries are marked as theirs (My day shows them first).
+    let clinician = d.app.login(&d.w.a_clinician.email).await;
+    let theirs: Vec<DayOf> = d
+        .app
+        .call_json(&clinician, "calendar/today", json!({}))
+        .await
+        .unwrap();
+    assert!(theirs[0].entries.iter().all(|e| e.mine) && !theirs[0].entries.is_empty());
     // Another practice's people see their own practice's day, never A's.
     let b_admin = d.app.login(&d.w.b_admin.email).await;
     let days: Vec<DayOf> = d

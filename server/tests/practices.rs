@@ -71,8 +71,8 @@ async fn another_practices_pages_answer_no_access(_: PgPoolOptions, conn: PgConn
             .send()
             .await
             .unwrap();
-        let ok = if section.starts_with("admin/") {
-            reqwest::StatusCode::FORBIDDEN // a clinician is no admin
+        let ok = if section.starts_with("admin") {
+            reqwest::StatusCode::FORBIDDEN // a clinician is no admin, nor sees its people
         } else {
             reqwest::StatusCode::OK
         };

@@ -15,6 +15,7 @@ pub fn AgencyBar(current: &'static str) -> impl IntoView {
         view! { <a href=href aria-current=(label == current).then_some("page")>{label}</a> }
     };
     view! {
+        <crate::ui::SkipLink />
         <header class="topbar">
             <a class="brand" href="/">"Switchboard"</a>
             <nav class="sections" aria-label="Agency">
@@ -41,7 +42,7 @@ pub fn agency_only(page: impl Fn() -> AnyView + Send + Sync + 'static) -> impl I
                 match me.await {
                     Ok(Some(me)) if me.must_enrol_mfa() => view! { <Redirect path="/account" /> }.into_any(),
                     Ok(Some(me)) if me.agency_admin => page(),
-                    Ok(Some(_)) => view! { <main class="content"><ErrorNote error=AppError::Forbidden /></main> }.into_any(),
+                    Ok(Some(_)) => view! { <crate::ui::PageError error=AppError::Forbidden /> }.into_any(),
                     _ => view! { <Redirect path="/login" /> }.into_any(),
                 }
             })}}
@@ -77,8 +78,9 @@ pub fn AgencyPage() -> impl IntoView {
     view! {
         <div class="app">
             <AgencyBar current="Practices" />
-            <main class="content">
+            <main class="content" id="content" tabindex="-1">
                 {agency_only(move || view! {
+                    <h1 class="page-title">"Agency: practices and people"</h1>
                     <div class="grid">
                         <PracticeTable practices />
                         <div class="stack-panels">

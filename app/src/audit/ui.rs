@@ -23,11 +23,17 @@ struct Filter {
     before: Option<i64>,
 }
 
-/// The filter form and the table of events of the practice. One resource reads both the
-/// people (for the filter) and the events, and one `Transition` shows both: a page with one
-/// resource per part did not hydrate reliably when opened directly.
-#[component]
-pub fn AccessLog(practice: Signal<Option<PracticeId>>) -> impl IntoView {
+/// The filter as applied and what it reads: made by the page, outside any `Transition` (whose
+/// children the server draws more than once: a resource made there would be read, and the
+/// read recorded, twice).
+#[derive(Clone, Copy)]
+pub struct LogState {
+    applied: RwSignal<Filter>,
+    log: crate::wire::Loaded<(Vec<crate::practices::model::StaffMember>, AuditPage)>,
+}
+
+/// The access log's state for the practice in `practice`.
+pub fn log_state(practice: Signal<Option<PracticeId>>) -> LogState {
     let applied = RwSignal::new(Filter::default());
     let log = crate::wire::load(
         move || (practice.get(), applied.get()),
@@ -48,6 +54,15 @@ pub fn AccessLog(practice: Signal<Option<PracticeId>>) -> impl IntoView {
             Ok::<_, AppError>((staff, page))
         },
     );
+    LogState { applied, log }
+}
+
+/// The filter form and the table of events of the practice. One resource reads both the
+/// people (for the filter) and the events, and one `Transition` shows both: a page with one
+/// resource per part did not hydrate reliably when opened directly.
+#[component]
+pub fn AccessLog(practice: Signal<Option<PracticeId>>, state: LogState) -> impl IntoView {
+    let LogState { applied, log } = state;
     let person = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());

@@ -820,7 +820,7 @@ pub async fn today_across() -> Result<Vec<DayOf>, AppError> {
         }
         let mut tx = begin(&state.pool, &actor.scope(p.id)).await?;
         // A practice whose zone cannot be read is left out; the others still show.
-        let day = match book::day_of(&mut tx, p.id).await {
+        let day = match book::day_of(&mut tx, p.id, actor.user()).await {
             Err(AppError::Invalid(why)) if why == book::BAD_ZONE => continue,
             day => day?,
         };

@@ -514,7 +514,7 @@ async fn book_into(
         let offers = match (type_id, provider) {
             (Some(t), Some(p)) => {
                 let from = local_to_utc(&tz, n.start);
-                offers_near(tx, practice, &tz, &setup, t, p, from, 5).await?
+                offers_near(tx, practice, &tz, &setup, t, p, from, 5, Prefer::SameProvider).await?
             }
             _ => vec![],
         };
@@ -984,7 +984,9 @@ pub async fn move_one(
         }
         Err(refusal) => {
             let offers = match (e.type_id, provider) {
-                (Some(t), Some(p)) => offers_near(tx, practice, &tz, setup, t, p, start, 5).await?,
+                (Some(t), Some(p)) => {
+                    offers_near(tx, practice, &tz, setup, t, p, start, 5, Prefer::SameProvider).await?
+                }
                 _ => vec![],
             };
             Ok(match refusal {
@@ -1021,6 +1023,15 @@ pub async fn change_status(
             e.status.label().to_lowercase(),
             status.label().to_lowercase()
         )));
+    }
+    let (_, tz, _) = zone(tx, practice).await?;
+    if !status.fits_day(e.start_local.date(), local(&tz, Utc::now()).date()) {
+        return Err(AppError::invalid(match status {
+            Status::Arrived | Status::InRoom => {
+                "A patient arrives on the day of the appointment: mark it then."
+            }
+            _ => "An appointment is completed or missed on its day or after, not before.",
+        }));
     }
     let reason = match status {
         Status::Cancelled => {
@@ -1062,8 +1073,17 @@ pub async fn change_status(
     Ok(())
 }
 
-/// Free slots near `from` for type `t`: the given provider first, then the type's other
-/// providers, over the next four weeks.
+/// Which offers come first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prefer {
+    /// The given provider's next times, then the type's other providers' (a conflict).
+    SameProvider,
+    /// The soonest, with the given provider or another (a clinician who is out).
+    Soonest,
+}
+
+/// Free slots for type `t` from `from` over the next four weeks, with `provider` or another
+/// provider the type allows, ordered as `prefer` says.
 #[allow(clippy::too_many_arguments)]
 pub async fn offers_near(
     conn: &mut PgConnection,
@@ -1074,30 +1094,36 @@ pub async fn offers_near(
     provider: UserId,
     from: DateTime<Utc>,
     limit: usize,
+    prefer: Prefer,
 ) -> Result<Vec<Offer>, AppError> {
+    let others = other_providers(setup, t, provider);
+    let window = four_weeks(from);
+    if prefer == Prefer::Soonest || others.is_empty() {
+        let all: Vec<UserId> = std::iter::once(provider).chain(others).collect();
+        return find(conn, practice, tz, setup, t, &all, window, limit).await;
+    }
+    let own = find(conn, practice, tz, setup, t, &[provider], window, limit).await?;
+    let others = find(conn, practice, tz, setup, t, &others, window, limit).await?;
+    Ok(rules::own_first(own, others, limit))
+}
+
+/// The providers other than `provider` whom type `t` allows.
+fn other_providers(setup: &Setup, t: TypeId, provider: UserId) -> Vec<UserId> {
     let Some(ty) = setup.types.iter().find(|x| x.id == t) else {
-        return Ok(vec![]);
+        return Vec::new();
     };
-    let mut providers = vec![provider];
-    providers.extend(
-        setup
-            .providers
-            .iter()
-            .map(|p| p.id)
-            .filter(|p| *p != provider && ty.allows(*p)),
-    );
+    setup
+        .providers
+        .iter()
+        .map(|p| p.id)
+        .filter(|p| *p != provider && ty.allows(*p))
+        .collect()
+}
+
+/// Four weeks from `from`, or from now if that is later.
+fn four_weeks(from: DateTime<Utc>) -> Span {
     let from = from.max(Utc::now());
-    find(
-        conn,
-        practice,
-        tz,
-        setup,
-        t,
-        &providers,
-        Span::new(from, from + Duration::days(28)),
-        limit,
-    )
-    .await
+    Span::new(from, from + Duration::days(28))
 }
 
 /// The free-slot search of the booking form.
@@ -1134,7 +1160,17 @@ pub async fn search(
     if window.is_empty() {
         return Ok(vec![]);
     }
-    find(conn, practice, &tz, &setup, t, &chosen, window, limit).await
+    // Many more than are shown, so that each day and clinician gets its share (not the whole
+    // list one clinician's morning); a short search shows more of each day.
+    let found = find(conn, practice, &tz, &setup, t, &chosen, window, limit * 6).await?;
+    let groups = usize::try_from((to - from).num_days() + 1).unwrap_or(1) * chosen.len();
+    let per_group = (limit / groups.max(1)).max(4);
+    Ok(rules::spread(
+        found,
+        |o| (o.start_local.date(), o.provider),
+        per_group,
+        limit,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1218,8 +1254,8 @@ pub async fn find(
         .collect())
 }
 
-/// Today at the practice (its own local day), for the assistant's overlay.
-pub async fn day_of(tx: &mut Tx, practice: PracticeId) -> Result<DayOf, AppError> {
+/// Today in `practice` (its own day), as `me` sees it: their own entries marked.
+pub async fn day_of(tx: &mut Tx, practice: PracticeId, me: UserId) -> Result<DayOf, AppError> {
     let (setup, tz) = setup_and_zone(tx, practice).await?;
     let window = day_window(&tz, setup.now_local.date(), 1);
     let name_of = |id: Option<UserId>| provider_name(&setup.staff, id);
@@ -1242,6 +1278,7 @@ pub async fn day_of(tx: &mut Tx, practice: PracticeId) -> Result<DayOf, AppError
                 EntryKind::Block => "Blocked".into(),
             },
             provider: name_of(e.provider_id),
+            mine: e.provider_id == Some(me) || e.attendees.contains(&me),
             title: e.title,
             status: e.status,
         })

@@ -67,8 +67,8 @@ pub fn PanelHead(#[prop(into)] title: String) -> impl IntoView {
     let state = expect_context::<CalState>();
     view! {
         <header>
-            <h2>{title}</h2>
-            <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close">"✕"</button>
+            <h2 tabindex="-1" class="panel-title">{title}</h2>
+            <button type="button" class="link" on:click=move |_| state.panel.set(Panel::None) aria-label="Close the panel" aria-keyshortcuts="Escape">"✕"</button>
         </header>
     }
 }
@@ -114,6 +114,40 @@ fn Offers(offers: Vec<Offer>, pick: Callback<Offer>) -> impl IntoView {
                 let again = if o.second_pass { " (again, clocks back)" } else { "" };
                 let label = format!("{}{again} · {}", when(o.start_local, o.end_local), o.provider_name);
                 view! { <li><button type="button" class="link offer" on:click=move |_| pick.run(o.clone())>{label}</button></li> }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// A search's offers grouped by day and clinician, each group's times in a row.
+#[component]
+fn OffersByDay(offers: Vec<Offer>, pick: Callback<Offer>) -> impl IntoView {
+    if offers.is_empty() {
+        return view! { <p class="muted">"No free slot in those days."</p> }.into_any();
+    }
+    let mut groups: Vec<(String, Vec<Offer>)> = Vec::new();
+    for o in offers {
+        let head = format!("{} · {}", text::day_short(o.start_local.date()), o.provider_name);
+        match groups.last_mut() {
+            Some((h, list)) if *h == head => list.push(o),
+            _ => groups.push((head, vec![o])),
+        }
+    }
+    view! {
+        <ul class="offer-groups">
+            {groups.into_iter().map(|(head, list)| view! {
+                <li>
+                    <span class="offer-head">{head.clone()}</span>
+                    <span class="offer-times">
+                        {list.into_iter().map(|o| {
+                            let again = if o.second_pass { " (again)" } else { "" };
+                            let shown = format!("{}{again}", text::hm(o.start_local.time()));
+                            let name = format!("{head}, {} to {}{again}", text::hm(o.start_local.time()), text::hm(o.end_local.time()));
+                            view! { <button type="button" class="small offer" aria-label=name on:click=move |_| pick.run(o.clone())>{shown}</button> }
+                        }).collect_view()}
+                    </span>
+                </li>
             }).collect_view()}
         </ul>
     }
@@ -193,6 +227,9 @@ fn settle(
 ) {
     match result {
         Ok(o @ Outcome::Done { .. }) => {
+            if let Outcome::Done { ids, .. } = &o {
+                state.mark(ids.first().copied());
+            }
             state.note.set(Some(Ok(o)));
             state.panel.set(Panel::None);
             state.changed.update(|v| *v += 1);
@@ -200,6 +237,24 @@ fn settle(
         Ok(o) => problem.set(Some(o)),
         Err(e) => error.set(Some(e)),
     }
+}
+
+/// Brings a panel's problem (what is in the way, and the offers) or error into view when
+/// one appears: it is announced (role alert) and must be seen where the person is.
+fn keep_problems_in_view(problem: RwSignal<Option<Outcome>>, error: RwSignal<Option<AppError>>) {
+    Effect::new(move |_| {
+        let shown = problem.with(Option::is_some) || error.with(Option::is_some);
+        #[cfg(feature = "hydrate")]
+        if shown {
+            crate::ui::when_drawn(".cal-panel .problem, .cal-panel .error", |el| {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = shown;
+    });
 }
 
 #[component]
@@ -236,6 +291,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
     let notes = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Outcome>);
     let error = RwSignal::new(None::<AppError>);
+    keep_problems_in_view(problem, error);
     let busy = RwSignal::new(false);
     let adding = RwSignal::new(false);
 
@@ -321,7 +377,11 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
                                 <p class="chosen" id="chosen-patient">
                                     <strong>{name}</strong>
                                     " "
-                                    <button type="button" class="link" on:click=move |_| patient.set(None)>"change"</button>
+                                    <button type="button" class="link" on:click=move |_| {
+                                        patient.set(None);
+                                        #[cfg(feature = "hydrate")]
+                                        crate::ui::focus_when_drawn("#patient-search");
+                                    }>"change"</button>
                                 </p>
                             }.into_any(),
                             None => view! {
@@ -334,7 +394,11 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
                                                 <ul class="hits">
                                                     {list.into_iter().map(|h| {
                                                         let label = format!("{}{}", h.name, h.born.map(|b| format!(" · born {b}")).unwrap_or_default());
-                                                        view! { <li><button type="button" class="link hit" on:click=move |_| patient.set(Some((h.id, h.name.clone())))>{label}</button></li> }
+                                                        view! { <li><button type="button" class="link hit" on:click=move |_| {
+                                                            patient.set(Some((h.id, h.name.clone())));
+                                                            #[cfg(feature = "hydrate")]
+                                                            crate::ui::focus_when_drawn("#book-type");
+                                                        }>{label}</button></li> }
                                                     }).collect_view()}
                                                 </ul>
                                             }.into_any(),
@@ -482,6 +546,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
     let state = expect_context::<CalState>();
     let error = RwSignal::new(None::<AppError>);
     let problem = RwSignal::new(None::<Outcome>);
+    keep_problems_in_view(problem, error);
     let reason = RwSignal::new(String::new());
     let date = RwSignal::new(entry.start_local.date().to_string());
     let time = RwSignal::new(text::hm(entry.start_local.time()));
@@ -513,8 +578,15 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
         let reach = (status == Status::Cancelled).then(|| reach.get_untracked());
         leptos::task::spawn_local(async move {
             match set_status(practice, id, version, status, why, reach).await {
+                // Done: the panel closes, the focus goes back to the entry (or, cancelled and
+                // gone, to the grid).
                 Ok(()) => {
                     state.note.set(None);
+                    state.mark((status != Status::Cancelled).then_some(id));
+                    if status == Status::Cancelled {
+                        state.refocus.set_value(Some(None));
+                    }
+                    state.panel.set(Panel::None);
                     state.changed.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),
@@ -583,12 +655,14 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
             settle(state, result, rule_problem, error);
         });
     };
+    // Arrival and the like only on the appointment's day (the server holds to it too).
+    let today = setup.now_local.date();
     let next: Vec<Status> = entry
         .status
         .next()
         .iter()
         .copied()
-        .filter(|s| *s != Status::Cancelled)
+        .filter(|s| *s != Status::Cancelled && s.fits_day(entry.start_local.date(), today))
         .collect();
     let can_cancel = entry.status.next().contains(&Status::Cancelled);
     let movable = matches!(
@@ -767,11 +841,13 @@ fn OwnTime(at: chrono::DateTime<chrono::Utc>, local: NaiveDateTime) -> impl Into
 #[component]
 fn SlotFinder(setup: Setup) -> impl IntoView {
     let state = expect_context::<CalState>();
+    // From the day being viewed (today at the earliest), two weeks.
     let today = setup.now_local.date();
+    let first = state.date.get_untracked().unwrap_or(today).max(today);
     let type_id = RwSignal::new(setup.types.first().map(|t| t.id));
     let chosen = RwSignal::new(Vec::<UserId>::new());
-    let from = RwSignal::new(today.to_string());
-    let to = RwSignal::new((today + Duration::days(13)).to_string());
+    let from = RwSignal::new(first.to_string());
+    let to = RwSignal::new((first + Duration::days(13)).to_string());
     let result = RwSignal::new(None::<Result<Vec<Offer>, AppError>>);
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -809,13 +885,20 @@ fn SlotFinder(setup: Setup) -> impl IntoView {
                 </div>
                 <button type="submit" class="primary" id="find-submit">"Search"</button>
             </form>
+            <p class="sr-only" role="status">
+                {move || result.with(|r| r.as_ref().map(|r| match r {
+                    Ok(offers) if offers.is_empty() => "No free slot in those days.".to_string(),
+                    Ok(offers) => format!("{} free slots found, by day and clinician.", offers.len()),
+                    Err(_) => String::new(),
+                }))}
+            </p>
             {move || result.get().map(|r| match r {
                 Ok(offers) => {
                     let t = type_id.get_untracked();
                     let pick = Callback::new(move |o: Offer| {
                         state.panel.set(Panel::New(Draft { start: o.start_local, at: Some(o.starts_at), provider: Some(o.provider), room: o.room, type_id: t }));
                     });
-                    view! { <div id="find-results"><Offers offers pick /></div> }.into_any()
+                    view! { <div id="find-results"><OffersByDay offers pick /></div> }.into_any()
                 }
                 Err(e) => view! { <ErrorNote error=e /> }.into_any(),
             })}

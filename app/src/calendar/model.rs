@@ -126,6 +126,17 @@ impl Status {
         }
     }
 
+    /// Whether an entry on `day` may take this status on `today` (both the practice's own
+    /// dates): arrival and the room only on the day itself, completed or no-show on the day
+    /// or after; the rest on any day.
+    pub fn fits_day(self, day: NaiveDate, today: NaiveDate) -> bool {
+        match self {
+            Status::Arrived | Status::InRoom => day == today,
+            Status::Completed | Status::NoShow => day <= today,
+            _ => true,
+        }
+    }
+
     /// Still holds its provider's and room's time.
     pub fn holds_time(self) -> bool {
         self != Status::Cancelled
@@ -387,6 +398,8 @@ pub struct DayEntry {
     pub what: String,
     pub provider: String,
     pub status: Status,
+    /// The person looking is its provider or one of its attendees.
+    pub mine: bool,
 }
 
 /// A provider's time off or extra hours, as the setup panel lists it.

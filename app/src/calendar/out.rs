@@ -63,20 +63,46 @@ pub async fn plan(
         let from =
             local_to_utc(&tz, entry.start_local.date().and_time(chrono::NaiveTime::MIN)).max(Utc::now());
         let offers = match entry.type_id {
-            Some(t) => book::offers_near(tx, practice, &tz, setup, t, provider, from, 3).await?,
+            Some(t) => {
+                book::offers_near(
+                    tx,
+                    practice,
+                    &tz,
+                    setup,
+                    t,
+                    provider,
+                    from,
+                    3,
+                    book::Prefer::Soonest,
+                )
+                .await?
+            }
             None => vec![],
         };
-        if let Some(first) = offers.first() {
+        // The first offer that can really be taken is held (and shown first), so that the
+        // later rows see it; one that cannot (taken by an earlier row's move) is not offered.
+        let mut offers = offers;
+        let mut held = None;
+        for (i, o) in offers.iter().enumerate() {
             let tentative = Move {
                 id,
                 version,
-                start: first.start_local,
-                provider: Some(first.provider),
-                room: first.room,
+                start: o.start_local,
+                provider: Some(o.provider),
+                room: o.room,
                 override_availability: false,
-                at: Some(first.starts_at),
+                at: Some(o.starts_at),
             };
-            book::move_one(tx, practice, &here, Some(by), tentative, true).await?;
+            if matches!(
+                book::move_one(tx, practice, &here, Some(by), tentative, true).await?,
+                Outcome::Done { .. }
+            ) {
+                held = Some(i);
+                break;
+            }
+        }
+        if let Some(i) = held {
+            offers.drain(..i);
         }
         rows.push(OutRow {
             id,

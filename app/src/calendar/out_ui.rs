@@ -112,10 +112,16 @@ pub fn OutPanel(setup: Setup) -> impl IntoView {
                 <label>"Note (optional)"<input id="out-note" maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) /></label>
                 <button type="submit" id="out-show">"Show affected appointments"</button>
             </form>
+            <p class="small" id="out-count" role="status">
+                {move || rows.with(|r| r.as_ref().map(|list| match list.len() {
+                    0 => "No appointments are affected.".to_string(),
+                    1 => "1 appointment is affected.".into(),
+                    n => format!("{n} appointments are affected."),
+                }))}
+            </p>
             {move || rows.get().map(|list| {
                 let count = list.len();
                 view! {
-                    <p class="small" id="out-count">{match count { 0 => "No appointments are affected.".to_string(), 1 => "1 appointment is affected.".into(), n => format!("{n} appointments are affected.") }}</p>
                     <ul class="out-rows" id="out-rows">
                         {list.into_iter().enumerate().map(|(i, row)| view! { <OutRowView i row picks /> }).collect_view()}
                     </ul>

@@ -70,6 +70,67 @@ pub fn subtract(a: &[Span], b: &[Span]) -> Vec<Span> {
     out
 }
 
+/// The free times of a grid's column: its open spans less what holds time there, in local
+/// time, each at least `least` long.
+pub fn free_times(
+    open: &[(NaiveDateTime, NaiveDateTime)],
+    busy: &[(NaiveDateTime, NaiveDateTime)],
+    least: Duration,
+) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+    let spans = |list: &[(NaiveDateTime, NaiveDateTime)]| {
+        normalize(
+            list.iter()
+                .map(|(s, e)| Span::new(s.and_utc(), e.and_utc()))
+                .collect(),
+        )
+    };
+    subtract(&spans(open), &spans(busy))
+        .into_iter()
+        .filter(|s| s.end - s.start >= least)
+        .map(|s| (s.start.naive_utc(), s.end.naive_utc()))
+        .collect()
+}
+
+/// A conflict's offers: the clinician's own next times first (at least three of them when
+/// others have times too), then the other clinicians', `limit` in all.
+pub fn own_first<T>(own: Vec<T>, others: Vec<T>, limit: usize) -> Vec<T> {
+    let keep_own = limit.saturating_sub(others.len()).max(limit.min(3));
+    own.into_iter().take(keep_own).chain(others).take(limit).collect()
+}
+
+/// A search's offers spread over days and clinicians: at most `per_group` of each group
+/// (`group`: e.g. the day and the clinician), in the order given, `limit` in all.
+pub fn spread<T, K: PartialEq>(
+    items: Vec<T>,
+    group: impl Fn(&T) -> K,
+    per_group: usize,
+    limit: usize,
+) -> Vec<T> {
+    let mut counts: Vec<(K, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for item in items {
+        let key = group(&item);
+        let n = match counts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => n,
+            None => {
+                counts.push((key, 0));
+                match counts.last_mut() {
+                    Some((_, n)) => n,
+                    None => continue,
+                }
+            }
+        };
+        if *n < per_group {
+            *n += 1;
+            out.push(item);
+            if out.len() == limit {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// The common part of two normalized span lists.
 pub fn intersect(a: &[Span], b: &[Span]) -> Vec<Span> {
     let (mut i, mut j) = (0, 0);
@@ -990,6 +1051,80 @@ mod tests {
     use super::*;
     use chrono_tz::America::New_York;
     use proptest::prelude::*;
+
+    #[test]
+    fn arrival_belongs_to_the_appointments_day() {
+        use crate::calendar::model::Status;
+        let day = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+        let before = day.pred_opt().unwrap();
+        let after = day.succ_opt().unwrap();
+        assert!(Status::Arrived.fits_day(day, day));
+        assert!(!Status::Arrived.fits_day(day, before), "two weeks ahead: not yet");
+        assert!(!Status::InRoom.fits_day(day, after));
+        assert!(Status::Completed.fits_day(day, after) && !Status::Completed.fits_day(day, before));
+        assert!(Status::NoShow.fits_day(day, day) && !Status::NoShow.fits_day(day, before));
+        assert!(Status::Confirmed.fits_day(day, before) && Status::Cancelled.fits_day(day, after));
+    }
+
+    #[test]
+    fn a_conflict_offers_the_same_clinicians_times_first() {
+        let own = vec!["own1", "own2", "own3", "own4", "own5"];
+        let others = vec!["other1", "other2", "other3", "other4", "other5"];
+        assert_eq!(
+            own_first(own.clone(), others.clone(), 5),
+            ["own1", "own2", "own3", "other1", "other2"]
+        );
+        assert_eq!(
+            own_first(own.clone(), vec!["other1"], 5),
+            ["own1", "own2", "own3", "own4", "other1"]
+        );
+        assert_eq!(
+            own_first(vec!["own1"], others, 5),
+            ["own1", "other1", "other2", "other3", "other4"]
+        );
+        assert_eq!(own_first(own, Vec::new(), 5).len(), 5);
+    }
+
+    #[test]
+    fn a_search_spreads_its_offers_over_days_and_clinicians() {
+        let offers = [
+            (1, 'a'),
+            (1, 'a'),
+            (1, 'a'),
+            (1, 'b'),
+            (1, 'a'),
+            (2, 'a'),
+            (2, 'b'),
+            (2, 'b'),
+        ];
+        assert_eq!(
+            spread(offers.to_vec(), |o| *o, 2, 10),
+            [(1, 'a'), (1, 'a'), (1, 'b'), (2, 'a'), (2, 'b'), (2, 'b')]
+        );
+        assert_eq!(spread(offers.to_vec(), |o| *o, 2, 4).len(), 4);
+    }
+
+    #[test]
+    fn free_times_are_open_time_less_bookings_long_enough_to_book() {
+        let at = |h, m| {
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+        };
+        let open = [(at(8, 30), at(12, 0)), (at(13, 0), at(17, 0))];
+        let busy = [
+            (at(9, 0), at(9, 20)),
+            (at(9, 20), at(11, 50)),
+            (at(16, 0), at(18, 0)),
+        ];
+        assert_eq!(
+            free_times(&open, &busy, Duration::minutes(15)),
+            vec![(at(8, 30), at(9, 0)), (at(13, 0), at(16, 0))],
+            "the 10 minutes before noon are too short to book"
+        );
+        assert!(free_times(&[], &busy, Duration::minutes(15)).is_empty());
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

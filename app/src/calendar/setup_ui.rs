@@ -84,7 +84,11 @@ fn HoursForm(setup: Setup) -> impl IntoView {
                 </label>
                 <label>"From"<input id="hours-from" type="date" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
             </div>
-            <p class="muted small">"e.g. 08:30-12:00, 13:00-17:00; empty: not working"</p>
+            <p class="muted small" id="hours-what">
+                "When this clinician can be booked, e.g. 08:30-12:00, 13:00-17:00; empty: not working. "
+                "The practice's opening hours (Admin, Settings) are when it answers the phone and is open; "
+                "set the two apart only on purpose."
+            </p>
             {WEEKDAYS.iter().zip(days).enumerate().map(|(i, (name, day))| view! {
                 <label class="inline">
                     <span>{*name}</span>

@@ -71,6 +71,29 @@ pub fn weekday_day(d: NaiveDate) -> String {
     format!("{} {}", &weekday(d)[..3], d.day())
 }
 
+/// What a screen reader hears of a grid entry after what it shows (start, who or what,
+/// badge, type): the status when no badge shows it, the end, the day, and the clinician when
+/// the column does not name them, e.g. ", Scheduled, to 14:20, Tuesday 1 December, Dr Reyes".
+pub fn entry_rest(start: NaiveDateTime, end: NaiveDateTime, status: &str, provider: Option<&str>) -> String {
+    let ends = if end.date() == start.date() {
+        hm(end.time())
+    } else {
+        when_short(end)
+    };
+    let day = format!(
+        "{} {} {}",
+        weekday(start.date()),
+        start.day(),
+        month(start.date())
+    );
+    let ends = format!("to {ends}");
+    [status, ends.as_str(), day.as_str(), provider.unwrap_or_default()]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .map(|part| format!(", {part}"))
+        .collect()
+}
+
 /// "2026-12-01" (what `<input type=date>` gives).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let mut parts = s.trim().splitn(3, '-');
@@ -112,5 +135,27 @@ mod tests {
         for bad in ["", "24:00", "9", "nine:ten"] {
             assert_eq!(parse_hm(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn an_entry_is_read_out_with_its_end_day_status_and_clinician() {
+        let at = |h, m| {
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+        };
+        assert_eq!(
+            entry_rest(at(14, 0), at(14, 20), "Scheduled", Some("Dr Reyes")),
+            ", Scheduled, to 14:20, Tuesday 1 December, Dr Reyes"
+        );
+        let next_day = NaiveDate::from_ymd_opt(2026, 12, 2)
+            .unwrap()
+            .and_hms_opt(1, 0, 0)
+            .unwrap();
+        assert_eq!(
+            entry_rest(at(23, 0), next_day, "", None),
+            ", to Wed 2 Dec 01:00, Tuesday 1 December"
+        );
     }
 }

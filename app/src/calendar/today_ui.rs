@@ -37,7 +37,7 @@ pub fn TodayPage() -> impl IntoView {
     Effect::new(move |_| in_browser.set(true));
     view! {
         <section class="panel today" id="today">
-            <h2>"Today across your practices"</h2>
+            <h1>"Today across your practices"</h1>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match days.await {
@@ -88,6 +88,14 @@ fn Overlay(list: Vec<DayOf>, in_browser: RwSignal<bool>) -> impl IntoView {
             }).collect_view()}
         </ul>
     };
+    if list.is_empty() {
+        return view! {
+            <p class="muted" id="today-empty">
+                "You are not on any practice's calendar: My day shows the calendars of the practices you are a member of."
+            </p>
+        }
+        .into_any();
+    }
     let (Some(first), Some(last)) = (
         rows.iter().map(|(_, e)| e.starts_at).min(),
         rows.iter().map(|(_, e)| ends_at(e)).max(),
@@ -99,11 +107,30 @@ fn Overlay(list: Vec<DayOf>, in_browser: RwSignal<bool>) -> impl IntoView {
     let hours = ((last - first).num_minutes() + 59) / 60;
     let y = move |t: DateTime<Utc>| ((t - first).num_minutes() as f64 * PX_PER_MIN).max(0.0);
     let height = format!("height:{}px", (hours * 60) as f64 * PX_PER_MIN);
+    // A column per practice; a clinician's own entries first, in a column of their own.
+    let mut columns: Vec<(String, usize, Vec<DayEntry>)> = Vec::new();
+    for (i, d) in list.iter().enumerate() {
+        let (mine, rest): (Vec<DayEntry>, Vec<DayEntry>) = d.entries.iter().cloned().partition(|e| e.mine);
+        if mine.is_empty() {
+            columns.push((d.name.clone(), i, rest));
+        } else {
+            columns.push((format!("You · {}", d.name), i, mine));
+            columns.push((format!("{}: others", d.name), i, rest));
+        }
+    }
+    let practices: Vec<_> = list
+        .iter()
+        .map(|d| (d.practice, crate::practices::ui::short_zone(&d.time_zone)))
+        .collect();
+    let widths = format!(
+        "grid-template-columns: 4rem repeat({}, minmax(9rem, 1fr))",
+        columns.len()
+    );
     let grid = view! {
-        <div class="timegrid today-grid" id="today-grid" style=format!("grid-template-columns: 4rem repeat({}, minmax(9rem, 1fr))", list.len())>
+        <div class="timegrid today-grid" id="today-grid" style=widths>
             <div class="tg-corner muted small">"Your time"</div>
-            {names.iter().enumerate().map(|(i, n)| view! {
-                <div class="tg-head"><span class=format!("chip p{}", i % 4)>{n.clone()}</span></div>
+            {columns.iter().map(|(head, i, _)| view! {
+                <div class="tg-head"><span class=format!("chip p{}", i % 4)>{head.clone()}</span></div>
             }).collect_view()}
             <div class="tg-hours" style=height.clone()>
                 {(0..hours).map(|h| {
@@ -115,11 +142,10 @@ fn Overlay(list: Vec<DayOf>, in_browser: RwSignal<bool>) -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            {list.iter().map(|d| {
-                let mut entries = d.entries.clone();
+            {columns.into_iter().map(|(_, i, mut entries)| {
                 entries.sort_by_key(|e| e.starts_at);
                 let placed = rules::lanes(&entries.iter().map(|e| (e.starts_at, ends_at(e))).collect::<Vec<_>>());
-                let practice = d.practice;
+                let (practice, zone) = practices[i].clone();
                 view! {
                     <div class="tg-col" style=height.clone()>
                         {move || in_browser.get().then(browser_now).flatten().filter(|now| *now >= first && *now <= last)
@@ -130,21 +156,23 @@ fn Overlay(list: Vec<DayOf>, in_browser: RwSignal<bool>) -> impl IntoView {
                             let h = (y(ends_at(&e)) - top).max(14.0);
                             let width = 100.0 / n as f64;
                             let style = format!("top:{top}px;height:{h}px;left:calc({}% + 2px);width:calc({width}% - 4px)", width * lane as f64);
-                            let time = format!("{}–{}", text::hm(e.start_local.time()), text::hm(e.end_local.time()));
+                            // The axis's clock on the card (the person's own, once the page
+                            // knows it); the practice's own time in its details.
+                            let theirs = format!("{}–{} {zone} time", text::hm(e.start_local.time()), text::hm(e.end_local.time()));
+                            let (at, practice_start) = (e.starts_at, text::hm(e.start_local.time()));
+                            let badge = (e.status != Status::Scheduled).then(|| view! { <span class=format!("st st-{}", e.status.as_str())>{e.status.label()}</span> });
                             view! {
                                 <a
-                                    class="tg-entry"
+                                    class=format!("tg-entry pc{} st-{}", i % 4, e.status.as_str())
                                     class:short=h < 36.0
-                                    class:done=matches!(e.status, Status::Completed | Status::NoShow)
-                                    class:arrived=matches!(e.status, Status::Arrived | Status::InRoom)
                                     href=format!("/p/{practice}/calendar?span=day&date={}", e.start_local.date())
                                     style=style
-                                    title=format!("{time} practice time · {} · {}", e.what, e.provider)
+                                    title=format!("{theirs} · {} · {}", e.what, e.provider)
                                 >
-                                    <span class="t">{text::hm(e.start_local.time())}</span>
+                                    <span class="t">{move || own_time(at, in_browser.get()).map(|t| text::hm(t.time())).unwrap_or_else(|| practice_start.clone())}</span>
                                     " "
                                     <strong>{e.title.clone()}</strong>
-                                    <span class="sub">{e.what.clone()}{(!e.provider.is_empty()).then(|| format!(" · {}", e.provider))}</span>
+                                    <span class="sub">{badge}{e.what.clone()}{(!e.provider.is_empty()).then(|| format!(" · {}", e.provider))}" · "{theirs.clone()}</span>
                                 </a>
                             }
                         }).collect_view()}

@@ -66,6 +66,32 @@ pub struct CalState {
     /// Minutes the browser's own zone is ahead of the practice's (None: the same, or not
     /// known yet: set in the browser only).
     pub own_shift: RwSignal<Option<i64>>,
+    /// The week shows days the practice is closed (and nothing is booked) too: the person's
+    /// choice, kept in the browser.
+    pub show_closed: RwSignal<bool>,
+    /// The entry just changed from this page: scrolled into view and marked.
+    pub marked: RwSignal<Option<EntryId>>,
+    /// The next grid drawn brings the marked entry into view (once: later redraws keep the
+    /// person's scrolling).
+    pub show_marked: StoredValue<bool>,
+    /// Where the next grid drawn puts the focus, after a panel changed something and closed:
+    /// an entry, or (`Some(None)`) the grid itself. A change redraws the whole grid.
+    pub refocus: StoredValue<Option<Option<EntryId>>>,
+    /// Where the person left the grid scrolled, for the days it showed: a re-drawn grid (a
+    /// live change) keeps it.
+    pub grid_scroll: StoredValue<Option<(NaiveDate, u32, i32)>>,
+}
+
+/// Where the browser keeps whether the week shows closed days.
+#[cfg(feature = "hydrate")]
+const CLOSED_DAYS_KEY: &str = "switchboard.calendar.closed-days";
+
+impl CalState {
+    /// Marks the entry just changed from this page (or none), to be brought into view.
+    pub fn mark(&self, id: Option<EntryId>) {
+        self.marked.set(id);
+        self.show_marked.set_value(id.is_some());
+    }
 }
 
 fn parse_lens(text: Option<String>) -> Lens {
@@ -136,8 +162,19 @@ pub fn CalendarPage() -> impl IntoView {
         changed: RwSignal::new(0),
         note: RwSignal::new(None),
         own_shift: RwSignal::new(None),
+        show_closed: RwSignal::new(false),
+        marked: RwSignal::new(None),
+        show_marked: StoredValue::new(false),
+        refocus: StoredValue::new(None),
+        grid_scroll: StoredValue::new(None),
     };
     provide_context(state);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if crate::ui::remembered(CLOSED_DAYS_KEY).as_deref() == Some("shown") {
+            state.show_closed.set(true);
+        }
+    });
     let setup = crate::wire::load(
         move || (practice.get(), state.changed.get()),
         |(p, _)| async move { calendar_setup(p.ok_or(AppError::NotFound)?).await },
@@ -216,11 +253,16 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
             if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
                 return;
             }
-            let typing = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-            if typing {
+            // Single keys act on the calendar only where a key means nothing else: the page
+            // itself or the grid, never a button, link or field; and only while the person
+            // keeps them on (the shortcuts list, `?`, turns them off).
+            let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            let on_grid = target.as_ref().is_none_or(|el| {
+                matches!(el.tag_name().as_str(), "BODY" | "MAIN")
+                    || el.class_list().contains("timegrid")
+                    || el.class_list().contains("monthgrid")
+            });
+            if !on_grid || !crate::ui::single_keys_on() {
                 if ev.key() == "Escape" {
                     state.panel.set(Panel::None);
                 }
@@ -285,6 +327,39 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
         go.with_value(|g| g(state.span.get_untracked(), anchor.get_untracked(), lens));
     };
     let lens_value = move || lens_key(state.lens.get());
+    // The provider or room chosen is kept for the person in this browser, per practice: a
+    // calendar opened without one shows the last chosen.
+    #[cfg(feature = "hydrate")]
+    {
+        let me = use_context::<crate::shell::MeResource>();
+        let key = move || {
+            let person = me?.get_untracked()?.ok().flatten()?.id;
+            Some(format!(
+                "switchboard.calendar.lens.{person}.{}",
+                state.practice.get_untracked()?
+            ))
+        };
+        if state.lens.get_untracked() == Lens::Practice {
+            if let Some(saved) = key().and_then(|k| crate::ui::remembered(&k)) {
+                let saved = parse_lens(Some(saved));
+                if saved != Lens::Practice {
+                    request_animation_frame(move || {
+                        go.with_value(|g| g(state.span.get_untracked(), anchor.get_untracked(), saved))
+                    });
+                }
+            }
+        }
+        Effect::watch(
+            move || state.lens.get(),
+            move |lens, _, _| {
+                if let Some(k) = key() {
+                    let text = lens_key(*lens);
+                    crate::ui::remember(&k, (!text.is_empty()).then_some(text.as_str()));
+                }
+            },
+            false,
+        );
+    }
     view! {
         <div class="calendar" id="calendar">
             <div class="cal-toolbar">
@@ -293,7 +368,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     <button type="button" aria-label="Previous" aria-keyshortcuts="ArrowLeft" on:click=move |_| move_to(step(state.span.get_untracked(), anchor.get_untracked(), false))>"‹"</button>
                     <button type="button" aria-label="Next" aria-keyshortcuts="ArrowRight" on:click=move |_| move_to(step(state.span.get_untracked(), anchor.get_untracked(), true))>"›"</button>
                 </div>
-                <h1 class="cal-title" id="cal-title">{title}</h1>
+                <h1 class="cal-title" id="cal-title" aria-live="polite">{title}</h1>
                 <span class="muted zone-note" id="cal-zone">
                     {format!("{zone} time")}
                     {move || state.own_shift.get().map(|m| format!(" · yours is {}", shift_words(m)))}
@@ -303,6 +378,17 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     {span_button(Span3::Week, "Week", "w")}
                     {span_button(Span3::Month, "Month", "m")}
                 </div>
+                <button type="button" id="cal-closed" class="small" hidden=move || state.span.get() != Span3::Week
+                    aria-pressed=move || state.show_closed.get().to_string()
+                    title="Show the days the practice is closed and nothing is booked"
+                    on:click=move |_| {
+                        let shown = !state.show_closed.get_untracked();
+                        state.show_closed.set(shown);
+                        #[cfg(feature = "hydrate")]
+                        crate::ui::remember(CLOSED_DAYS_KEY, shown.then_some("shown"));
+                    }>
+                    "Closed days"
+                </button>
                 <label class="lens">
                     <span class="sr-only">"Calendar of"</span>
                     <select id="cal-lens" on:change=on_lens prop:value=lens_value>
@@ -334,15 +420,18 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
             <OutcomeNote />
             <div class="cal-body">
                 <Transition fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match view_res.await {
-                            Ok(v) => setup.with_value(|s| match state.span.get_untracked() {
-                                Span3::Month => view! { <MonthGrid view=v today /> }.into_any(),
-                                span => view! { <TimeGrid view=v setup=s.clone() span today /> }.into_any(),
-                            }),
-                            Err(e) => view! { <PageError error=e /> }.into_any(),
-                        }
-                    })}
+                    {move || {
+                        let show_closed = state.show_closed.get();
+                        Suspend::new(async move {
+                            match view_res.await {
+                                Ok(v) => setup.with_value(|s| match state.span.get_untracked() {
+                                    Span3::Month => view! { <MonthGrid view=v today /> }.into_any(),
+                                    span => view! { <TimeGrid view=v setup=s.clone() span today show_closed /> }.into_any(),
+                                }),
+                                Err(e) => view! { <PageError error=e /> }.into_any(),
+                            }
+                        })
+                    }}
                 </Transition>
                 <SidePanel setup view_res />
             </div>
@@ -355,6 +444,52 @@ type ViewResource = crate::wire::Loaded<View>;
 #[component]
 fn SidePanel(setup: StoredValue<Setup>, view_res: ViewResource) -> impl IntoView {
     let state = expect_context::<CalState>();
+    // A panel takes the focus when it opens (its title), and gives it back when it closes to
+    // what opened it (or, when that is gone, to the grid, where the calendar's keys work).
+    #[cfg(feature = "hydrate")]
+    {
+        let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+        Effect::new(move |before: Option<Panel>| {
+            let now = state.panel.get();
+            let was_open = before.as_ref().is_some_and(|p| *p != Panel::None);
+            if now != Panel::None && before.as_ref() != Some(&now) {
+                if !was_open {
+                    opener.set_value(crate::ui::focused());
+                }
+                crate::ui::focus_when_drawn(".cal-panel .panel-title");
+            } else if now == Panel::None && was_open {
+                use wasm_bindgen::JsCast;
+                // What the panel just booked or changed takes the focus, once drawn anew.
+                if state.show_marked.get_value() {
+                    state.refocus.set_value(Some(state.marked.get_untracked()));
+                }
+                if state.refocus.get_value().is_some() {
+                    return now;
+                }
+                // An entry is drawn anew when it changes: the one with its id.
+                let redrawn = |el: &web_sys::HtmlElement| {
+                    let id = el.get_attribute("data-entry")?;
+                    el.owner_document()?
+                        .query_selector(&format!("[data-entry=\"{id}\"]"))
+                        .ok()
+                        .flatten()?
+                        .dyn_into::<web_sys::HtmlElement>()
+                        .ok()
+                };
+                let back =
+                    opener
+                        .get_value()
+                        .and_then(|el| if el.is_connected() { Some(el) } else { redrawn(&el) });
+                match back {
+                    Some(el) if el.tag_name() != "BODY" && el.id() != "content" => {
+                        let _ = el.focus();
+                    }
+                    _ => crate::ui::focus_when_drawn(".cal-body [role=region]"),
+                }
+            }
+            now
+        });
+    }
     move || {
         let panel = state.panel.get();
         if panel == Panel::None {
@@ -477,15 +612,34 @@ fn minute_of(t: NaiveDateTime) -> i64 {
 }
 
 #[component]
-fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl IntoView {
+fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed: bool) -> impl IntoView {
     let state = expect_context::<CalState>();
-    let cols = columns(
+    let mut cols = columns(
         &setup,
         span,
         view.first_day,
         view.days,
         state.lens.get_untracked(),
     );
+    // A week leaves out the days the practice is closed and nothing is booked (unless the
+    // person asked to see them, or every day is closed).
+    if span == Span3::Week && !show_closed {
+        let busy = |d: NaiveDate| {
+            view.open
+                .iter()
+                .any(|(_, spans)| spans.iter().any(|(s, _)| s.date() == d))
+                || view.entries.iter().any(|e| e.start_local.date() == d)
+        };
+        if cols.iter().any(|c| busy(c.date)) {
+            cols.retain(|c| busy(c.date));
+        }
+    }
+    let provider_names: Vec<(UserId, String)> =
+        setup.providers.iter().map(|p| (p.id, p.name.clone())).collect();
+    let provider_name = move |id: Option<UserId>| {
+        id.and_then(|id| provider_names.iter().find(|(p, _)| *p == id))
+            .map(|(_, n)| n.clone())
+    };
     // Hours shown: 7:00 to 19:00, widened to whatever is open or booked.
     let mut first_min = 7 * 60;
     let mut last_min = 19 * 60;
@@ -518,9 +672,80 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
         cols.len()
     );
     let dragging = RwSignal::new(None::<(EntryId, i32)>);
+    // The grid opens at the working day (or an hour before now, today); an entry just changed
+    // from this page is brought into view.
+    let scroll_to = {
+        let now = setup.now_local;
+        let earliest_open = view
+            .open
+            .iter()
+            .flat_map(|(_, spans)| spans.iter())
+            .filter(|(s, _)| cols.iter().any(|c| c.date == s.date()))
+            .map(|(s, _)| minute_of(*s))
+            .min();
+        let showing_today = cols.iter().any(|c| c.date == today);
+        let open = earliest_open.unwrap_or(first_min);
+        // Late in the day, the opening time would push now below the fold: an hour before now.
+        let now = minute_of(now);
+        let minute = if showing_today && now - open > 6 * 60 {
+            now - 60
+        } else {
+            open
+        };
+        ((minute - first_min).max(0) as f64 * PX_PER_MIN).round()
+    };
+    let grid = NodeRef::<leptos::html::Div>::new();
+    let shown = (view.first_day, view.days);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::JsCast;
+        let Some(grid) = grid.get() else { return };
+        // Where the person left this grid (a live change redraws it), else the working day.
+        let top = match state.grid_scroll.get_value() {
+            Some((first, days, top)) if (first, days) == shown => top,
+            _ => scroll_to as i32,
+        };
+        grid.set_scroll_top(top);
+        let entry = |id: EntryId| {
+            grid.query_selector(&format!("[data-entry=\"{id}\"]"))
+                .ok()
+                .flatten()?
+                .dyn_into::<web_sys::HtmlElement>()
+                .ok()
+        };
+        // An entry just changed from this page comes into view, once.
+        if state.show_marked.get_value() {
+            if let Some(el) = state.marked.get_untracked().and_then(entry) {
+                state.show_marked.set_value(false);
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Center);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+                state
+                    .grid_scroll
+                    .set_value(Some((shown.0, shown.1, grid.scroll_top())));
+            }
+        }
+        if let Some(target) = state.refocus.get_value() {
+            state.refocus.set_value(None);
+            let _ = match target.and_then(entry) {
+                Some(el) => el.focus(),
+                None => grid.focus(),
+            };
+        }
+    });
+    let keep_scroll = move |_| {
+        if let Some(grid) = grid.get_untracked() {
+            state
+                .grid_scroll
+                .set_value(Some((shown.0, shown.1, grid.scroll_top())));
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let _ = scroll_to;
     let view = StoredValue::new(view);
     view! {
-        <div class="timegrid" style=grid_cols.clone()>
+        <div class="timegrid" style=grid_cols.clone() node_ref=grid on:scroll=keep_scroll tabindex="0"
+            role="region" aria-label="Calendar grid: Tab reaches free times and appointments">
             <div class="tg-corner"></div>
             {cols.iter().map(|c| {
                 let is_today = c.date == today;
@@ -541,6 +766,8 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                 }).collect_view()}
             </div>
             {cols.into_iter().map(|col| {
+                // A column of several days' grid names its day for whoever's name it lacks.
+                let one_provider = col.provider.is_some() && span == Span3::Day;
                 let col = StoredValue::new(col);
                 let (open, entries): (Vec<(NaiveDateTime, NaiveDateTime)>, Vec<Entry>) = view.with_value(|v| {
                     col.with_value(|c| {
@@ -553,6 +780,17 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                     })
                 });
                 let shade_open = col.with_value(|c| c.room.is_none());
+                // A clinician's free times, as buttons the keyboard reaches (the pointer books
+                // anywhere in the column): Enter books at the start of one.
+                let provider = col.with_value(|c| c.provider);
+                let free = match provider {
+                    Some(_) => {
+                        let busy: Vec<_> = entries.iter().filter(|e| e.status.holds_time()).map(|e| (e.start_local, e.end_local)).collect();
+                        rules::free_times(&open, &busy, Duration::minutes(slot))
+                    }
+                    None => Vec::new(),
+                };
+                let who = col.with_value(|c| provider_name(c.provider)).unwrap_or_default();
                 let placed = rules::lanes(&entries.iter().map(|e| (e.start_local, e.end_local)).collect::<Vec<_>>());
                 // The start time under the pointer, snapped to the slot grid.
                 let time_at = move |ev: &leptos::ev::MouseEvent| -> Option<NaiveDateTime> {
@@ -579,6 +817,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                     let Some(practice) = state.practice.get_untracked() else { return };
                     leptos::task::spawn_local(async move {
                         let result = move_entry(practice, id, version, start, provider, room, false, None, None).await;
+                        state.mark(result.is_ok().then_some(id));
                         state.note.set(Some(result));
                         state.changed.update(|v| *v += 1);
                     });
@@ -598,6 +837,21 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                             let h = ((end - minute_of(*s)) as f64 * PX_PER_MIN).max(0.0);
                             view! { <div class="tg-open" style=format!("top:{top}px;height:{h}px")></div> }
                         }).collect_view())}
+                        {free.into_iter().map(|(s, e)| {
+                            let top = ((minute_of(s) - first_min) as f64 * PX_PER_MIN).max(0.0);
+                            let end = if e.date() > s.date() { 24 * 60 } else { minute_of(e) };
+                            let h = ((end - minute_of(s)) as f64 * PX_PER_MIN).max(0.0);
+                            view! {
+                                <button type="button" class="tg-free" style=format!("top:{top}px;height:{h}px")
+                                    on:click=move |ev| {
+                                        ev.stop_propagation();
+                                        state.panel.set(Panel::New(Draft::at(s, provider)));
+                                    }>
+                                    {format!("Free {}–{}", text::hm(s.time()), text::hm(e.time()))}
+                                    <span class="sr-only">{format!(", {}, {who}: book", text::day_long(s.date()))}</span>
+                                </button>
+                            }
+                        }).collect_view()}
                         {placed.into_iter().map(|(i, lane, n)| {
                             let e = entries[i].clone();
                             let top = ((minute_of(e.start_local) - first_min) as f64 * PX_PER_MIN).max(0.0);
@@ -614,19 +868,25 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                             );
                             let (id, version) = (e.id, e.version);
                             let short = h < 36.0;
-                            let label = format!("{} {}, {}", text::hm(e.start_local.time()), e.title, type_name);
+                            // Its name is what it shows, then (for screen readers) the rest.
+                            let provider = provider_name(e.provider_id);
+                            let badged = e.kind == EntryKind::Appointment && e.status != Status::Scheduled;
+                            let unbadged = if e.kind == EntryKind::Appointment && !badged { e.status.label() } else { "" };
+                            let rest = text::entry_rest(e.start_local, e.end_local, unbadged, provider.as_deref().filter(|_| one_provider));
+                            let who = (!one_provider).then_some(provider).flatten();
+                            let badge = badged.then(|| {
+                                view! { <span class=format!("st st-{}", e.status.as_str())>{e.status.label()}</span>" " }
+                            });
                             view! {
                                 <button
                                     type="button"
-                                    class="tg-entry"
+                                    class=format!("tg-entry st-{}", e.status.as_str())
                                     class:short=short
                                     class:block={e.kind == EntryKind::Block}
-                                    class:done={matches!(e.status, Status::Completed | Status::NoShow)}
-                                    class:arrived={matches!(e.status, Status::Arrived | Status::InRoom)}
+                                    class:marked=move || state.marked.get() == Some(id)
                                     data-entry=e.id.to_string()
                                     style=style
                                     draggable="true"
-                                    aria-label=label
                                     on:click=move |ev| {
                                         ev.stop_propagation();
                                         state.panel.set(Panel::Detail(id));
@@ -636,7 +896,9 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate) -> impl Int
                                     <span class="t">{text::hm(e.start_local.time())}</span>
                                     " "
                                     <strong>{e.title.clone()}</strong>
-                                    <span class="sub">{type_name}{(e.status != Status::Scheduled).then(|| format!(" · {}", e.status.label()))}</span>
+                                    " "
+                                    <span class="sub">{badge}{type_name}{who.map(|p| format!(" · {p}"))}</span>
+                                    <span class="sr-only">{rest}</span>
                                 </button>
                             }
                         }).collect_view()}
@@ -663,6 +925,15 @@ fn pointer_y(ev: &leptos::ev::MouseEvent) -> Option<f64> {
     }
 }
 
+/// "no appointments", "1 appointment", "4 appointments".
+fn appointments(n: usize) -> String {
+    match n {
+        0 => "no appointments".into(),
+        1 => "1 appointment".into(),
+        n => format!("{n} appointments"),
+    }
+}
+
 #[component]
 fn MonthGrid(view: View, today: NaiveDate) -> impl IntoView {
     let state = expect_context::<CalState>();
@@ -672,8 +943,8 @@ fn MonthGrid(view: View, today: NaiveDate) -> impl IntoView {
         .map(|i| view.first_day + Duration::days(i.into()))
         .collect();
     view! {
-        <div class="monthgrid">
-            {["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].into_iter().map(|d| view! { <div class="mg-head">{d}</div> }).collect_view()}
+        <div class="monthgrid" tabindex="0" role="region" aria-label="Month: each day opens its calendar">
+            {["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].into_iter().map(|d| view! { <div class="mg-head" aria-hidden="true">{d}</div> }).collect_view()}
             {days.into_iter().map(|d| {
                 let items: Vec<Entry> = view.entries.iter().filter(|e| {
                     e.start_local.date() == d && match lens {
@@ -682,7 +953,7 @@ fn MonthGrid(view: View, today: NaiveDate) -> impl IntoView {
                         Lens::Room(r) => e.room_id == Some(r),
                     }
                 }).cloned().collect();
-                let count = items.len();
+                let count = items.iter().filter(|e| e.kind == EntryKind::Appointment).count();
                 let open_day = move |_| {
                     if let Some(p) = state.practice.get_untracked() {
                         let l = lens_key(lens);
@@ -691,10 +962,12 @@ fn MonthGrid(view: View, today: NaiveDate) -> impl IntoView {
                     }
                 };
                 view! {
+                    // Its name is what it shows, the day written out for screen readers.
                     <button type="button" class="mg-day" class:other={d.month() != month} class:today={d == today} on:click=open_day>
                         <span class="mg-date">{d.day()}</span>
-                        {(count > 0).then(|| view! { <span class="mg-count">{format!("{count} booked")}</span> })}
-                        <ul>
+                        <span class="sr-only">{format!(" {}, ", text::day_long(d))}</span>
+                        <span class="mg-count" class:sr-only={count == 0}>{appointments(count)}</span>
+                        <ul aria-hidden="true">
                             {items.iter().take(3).map(|e| view! {
                                 <li>{format!("{} {}", text::hm(e.start_local.time()), e.title)}</li>
                             }).collect_view()}

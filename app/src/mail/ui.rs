@@ -15,18 +15,18 @@ pub fn SentMailPage() -> impl IntoView {
     view! {
         <div class="app">
             <crate::agency::ui::AgencyBar current="Sent mail" />
-            <main class="content">
+            <main class="content" id="content" tabindex="-1">
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match me.await {
                             Ok(Some(me)) if me.agency_admin => {}
-                            Ok(Some(_)) => return view! { <ErrorNote error=AppError::Forbidden /> }.into_any(),
+                            Ok(Some(_)) => return view! { <crate::ui::PageError error=AppError::Forbidden /> }.into_any(),
                             _ => return view! { <Redirect path="/login" /> }.into_any(),
                         }
                         match mail.await {
                             Ok((smtp, list)) => view! {
                                 <section class="panel">
-                                    <h2>"Sent mail"</h2>
+                                    <h1>"Sent mail"</h1>
                                     <p class="muted">
                                         {if smtp {
                                             "Mail leaves through the configured SMTP server; this is the outbox."

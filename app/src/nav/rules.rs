@@ -1,7 +1,7 @@
 //! Which page an address names, and its query: pure, the same on the server and in the
 //! browser (hydration depends on both reading an address alike).
 
-use crate::model::PracticeId;
+use crate::model::{Me, PracticeId, Role};
 
 /// A page of the app, as named by an address's path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +58,137 @@ impl Section {
             Section::Other(s) => s,
         }
     }
+}
+
+/// Who a section of the workspace is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Everyone who may open the practice: its members, and agency admins as the agency.
+    Everyone,
+    /// Its members only: their pages hold patients' data, closed to the agency.
+    Members,
+    /// Its practice admins, and agency admins.
+    Admins,
+}
+
+/// A section in the top bar: its path under `/p/:practice/`, its label, the key that opens
+/// it with Alt, and who sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SectionLink {
+    pub path: &'static str,
+    pub label: &'static str,
+    pub key: &'static str,
+    pub audience: Audience,
+}
+
+/// The workspace's sections that are built. Those still to come (tasks, phone, timesheets,
+/// patients) keep their addresses, which say what is coming, but stay out of the top bar
+/// and the palette until they are.
+pub const SECTIONS: [SectionLink; 4] = [
+    SectionLink {
+        path: "inbox",
+        label: "Inbox",
+        key: "i",
+        audience: Audience::Everyone,
+    },
+    SectionLink {
+        path: "today",
+        label: "My day",
+        key: "y",
+        audience: Audience::Members,
+    },
+    SectionLink {
+        path: "calendar",
+        label: "Calendar",
+        key: "c",
+        audience: Audience::Members,
+    },
+    SectionLink {
+        path: "admin",
+        label: "Admin",
+        key: "a",
+        audience: Audience::Admins,
+    },
+];
+
+impl Audience {
+    /// Whether a person with `role` in the practice (None: not a member) sees the section.
+    pub fn admits(self, role: Option<Role>, agency_admin: bool) -> bool {
+        match self {
+            Audience::Everyone => role.is_some() || agency_admin,
+            Audience::Members => role.is_some(),
+            Audience::Admins => role == Some(Role::PracticeAdmin) || agency_admin,
+        }
+    }
+}
+
+/// The sections `me` sees in `practice`, in the top bar's order.
+pub fn sections_for(me: &Me, practice: PracticeId) -> Vec<SectionLink> {
+    let role = me.practice(practice).map(|p| p.role);
+    SECTIONS
+        .into_iter()
+        .filter(|s| s.audience.admits(role, me.agency_admin))
+        .collect()
+}
+
+/// The section to show on moving to `practice` from the section at `key` (e.g. "admin/log"):
+/// the same, where the person sees it there; else the practice's inbox.
+pub fn section_in<'a>(me: &Me, practice: PracticeId, key: &'a str) -> &'a str {
+    let top = key.split('/').next().unwrap_or(key);
+    let hidden =
+        SECTIONS.iter().any(|s| s.path == top) && !sections_for(me, practice).iter().any(|s| s.path == top);
+    if hidden {
+        "inbox"
+    } else {
+        key
+    }
+}
+
+/// The practice's name as `me` knows it: one of theirs, or (agency admins) the agency's.
+pub fn practice_name(me: &Me, practice: PracticeId) -> Option<&str> {
+    me.practices
+        .iter()
+        .chain(&me.agency_practices)
+        .find(|p| p.id == practice)
+        .map(|p| p.name.as_str())
+}
+
+/// The document's title: the page, then the practice it belongs to, then the product, e.g.
+/// "Calendar · Riverside Family Medicine · Switchboard".
+pub fn title(page: &Page, practice: Option<&str>) -> String {
+    let name = match page {
+        Page::Login => "Sign in",
+        Page::Home => "",
+        Page::Account => "Your account",
+        Page::Forgot => "Forgotten password",
+        Page::Reset(_) => "Choose a new password",
+        Page::Agency => "Agency: practices",
+        Page::SentMail => "Agency: sent mail",
+        Page::AppointmentLink(_) => "Your appointment",
+        Page::SlotOffer(_) => "An earlier appointment",
+        Page::Invitation(_) => "Invitation",
+        Page::NotFound => "Page not found",
+        Page::Practice(_, section) => match section {
+            Section::Inbox => "Inbox",
+            Section::Today => "My day",
+            Section::Calendar => "Calendar",
+            Section::Admin => "Admin: people",
+            Section::AdminSettings => "Admin: settings",
+            Section::AdminLog => "Admin: access log",
+            Section::Other(s) => match s.as_str() {
+                "tasks" => "Tasks",
+                "phone" => "Phone",
+                "timesheets" => "Timesheets",
+                "patients" => "Patients",
+                _ => "Page not found",
+            },
+        },
+    };
+    [name, practice.unwrap_or_default(), "Switchboard"]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 impl Page {
@@ -209,6 +340,76 @@ mod tests {
             };
             assert_eq!(section.key(), key);
         }
+    }
+
+    fn person(agency_admin: bool, roles: &[Role]) -> (Me, Vec<PracticeId>) {
+        let ids: Vec<PracticeId> = (1..=roles.len() as u128 + 1)
+            .map(|i| PracticeId(uuid::Uuid::from_u128(i)))
+            .collect();
+        let summary = |i: usize, role| crate::model::PracticeSummary {
+            id: ids[i],
+            name: format!("Practice {i}"),
+            time_zone: "UTC".into(),
+            role,
+        };
+        let me = Me {
+            id: crate::model::UserId(uuid::Uuid::from_u128(99)),
+            display_name: "Sam".into(),
+            email: "sam@example.test".into(),
+            agency_admin,
+            practices: roles.iter().enumerate().map(|(i, r)| summary(i, *r)).collect(),
+            idle_timeout_seconds: 900,
+            time_zone: "UTC".into(),
+            mfa_enabled: false,
+            mfa_required: false,
+            agency_practices: if agency_admin {
+                vec![summary(roles.len(), Role::Assistant)]
+            } else {
+                vec![]
+            },
+        };
+        (me, ids)
+    }
+
+    fn paths(me: &Me, practice: PracticeId) -> Vec<&'static str> {
+        sections_for(me, practice).iter().map(|s| s.path).collect()
+    }
+
+    #[test]
+    fn each_role_sees_the_sections_it_can_use() {
+        let (me, ids) = person(false, &[Role::Assistant, Role::Clinician, Role::PracticeAdmin]);
+        assert_eq!(paths(&me, ids[0]), ["inbox", "today", "calendar"]);
+        assert_eq!(paths(&me, ids[1]), ["inbox", "today", "calendar"]);
+        assert_eq!(paths(&me, ids[2]), ["inbox", "today", "calendar", "admin"]);
+        // Not a member, not the agency: nothing (the pages refuse too).
+        assert!(paths(&me, ids[3]).is_empty());
+        // The agency admin in a practice it is not a member of: no patients' pages.
+        let (agency, theirs) = person(true, &[Role::Clinician]);
+        assert_eq!(paths(&agency, theirs[1]), ["inbox", "admin"]);
+        assert_eq!(paths(&agency, theirs[0]), ["inbox", "today", "calendar", "admin"]);
+        // Switching practice keeps the section where the person has it there.
+        assert_eq!(section_in(&me, ids[2], "admin/log"), "admin/log");
+        assert_eq!(section_in(&me, ids[0], "admin/log"), "inbox");
+        assert_eq!(section_in(&agency, theirs[1], "calendar"), "inbox");
+        assert_eq!(section_in(&me, ids[0], "tasks"), "tasks");
+    }
+
+    #[test]
+    fn titles_name_the_page_then_the_practice() {
+        let (me, ids) = person(true, &[Role::Assistant]);
+        let calendar = Page::Practice(Some(ids[0]), Section::Calendar);
+        assert_eq!(
+            title(&calendar, practice_name(&me, ids[0])),
+            "Calendar · Practice 0 · Switchboard"
+        );
+        assert_eq!(practice_name(&me, ids[1]), Some("Practice 1"), "the agency's");
+        assert_eq!(practice_name(&me, PracticeId(uuid::Uuid::from_u128(77))), None);
+        assert_eq!(title(&Page::Login, None), "Sign in · Switchboard");
+        assert_eq!(title(&Page::Home, None), "Switchboard");
+        assert_eq!(
+            title(&Page::of("/p/x/tasks"), Some("Sunset")),
+            "Tasks · Sunset · Switchboard"
+        );
     }
 
     #[test]

@@ -164,10 +164,7 @@ mod desktop {
     const KEY: &str = "switchboard.desktop-alerts";
 
     fn wanted() -> bool {
-        web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(KEY).ok().flatten())
-            .is_some_and(|v| v == "on")
+        crate::ui::remembered(KEY).is_some_and(|v| v == "on")
     }
 
     fn supported() -> bool {
@@ -188,20 +185,15 @@ mod desktop {
 
     /// Turns them on (asking the browser's permission the first time) or off.
     pub async fn toggle() -> State {
-        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
         if state() == State::On {
-            if let Some(s) = &storage {
-                let _ = s.remove_item(KEY);
-            }
+            crate::ui::remember(KEY, None);
             return state();
         }
         if let Ok(asked) = web_sys::Notification::request_permission() {
             let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
         }
         if web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
-            if let Some(s) = &storage {
-                let _ = s.set_item(KEY, "on");
-            }
+            crate::ui::remember(KEY, Some("on"));
         }
         state()
     }

@@ -1,6 +1,7 @@
 //! The palette's commands and how typing narrows them: pure.
 
 use crate::model::{Me, PracticeId};
+use crate::nav::rules::{section_in, sections_for};
 
 /// A place the palette can take the person.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,40 +13,36 @@ pub struct Command {
     pub href: String,
 }
 
-/// Every command for `me`, the practice at hand first: its sections, then switching to each
-/// other practice (same section), then every other practice's sections, then the rest.
-pub fn commands(
-    me: &Me,
-    sections: &[(&str, &str, &str)],
-    here: Option<PracticeId>,
-    section: &str,
-) -> Vec<Command> {
+/// Every command for `me`, the practice at hand first: its sections (those the person's
+/// role there can use), then switching to each other practice (same section where it has
+/// it), then every other practice's sections, then the rest.
+pub fn commands(me: &Me, here: Option<PracticeId>, section: &str) -> Vec<Command> {
     let mut practices: Vec<_> = me.practices.iter().collect();
     practices.sort_by_key(|p| Some(p.id) != here);
     let mut out = Vec::new();
     for p in &practices {
         if Some(p.id) == here {
-            for (path, label, key) in sections {
+            for s in sections_for(me, p.id) {
                 out.push(Command {
-                    label: format!("{label} · {}", p.name),
-                    hint: format!("Alt+{}", key.to_uppercase()),
-                    href: format!("/p/{}/{path}", p.id),
+                    label: format!("{} · {}", s.label, p.name),
+                    hint: format!("Alt+{}", s.key.to_uppercase()),
+                    href: format!("/p/{}/{}", p.id, s.path),
                 });
             }
         } else {
             out.push(Command {
                 label: format!("Switch to {}", p.name),
                 hint: "practice".into(),
-                href: format!("/p/{}/{section}", p.id),
+                href: format!("/p/{}/{}", p.id, section_in(me, p.id, section)),
             });
         }
     }
     for p in practices.iter().filter(|p| Some(p.id) != here) {
-        for (path, label, _) in sections {
+        for s in sections_for(me, p.id) {
             out.push(Command {
-                label: format!("{label} · {}", p.name),
+                label: format!("{} · {}", s.label, p.name),
                 hint: String::new(),
-                href: format!("/p/{}/{path}", p.id),
+                href: format!("/p/{}/{}", p.id, s.path),
             });
         }
     }
@@ -99,13 +96,14 @@ mod tests {
     use crate::model::{PracticeSummary, Role, UserId};
     use uuid::Uuid;
 
-    const SECTIONS: [(&str, &str, &str); 3] = [
-        ("inbox", "Inbox", "i"),
-        ("calendar", "Calendar", "c"),
-        ("tasks", "Tasks", "t"),
-    ];
-
     fn me(names: &[&str]) -> Me {
+        let role = |n: &str| {
+            if n.starts_with("Sunset") {
+                Role::PracticeAdmin
+            } else {
+                Role::Assistant
+            }
+        };
         Me {
             id: UserId(Uuid::nil()),
             display_name: "Maya".into(),
@@ -117,7 +115,7 @@ mod tests {
                     id: PracticeId(Uuid::new_v4()),
                     name: (*n).into(),
                     time_zone: "UTC".into(),
-                    role: Role::Assistant,
+                    role: role(n),
                 })
                 .collect(),
             idle_timeout_seconds: 900,
@@ -132,14 +130,17 @@ mod tests {
     fn the_practice_at_hand_comes_first_then_switching_keeps_the_section() {
         let me = me(&["Riverside", "Sunset Pediatrics"]);
         let here = me.practices[1].id;
-        let all = commands(&me, &SECTIONS, Some(here), "calendar");
+        let all = commands(&me, Some(here), "admin/settings");
         assert_eq!(all[0].label, "Inbox · Sunset Pediatrics");
         assert_eq!(all[0].hint, "Alt+I");
-        assert_eq!(all[3].label, "Switch to Riverside");
-        assert_eq!(all[3].href, format!("/p/{}/calendar", me.practices[0].id));
-        assert!(all
-            .iter()
-            .any(|c| c.href == format!("/p/{}/tasks", me.practices[0].id)));
+        assert_eq!(all[3].label, "Admin · Sunset Pediatrics", "an admin there");
+        // Riverside's assistant has no Admin: switching there lands on its inbox.
+        assert_eq!(all[4].label, "Switch to Riverside");
+        assert_eq!(all[4].href, format!("/p/{}/inbox", me.practices[0].id));
+        let riverside = |path: &str| format!("/p/{}/{path}", me.practices[0].id);
+        assert!(all.iter().any(|c| c.href == riverside("calendar")));
+        assert!(!all.iter().any(|c| c.href == riverside("admin")));
+        assert!(!all.iter().any(|c| c.href.ends_with("/tasks")), "not built yet");
         assert!(!all.iter().any(|c| c.href == "/agency"), "not an agency admin");
         assert_eq!(all.last().map(|c| c.href.as_str()), Some("/account"));
     }
@@ -147,7 +148,7 @@ mod tests {
     #[test]
     fn typing_narrows_by_word_beginnings_first_word_first() {
         let me = me(&["Riverside", "Sunset Pediatrics"]);
-        let all = commands(&me, &SECTIONS, Some(me.practices[0].id), "inbox");
+        let all = commands(&me, Some(me.practices[0].id), "inbox");
         let labels = |t: &str| {
             narrow(&all, t, 10)
                 .into_iter()
@@ -160,8 +161,9 @@ mod tests {
             vec![
                 "Switch to Sunset Pediatrics",
                 "Inbox · Sunset Pediatrics",
+                "My day · Sunset Pediatrics",
                 "Calendar · Sunset Pediatrics",
-                "Tasks · Sunset Pediatrics"
+                "Admin · Sunset Pediatrics"
             ]
         );
         // A label whose first word matches ("Switch") comes before those matching later.

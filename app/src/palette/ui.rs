@@ -3,7 +3,6 @@
 use crate::model::{Me, PracticeId};
 use crate::nav::Section;
 use crate::palette::rules::{self, Command};
-use crate::practices::ui::SECTIONS;
 use futures::future::LocalBoxFuture;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -104,7 +103,7 @@ fn Dialogs(
     let me = StoredValue::new(me);
     let all = Memo::new(move |_| {
         let key = section.with(|s| s.key().to_owned());
-        me.with_value(|me| rules::commands(me, &SECTIONS, practice.get(), &key))
+        me.with_value(|me| rules::commands(me, practice.get(), &key))
     });
     let shown = Memo::new(move |_| {
         all.with(|all| {
@@ -203,6 +202,11 @@ fn Dialogs(
                             }).collect_view()}
                         </tbody>
                     </table>
+                    <label class="check">
+                        <input type="checkbox" id="single-keys" prop:checked=crate::ui::single_keys_on()
+                            on:change=move |ev| crate::ui::remember(crate::ui::SINGLE_KEYS, (!event_target_checked(&ev)).then_some("off")) />
+                        "Single-key shortcuts (the calendar's letters and arrows)"
+                    </label>
                     <button type="button" autofocus on:click=move |_| help.set(None)>"Close"</button>
                 </div>
             </div>

@@ -45,9 +45,14 @@ fn is_admin(practice: Signal<Option<PracticeId>>) -> Signal<bool> {
     })
 }
 
-/// The Admin section's own tabs (each its own lazy route, so each loads only its code).
+/// The Admin section's frame: its own tabs (each its own lazy route, so each loads only its
+/// code) around the tab's page, for the practice's admins; anyone else is refused plainly.
 #[component]
-fn AdminTabs(practice: Signal<Option<PracticeId>>, current: &'static str) -> impl IntoView {
+fn AdminFrame(
+    practice: Signal<Option<PracticeId>>,
+    current: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
     let admin = is_admin(practice);
     let tab = move |path: &'static str, label: &'static str| {
         let href = move || format!("/p/{}/admin{path}", practice_value(practice)());
@@ -57,12 +62,14 @@ fn AdminTabs(practice: Signal<Option<PracticeId>>, current: &'static str) -> imp
     // waits for it and hydration sees the same.
     view! {
         <Transition>
-            <Show when=move || admin.get()>
+            <Show when=move || admin.get() fallback=|| view! { <PageError error=AppError::Forbidden /> }>
+                <h1 class="sr-only">{format!("Admin: {current}")}</h1>
                 <nav class="tabs" aria-label="Admin">
                     {tab("", "People")}
                     {tab("/settings", "Settings")}
                     {tab("/log", "Access log")}
                 </nav>
+                {children()}
             </Show>
         </Transition>
     }
@@ -86,21 +93,15 @@ pub fn AdminPeople() -> impl IntoView {
     );
     let admin = is_admin(practice);
     view! {
-        <AdminTabs practice current="People" />
-        <div class="grid">
-            <People practice set_role remove overview is_admin=admin />
-            <section class="panel">
-                <h2>"Invite someone"</h2>
-                <Transition>
-                    <Show
-                        when=move || admin.get()
-                        fallback=|| view! { <p class="muted">"Only the practice's admins invite people."</p> }
-                    >
-                        <InviteForm practice invite />
-                    </Show>
-                </Transition>
-            </section>
-        </div>
+        <AdminFrame practice current="People">
+            <div class="grid">
+                <People practice set_role remove overview is_admin=admin />
+                <section class="panel">
+                    <h2>"Invite someone"</h2>
+                    <InviteForm practice invite />
+                </section>
+            </div>
+        </AdminFrame>
     }
 }
 
@@ -114,8 +115,9 @@ pub fn AdminSettings() -> impl IntoView {
         |(p, _)| async move { read_practice_settings(p.ok_or(AppError::NotFound)?).await },
     );
     view! {
-        <AdminTabs practice current="Settings" />
-        <SettingsForm practice save settings />
+        <AdminFrame practice current="Settings">
+            <SettingsForm practice save settings />
+        </AdminFrame>
     }
 }
 
@@ -123,9 +125,11 @@ pub fn AdminSettings() -> impl IntoView {
 #[component]
 pub fn AdminLog() -> impl IntoView {
     let practice = practice_param();
+    let state = crate::audit::ui::log_state(practice);
     view! {
-        <AdminTabs practice current="Access log" />
-        <AccessLog practice />
+        <AdminFrame practice current="Access log">
+            <AccessLog practice state />
+        </AdminFrame>
     }
 }
 
@@ -284,6 +288,10 @@ fn SettingsForm(
                                     </label>
                                     <fieldset class="hours">
                                         <legend>"Opening hours (local; e.g. 08:00-12:00, 13:00-17:00; empty = closed)"</legend>
+                                        <p class="muted small" id="opening-what">
+                                            "When the practice is open and its phone is answered. When each clinician can be booked is set "
+                                            "apart, in the calendar's setup (⚙, Weekly hours)."
+                                        </p>
                                         {WEEKDAYS.iter().zip(days).map(|((key, label), value)| view! {
                                             <label>
                                                 <span>{*label}</span>

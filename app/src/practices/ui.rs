@@ -2,23 +2,12 @@
 //! practice's pages.
 
 use crate::model::{Me, PracticeId};
+use crate::nav::rules::{section_in, sections_for};
 use crate::nav::{Redirect, Section};
 use crate::practices::api::practice_overview;
 use crate::shell::MeResource;
 use crate::ui::{ErrorNote, PageError, SignOut};
 use leptos::prelude::*;
-
-/// The sections of a practice workspace: (path, label, key for the keyboard shortcut).
-pub const SECTIONS: [(&str, &str, &str); 8] = [
-    ("inbox", "Inbox", "i"),
-    ("today", "My day", "y"),
-    ("calendar", "Calendar", "c"),
-    ("tasks", "Tasks", "t"),
-    ("phone", "Phone", "p"),
-    ("timesheets", "Timesheets", "s"),
-    ("patients", "Patients", "n"),
-    ("admin", "Admin", "a"),
-];
 
 /// `/`: send the person to their first practice, or to sign in.
 #[component]
@@ -94,6 +83,7 @@ pub fn Workspace() -> impl IntoView {
     // and shows "No access" (403) when refused.
     view! {
         <div class="app">
+            <crate::ui::SkipLink />
             <Suspense fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match me.await {
@@ -121,10 +111,62 @@ pub fn Workspace() -> impl IntoView {
 #[component]
 fn TopBar(me: Me) -> impl IntoView {
     let (practice, section) = place();
-    let switch = move |ev: leptos::ev::Event| {
-        let id = event_target_value(&ev);
+    let me = StoredValue::new(me);
+    let open_practice = move |value: String| {
+        let Ok(id) = value.parse::<PracticeId>() else {
+            return;
+        };
+        if practice.get_untracked() == Some(id) {
+            return;
+        }
         let key = section.with_untracked(|s| s.key().to_owned());
+        let key = me.with_value(|me| section_in(me, id, &key).to_owned());
         crate::nav::go(&format!("/p/{id}/{key}"), false);
+    };
+    // A choice made with the pointer opens the practice at once. Arrow keys (and typing a
+    // name) on the closed list only move the choice: Enter opens it, leaving puts the
+    // current practice back, so stepping through the list never loads a page.
+    let keyed = StoredValue::new(false);
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            keyed.set_value(false);
+            open_practice(event_target_value(&ev));
+        } else if !ev.alt_key() && !ev.ctrl_key() && !ev.meta_key() && ev.key() != "Tab" {
+            keyed.set_value(true);
+        }
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        if !keyed.get_value() {
+            open_practice(event_target_value(&ev));
+        }
+    };
+    let on_blur = move |_ev: leptos::ev::FocusEvent| {
+        keyed.set_value(false);
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(select) = _ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                select.set_value(
+                    &practice
+                        .get_untracked()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                );
+            }
+        }
+    };
+    let me = me.get_value();
+    let known = {
+        let ids: Vec<PracticeId> = me
+            .practices
+            .iter()
+            .chain(&me.agency_practices)
+            .map(|p| p.id)
+            .collect();
+        move || practice.get().is_none_or(|p| ids.contains(&p))
     };
     let current_id = move || practice.get().map(|p| p.to_string()).unwrap_or_default();
     let practices = me.practices.clone();
@@ -149,19 +191,16 @@ fn TopBar(me: Me) -> impl IntoView {
     // Alt+<key> opens a section (the keys are announced with aria-keyshortcuts).
     #[cfg(feature = "hydrate")]
     {
+        let me_keys = StoredValue::new(me.clone());
         let keys = window_event_listener(leptos::ev::keydown, move |ev| {
             if !ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
                 return;
             }
-            let Some((path, _, _)) = SECTIONS
-                .iter()
-                .find(|(_, _, key)| ev.key().eq_ignore_ascii_case(key))
-            else {
-                return;
-            };
-            if let Some(p) = practice.get_untracked() {
+            let Some(p) = practice.get_untracked() else { return };
+            let shown = me_keys.with_value(|me| sections_for(me, p));
+            if let Some(s) = shown.iter().find(|s| ev.key().eq_ignore_ascii_case(s.key)) {
                 ev.prevent_default();
-                crate::nav::go(&format!("/p/{p}/{path}"), false);
+                crate::nav::go(&format!("/p/{p}/{}", s.path), false);
             }
         });
         // A click outside an open menu (availability, notifications) closes it.
@@ -176,33 +215,45 @@ fn TopBar(me: Me) -> impl IntoView {
                 <a class="brand" href="/">"Switchboard"</a>
                 <label class="switcher">
                     <span class="sr-only">"Practice"</span>
-                    <select id="practice-switcher" on:change=switch prop:value=current_id>
-    {practice_options(practices, current_id, clock)}
+                    <select id="practice-switcher" on:change=on_change on:keydown=on_key on:blur=on_blur
+                        on:pointerdown=move |_| keyed.set_value(false) prop:value=current_id
+                        aria-describedby="switcher-help">
+                        {move || (!known()).then(|| view! {
+                            <option value=current_id() selected>"Not one of your practices"</option>
+                        })}
+                        {practice_options(practices, current_id, clock)}
                         {(!agency.is_empty()).then(|| view! {
                             <optgroup label="Agency: other practices">{practice_options(agency, current_id, clock)}</optgroup>
                         })}
                     </select>
                 </label>
+                <span class="sr-only" id="switcher-help">"Arrow keys choose a practice, Enter opens it."</span>
                 <span class="agency-view" id="agency-view" hidden=move || !agency_view() title="You are not a member of this practice: you see it as the agency, and its patients' data stays closed to you">"Agency view"</span>
                 <nav class="sections" aria-label="Sections">
-                    {SECTIONS
-                        .iter()
-                        .map(|(path, label, key)| {
-                            let href = move || format!("/p/{}/{}", current_id(), path);
-                            // Sections under a section's path (Admin's tabs) belong to it.
-                            let here = move || {
-                                section.with(|s| {
-                                    let key = s.key();
-                                    (key == *path || key.starts_with(&format!("{path}/"))).then_some("page")
+                    {
+                        let me = me.clone();
+                        move || {
+                            let Some(p) = practice.get() else { return Vec::new() };
+                            sections_for(&me, p)
+                                .into_iter()
+                                .map(|s| {
+                                    let path = s.path;
+                                    // Sections under a section's path (Admin's tabs) belong to it.
+                                    let here = move || {
+                                        section.with(|now| {
+                                            let key = now.key();
+                                            (key == path || key.starts_with(&format!("{path}/"))).then_some("page")
+                                        })
+                                    };
+                                    view! {
+                                        <a href=format!("/p/{p}/{path}") aria-current=here aria-keyshortcuts=format!("Alt+{}", s.key)>
+                                            {s.label}
+                                        </a>
+                                    }
                                 })
-                            };
-                            view! {
-                                <a href=href aria-current=here aria-keyshortcuts=format!("Alt+{key}")>
-                                    {*label}
-                                </a>
-                            }
-                        })
-                        .collect_view()}
+                                .collect::<Vec<_>>()
+                        }
+                    }
                 </nav>
                 <div class="who">
                     {tools_slot(me.clone(), practice, section)}
@@ -374,9 +425,28 @@ fn IdleGuard(timeout_seconds: i32) -> impl IntoView {
                 tell(false);
             }
         };
+        // While the warning shows, any key keeps the person signed in.
         let keys = window_event_listener(leptos::ev::keydown, move |_| {
             touch();
-            on_activity();
+            if remaining.get_untracked().is_some() {
+                renew();
+            } else {
+                on_activity();
+            }
+        });
+        // The warning takes the focus (announced once, as the dialog it is) and gives it back.
+        let before = StoredValue::new_local(None::<web_sys::HtmlElement>);
+        Effect::new(move |was: Option<bool>| {
+            let shown = remaining.with(Option::is_some);
+            if shown && was != Some(true) {
+                before.set_value(crate::ui::focused());
+                crate::ui::focus_when_drawn("#idle-warning button");
+            } else if !shown && was == Some(true) {
+                if let Some(el) = before.get_value().filter(|e| e.is_connected()) {
+                    let _ = el.focus();
+                }
+            }
+            shown
         });
         let clicks = window_event_listener(leptos::ev::pointerdown, move |_| {
             touch();
@@ -430,10 +500,13 @@ fn IdleGuard(timeout_seconds: i32) -> impl IntoView {
     let _ = (timeout_seconds, last_renewal);
     view! {
         <Show when=move || remaining.get().is_some()>
-            <div class="idle-warning" role="alertdialog" aria-live="assertive" id="idle-warning">
-                <p>
-                    {move || format!("You'll be signed out in {} s for inactivity.", remaining.get().unwrap_or(0))}
-                </p>
+            <div class="idle-warning" role="alertdialog" aria-labelledby="idle-title" aria-describedby="idle-text" id="idle-warning">
+                <div>
+                    <p id="idle-title">"Still there?"</p>
+                    <p id="idle-text" class="small">
+                        {move || format!("You'll be signed out in {} s for inactivity. Press any key to stay signed in.", remaining.get().unwrap_or(0))}
+                    </p>
+                </div>
                 <button class="primary" on:click=move |_| renew()>"Stay signed in"</button>
             </div>
         </Show>
@@ -556,7 +629,7 @@ pub fn Inbox() -> impl IntoView {
                     match overview.await {
                         Ok(o) => view! {
                             <section class="panel">
-                                <h2 id="practice-name">{o.name}</h2>
+                                <h1 id="practice-name">{o.name}</h1>
                                 <p class="muted">{format!("Local time zone: {}", o.time_zone)}</p>
                                 <h3>"Phone script"</h3>
                                 <p class="prewrap">{fill_script(&o.phone_script, me.as_ref())}</p>

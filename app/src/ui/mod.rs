@@ -129,6 +129,96 @@ pub fn PageError(error: AppError) -> impl IntoView {
     .into_any()
 }
 
+/// Runs `then` on the first element matching `selector` once it is drawn (a panel's code or
+/// data may still be on the way), trying for about a second.
+#[cfg(feature = "hydrate")]
+pub fn when_drawn(selector: impl Into<String>, then: fn(&web_sys::HtmlElement)) {
+    fn attempt(selector: String, then: fn(&web_sys::HtmlElement), tries: u32) {
+        use wasm_bindgen::JsCast;
+        let found = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(&selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        match found {
+            Some(el) => then(&el),
+            None if tries < 60 => request_animation_frame(move || attempt(selector, then, tries + 1)),
+            None => {}
+        }
+    }
+    let selector = selector.into();
+    request_animation_frame(move || attempt(selector, then, 0));
+}
+
+/// The element that has the keyboard focus (to give it back later).
+#[cfg(feature = "hydrate")]
+pub fn focused() -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()?
+        .document()?
+        .active_element()?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
+}
+
+/// Moves the keyboard focus to what `selector` names once it is drawn.
+#[cfg(feature = "hydrate")]
+pub fn focus_when_drawn(selector: impl Into<String>) {
+    when_drawn(selector, |el| {
+        let _ = el.focus();
+    });
+}
+
+/// The skip link: to the page's content (`#content`), keeping the address as it is.
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    let skip = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(main) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("content"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                ev.prevent_default();
+                let _ = main.focus();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! { <a class="skip-link" href="#content" on:click=skip>"Skip to the page"</a> }
+}
+
+/// Where the browser keeps whether single-key shortcuts are on (WCAG 2.1.4: they can be
+/// turned off).
+pub const SINGLE_KEYS: &str = "switchboard.single-keys";
+
+/// Whether single-key shortcuts (the calendar's t, d, w, m, n, f and arrows) are on.
+#[cfg(feature = "hydrate")]
+pub fn single_keys_on() -> bool {
+    remembered(SINGLE_KEYS).as_deref() != Some("off")
+}
+
+/// A choice this browser keeps for the person (local storage): read once the page is live.
+#[cfg(feature = "hydrate")]
+pub fn remembered(key: &str) -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Keeps (`Some`) or forgets (`None`) a choice of the person's in this browser.
+#[cfg(feature = "hydrate")]
+pub fn remember(key: &str, value: Option<&str>) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = match value {
+            Some(v) => s.set_item(key, v),
+            None => s.remove_item(key),
+        };
+    }
+}
+
 /// Closes the `<details class="menu">` an event happened in (Escape, or a choice made in it).
 pub fn close_menu(ev: &leptos::ev::Event) {
     #[cfg(feature = "hydrate")]
