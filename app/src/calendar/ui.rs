@@ -696,42 +696,45 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
     };
     let grid = NodeRef::<leptos::html::Div>::new();
     let shown = (view.first_day, view.days);
+    // Once the grid is in the page (a Transition builds it before it swaps it in).
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        use wasm_bindgen::JsCast;
-        let Some(grid) = grid.get() else { return };
-        // Where the person left this grid (a live change redraws it), else the working day.
-        let top = match state.grid_scroll.get_value() {
-            Some((first, days, top)) if (first, days) == shown => top,
-            _ => scroll_to as i32,
-        };
-        grid.set_scroll_top(top);
-        let entry = |id: EntryId| {
-            grid.query_selector(&format!("[data-entry=\"{id}\"]"))
-                .ok()
-                .flatten()?
-                .dyn_into::<web_sys::HtmlElement>()
-                .ok()
-        };
-        // An entry just changed from this page comes into view, once.
-        if state.show_marked.get_value() {
-            if let Some(el) = state.marked.get_untracked().and_then(entry) {
-                state.show_marked.set_value(false);
-                let options = web_sys::ScrollIntoViewOptions::new();
-                options.set_block(web_sys::ScrollLogicalPosition::Center);
-                el.scroll_into_view_with_scroll_into_view_options(&options);
-                state
-                    .grid_scroll
-                    .set_value(Some((shown.0, shown.1, grid.scroll_top())));
-            }
-        }
-        if let Some(target) = state.refocus.get_value() {
-            state.refocus.set_value(None);
-            let _ = match target.and_then(entry) {
-                Some(el) => el.focus(),
-                None => grid.focus(),
+        request_animation_frame(move || {
+            use wasm_bindgen::JsCast;
+            let Some(grid) = grid.get_untracked() else { return };
+            // Where the person left this grid (a live change redraws it), else the working day.
+            let top = match state.grid_scroll.get_value() {
+                Some((first, days, top)) if (first, days) == shown => top,
+                _ => scroll_to as i32,
             };
-        }
+            grid.set_scroll_top(top);
+            let entry = |id: EntryId| {
+                grid.query_selector(&format!("[data-entry=\"{id}\"]"))
+                    .ok()
+                    .flatten()?
+                    .dyn_into::<web_sys::HtmlElement>()
+                    .ok()
+            };
+            // An entry just changed from this page comes into view, once.
+            if state.show_marked.get_value() {
+                if let Some(el) = state.marked.get_untracked().and_then(entry) {
+                    state.show_marked.set_value(false);
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Center);
+                    el.scroll_into_view_with_scroll_into_view_options(&options);
+                    state
+                        .grid_scroll
+                        .set_value(Some((shown.0, shown.1, grid.scroll_top())));
+                }
+            }
+            if let Some(target) = state.refocus.get_value() {
+                state.refocus.set_value(None);
+                let _ = match target.and_then(entry) {
+                    Some(el) => el.focus(),
+                    None => grid.focus(),
+                };
+            }
+        })
     });
     let keep_scroll = move |_| {
         if let Some(grid) = grid.get_untracked() {
