@@ -279,11 +279,24 @@ test('by keyboard alone: book, move and cancel an appointment, the focus where i
   await tabTo(() => document.activeElement.id === 'cancel-reason', null, 60);
   await page.keyboard.type('The patient called to cancel');
   await page.keyboard.press('Tab');
+  assert.equal((await focused()).id, 'cancel-notify', 'whether the patient is told comes first');
+  assert.equal(await page.isChecked('#cancel-notify'), true);
+  await page.keyboard.press('Tab');
   assert.equal((await focused()).id, 'cancel-submit');
+  const notices = () => Number(server.sql(`SELECT count(*) FROM mail_outbox WHERE subject = 'Your appointment is cancelled' AND sent_at IS NULL`));
+  const noticesBefore = notices();
   await page.keyboard.press('Enter');
   await page.waitForSelector(`.tg-entry[data-entry="${booked.entry}"]`, { state: 'detached' });
   await focusIn('.timegrid');
   assert.equal(server.sql(`SELECT status FROM entries WHERE id = '${booked.entry}'`), 'cancelled');
+  assert.equal(notices(), noticesBefore + 1, "the patient's notice waits in the outbox");
+  assert.match(await page.textContent('#cal-said'), /Eleanor Vance, .* 16:00: now Cancelled/);
+
+  // `u` on the grid undoes it: the appointment is back, with the focus, and no notice leaves.
+  await page.keyboard.press('u');
+  await page.waitForFunction((id) => document.activeElement?.dataset?.entry === id, booked.entry);
+  assert.equal(server.sql(`SELECT status FROM entries WHERE id = '${booked.entry}'`), 'scheduled');
+  assert.equal(notices(), noticesBefore, 'the notice is withdrawn');
   console.log(`keyboard: a free time is ${tabs} Tabs after the skip link`);
   await context.close();
 });

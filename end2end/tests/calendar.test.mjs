@@ -63,18 +63,39 @@ test('book by clicking a free slot, see it live elsewhere, move it by dragging a
   await mp.selectOption('#book-room', { label: 'Exam 1' });
   await shot(mp, 'calendar-booking');
   await mp.click('#book-submit');
-  await mp.waitForSelector('#cal-note.ok');
+  // A short message says what was done, offering to undo it.
+  await mp.waitForSelector('#cal-said #said-undo');
+  assert.match(await mp.textContent('#cal-said .said-text'), /^Booked Eleanor Vance with Helen Park, \w{3} \d+ \w{3} 11:00$/);
   const entry = mp.locator('.tg-entry', { hasText: 'Eleanor Vance' });
   await entry.waitFor();
   // The other assistant's open calendar shows it without reloading.
   await lp.locator('.tg-entry', { hasText: 'Eleanor Vance' }).waitFor({ timeout: 5000 });
   await shot(mp, 'calendar-day');
 
-  // Drag to 15:00 in Samuel Reyes's column.
-  await entry.dragTo(column(mp, 'Samuel Reyes'), { targetPosition: { x: 40, y: y(15, 0) } });
-  await mp.waitForFunction(() => document.querySelector('#cal-note')?.textContent === 'Saved.');
+  // Drag to 15:00 in Samuel Reyes's column: another clinician, so asked first, with the
+  // patient told unless the box is cleared.
+  const movedMails = () => Number(server.sql(`SELECT count(*) FROM mail_outbox WHERE subject = 'Your appointment has moved'`));
+  const mailsBefore = movedMails();
+  const dragToReyes = async () => {
+    await mp.locator('.tg-entry', { hasText: 'Eleanor Vance' }).dragTo(column(mp, 'Samuel Reyes'), { targetPosition: { x: 40, y: y(15, 0) } });
+    await mp.waitForSelector('#move-to');
+    assert.match(await mp.textContent('#move-to-question'), /Eleanor Vance is with Helen Park at .* 11:00\. Move Eleanor Vance to Samuel Reyes, .* 15:00\?/);
+    assert.equal(await mp.isChecked('#move-to-notify'), true);
+    await mp.click('#move-to-yes');
+    await mp.waitForFunction(() => document.querySelector('#cal-said .said-text')?.textContent.startsWith('Moved Eleanor Vance to Samuel Reyes, '));
+    await mp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
+      e.textContent.includes('Eleanor Vance') && e.textContent.startsWith('15:00')));
+  };
+  await dragToReyes();
+  await shot(mp, 'calendar-moved-undo');
+  assert.equal(movedMails(), mailsBefore + 1, 'the notice waits in the outbox');
+  // Undo: back with Helen Park at 11:00, and the notice never leaves.
+  await mp.click('#said-undo');
+  await mp.waitForFunction(() => document.querySelector('#cal-said .said-text')?.textContent === 'Undone.');
   await mp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
-    e.textContent.includes('Eleanor Vance') && e.textContent.startsWith('15:00')));
+    e.textContent.includes('Eleanor Vance') && e.textContent.startsWith('11:00')));
+  assert.equal(movedMails(), mailsBefore, 'the held notice is withdrawn');
+  await dragToReyes();
   await lp.waitForFunction(() => [...document.querySelectorAll('.tg-entry')].some((e) =>
     e.textContent.includes('Eleanor Vance') && e.textContent.startsWith('15:00')), null, { timeout: 5000 });
   const moved = server.sql(`SELECT u.display_name FROM entries e JOIN users u ON u.id = e.provider_id
@@ -125,7 +146,7 @@ test('a taken slot is refused with what is in the way and the next free slots', 
   // Taking an offer fills the form; booking it works.
   await page.click('#book-problem .offer >> nth=0');
   await page.click('#book-submit');
-  await page.waitForSelector('#cal-note.ok');
+  await page.waitForSelector('#cal-said:not(.problem)');
   await page.close();
 });
 
@@ -161,6 +182,14 @@ test('week and month views, and the keyboard', async () => {
   await page.focus('.timegrid');
   await page.keyboard.press('ArrowLeft');
   await page.waitForFunction(() => document.querySelectorAll('.tg-entry').length > 10, null, { timeout: 5000 });
+  // The lunch all three clinicians share is drawn once a day, saying so; the legend names
+  // the clinicians' colours.
+  const lunches = await page.$$eval('.tg-col', (cols) => cols.map((c) => [...c.querySelectorAll('.tg-entry.block')]
+    .filter((e) => e.textContent.includes('Lunch')).map((e) => e.textContent.includes('3 people'))));
+  assert.ok(lunches.some((l) => l.length === 1 && l[0]), JSON.stringify(lunches));
+  assert.ok(lunches.every((l) => l.length <= 1), JSON.stringify(lunches));
+  assert.deepEqual(await page.$$eval('.cal-legend .chip', (c) => c.map((x) => x.textContent)), ['Grace Liu', 'Helen Park', 'Samuel Reyes']);
+  await shot(page, 'calendar-week-seeded');
   await page.keyboard.press('m');
   await page.waitForSelector('.monthgrid');
   assert.equal(await page.locator('.mg-day').count(), 42);
@@ -274,7 +303,7 @@ test('a weekly series: booked from the form, given a new rule, then cancelled fr
   await page.selectOption('#book-repeat', 'WEEKLY');
   await page.fill('#book-count', '3');
   await page.click('#book-submit');
-  await page.waitForSelector('#cal-note.ok');
+  await page.waitForSelector('#cal-said:not(.problem)');
   const live = () => server.sql(`SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id
     WHERE p.full_name = 'James Whitaker' AND e.series_id IS NOT NULL AND e.status <> 'cancelled'`);
   assert.equal(live(), '3');

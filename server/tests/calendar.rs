@@ -10,7 +10,7 @@ use app::calendar::model::{
     Waiting,
 };
 use app::error::AppError;
-use app::model::{EntryId, PatientId, RoomId, TypeId};
+use app::model::{EntryId, PatientId, RoomId, TypeId, UndoId};
 use chrono::{NaiveDateTime, Timelike};
 use common::{assert_refused_json, TestApp, World};
 use serde_json::json;
@@ -424,7 +424,7 @@ async fn a_weekly_series_keeps_its_local_time_across_dst_and_reports_conflicts(
     );
     series["skip_conflicts"] = json!(true);
     match d.book(series).await {
-        Outcome::Done { ids, skipped } => {
+        Outcome::Done { ids, skipped, .. } => {
             assert_eq!(ids.len(), 2);
             assert_eq!(skipped, vec![at("2027-03-15 09:00")]);
         }
@@ -1218,6 +1218,220 @@ async fn a_cancellation_by_the_practice_tells_the_patient_once_without_a_link(
     assert_eq!(outbox(&d.app, "ada@example.com").await.len(), mails.len());
 }
 
+/// Runs `sql` as the database's owner (past row-level security and the app's grants).
+async fn as_owner(app: &TestApp, sql: &str) {
+    use sqlx::Connection;
+    let mut c = sqlx::PgConnection::connect_with(&app.owner).await.unwrap();
+    sqlx::query(sql).execute(&mut c).await.unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_change_is_undone_by_its_maker_for_a_while_and_its_notice_never_leaves(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    let a = d.w.a;
+    let mails = || async { outbox(&d.app, "ada@example.com").await.len() };
+    let undo = |client: &reqwest::Client, undo: UndoId| {
+        let client = client.clone();
+        let app = &d.app;
+        async move {
+            app.call_json::<EntryId>(&client, "calendar/undo", json!({ "practice": a, "undo": undo }))
+                .await
+        }
+    };
+    let said = |r: Result<EntryId, AppError>, words: &str| match r {
+        Err(AppError::Invalid(m)) => assert!(m.contains(words), "{m}"),
+        other => panic!("expected a refusal saying {words:?}, got {other:?}"),
+    };
+    let undo_of = |o: Outcome| match o {
+        Outcome::Done { undo: Some(u), .. } => u,
+        other => panic!("expected a change that can be undone, got {other:?}"),
+    };
+    let view = || async { d.view("2027-03-01", 1).await.entries };
+    let now = || async {
+        let e = view().await;
+        assert_eq!(e.len(), 1, "{e:?}");
+        (e[0].start_local, e[0].version, e[0].status)
+    };
+    let move_to = |id: EntryId, version: i32, start: &str, notify: bool| {
+        d.app.call_json::<Outcome>(
+            &d.assistant,
+            "calendar/move",
+            json!({ "practice": a, "id": id, "version": version, "start": at(start), "provider": null,
+                    "room": null, "override_availability": false, "notify": notify }),
+        )
+    };
+
+    // A booking: its notice waits while it can be undone; undone, the appointment is
+    // cancelled, its time free, and the patient hears nothing.
+    let booked = d.book(d.appointment("2027-03-01 10:00")).await;
+    let first = done(booked.clone())[0];
+    assert_eq!(mails().await, 1);
+    assert_eq!(
+        common::count(
+            &d.app.pool,
+            "SELECT count(*) FROM mail_outbox WHERE next_attempt_at > now() + interval '20 seconds'"
+        )
+        .await,
+        1,
+        "the notice is held"
+    );
+    let u = undo_of(booked);
+    assert_eq!(undo(&d.assistant, u).await, Ok(first));
+    assert_eq!(mails().await, 0);
+    assert!(view().await.is_empty(), "an undone booking leaves the calendar");
+    said(undo(&d.assistant, u).await, "already");
+
+    // A move, undone: back where it was; its notice withdrawn, the booking's kept. Only who
+    // made it may undo it.
+    let id = done(d.book(d.appointment("2027-03-01 10:00")).await)[0];
+    assert_eq!(mails().await, 1);
+    let m = undo_of(move_to(id, 1, "2027-03-01 11:00", true).await.unwrap());
+    assert_eq!(mails().await, 2);
+    let admin = d.app.login(&d.w.a_admin.email).await;
+    assert!(
+        matches!(
+            undo(&admin, m).await,
+            Err(AppError::NotFound | AppError::Forbidden)
+        ),
+        "another member of the practice"
+    );
+    assert_eq!(undo(&d.assistant, m).await, Ok(id));
+    assert_eq!(mails().await, 1);
+    assert_eq!(now().await, (at("2027-03-01 10:00"), 3, Status::Scheduled));
+
+    // Not telling the patient: no notice at all.
+    let _ = undo_of(move_to(id, 3, "2027-03-01 11:00", false).await.unwrap());
+    assert_eq!(mails().await, 1);
+
+    // A cancellation, undone: the appointment holds its time again.
+    let cancelled: Option<UndoId> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/status",
+            json!({ "practice": a, "id": id, "version": 4, "status": "cancelled", "reason": "Feeling better" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(mails().await, 2, "the cancellation notice, held");
+    assert_eq!(undo(&d.assistant, cancelled.unwrap()).await, Ok(id));
+    assert_eq!(mails().await, 1);
+    assert_eq!(now().await, (at("2027-03-01 11:00"), 6, Status::Scheduled));
+    assert!(
+        matches!(
+            d.book(d.appointment("2027-03-01 11:00")).await,
+            Outcome::Conflict { .. }
+        ),
+        "its time is held again"
+    );
+
+    // Refused, changing nothing: someone changed it since; too late; its notice has left;
+    // its old time is taken now.
+    let m = undo_of(move_to(id, 6, "2027-03-01 14:00", true).await.unwrap());
+    let _: Option<UndoId> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/status",
+            json!({ "practice": a, "id": id, "version": 7, "status": "confirmed", "reason": null }),
+        )
+        .await
+        .unwrap();
+    said(undo(&d.assistant, m).await, "since");
+    assert_eq!(now().await, (at("2027-03-01 14:00"), 8, Status::Confirmed));
+
+    let m = undo_of(move_to(id, 8, "2027-03-01 15:00", true).await.unwrap());
+    as_owner(
+        &d.app,
+        "UPDATE entry_undos SET made_at = now() - interval '1 minute'",
+    )
+    .await;
+    said(undo(&d.assistant, m).await, "too late");
+
+    let m = undo_of(move_to(id, 9, "2027-03-01 16:00", true).await.unwrap());
+    as_owner(
+        &d.app,
+        "UPDATE mail_outbox SET sent_at = now() WHERE sent_at IS NULL",
+    )
+    .await;
+    said(undo(&d.assistant, m).await, "left");
+    assert_eq!(now().await.0, at("2027-03-01 16:00"));
+
+    let m = undo_of(move_to(id, 10, "2027-03-01 09:00", true).await.unwrap());
+    let mut other = d.appointment("2027-03-01 16:00");
+    other["patient"] = json!(d.add_patient("Grace Hopper", "", "").await);
+    done(d.book(other).await);
+    said(undo(&d.assistant, m).await, "taken");
+    assert_eq!(
+        view().await.iter().find(|e| e.id == id).map(|e| e.start_local),
+        Some(at("2027-03-01 09:00"))
+    );
+
+    // The history and the access log name every undo that happened, and only those.
+    let undone = "SELECT count(*) FROM entry_history WHERE action = 'undone'";
+    assert_eq!(common::count(&d.app.pool, undone).await, 3);
+    let logged = "SELECT count(*) FROM audit_events WHERE action = 'appointment.undo'";
+    assert_eq!(common::count(&d.app.pool, logged).await, 3);
+    d.refused_to_outsiders(&[("calendar/undo", json!({ "practice": a, "undo": m }))])
+        .await;
+    d.app.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn weekly_hours_outside_the_opening_hours_are_saved_with_a_warning(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let d = desk(conn).await;
+    as_owner(
+        &d.app,
+        &format!(
+            r#"UPDATE practices SET business_hours = '{{"mon": [["08:00", "17:00"]], "tue": [["08:00", "17:00"]]}}'
+               WHERE id = '{}'"#,
+            d.w.a
+        ),
+    )
+    .await;
+    let set = |days: [&str; 7]| {
+        d.app.call_json::<Vec<String>>(
+            &d.assistant,
+            "calendar/weekly-hours",
+            json!({ "practice": d.w.a, "provider": d.w.a_clinician.id, "from": "2027-01-01", "days": days }),
+        )
+    };
+    assert_eq!(
+        set(["08:00-12:00", "13:00-17:00", "", "", "", "", ""]).await,
+        Ok(vec![])
+    );
+    let warned = set(["07:30-12:00", "13:00-17:00", "09:00-12:00", "", "", "", ""])
+        .await
+        .unwrap();
+    assert_eq!(
+        warned,
+        vec![
+            "Monday: 07:30-12:00 is outside the practice's opening hours (08:00-17:00).".to_string(),
+            "Wednesday: the practice is closed then, yet this clinician can be booked.".to_string(),
+        ]
+    );
+    let hours: Vec<String> = d
+        .app
+        .call_json(
+            &d.assistant,
+            "calendar/weekly-hours-get",
+            json!({ "practice": d.w.a, "provider": d.w.a_clinician.id, "on": "2027-01-04" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        hours[0], "07:30-12:00",
+        "saved all the same: the clinician's hours are theirs"
+    );
+    d.app.close().await;
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn patients_hear_of_bookings_and_moves_and_confirm_or_cancel_by_link(
     _: PgPoolOptions,
@@ -1371,6 +1585,8 @@ async fn reminders_go_out_once_per_lead_time_through_smtp(_: PgPoolOptions, conn
     let mut entry = d.appointment(&local);
     entry["override_availability"] = json!(true);
     done(d.book(entry).await);
+    // The booking's notice waits while the booking can be undone: past that, it leaves.
+    as_owner(&d.app, "UPDATE mail_outbox SET next_attempt_at = now()").await;
     assert_eq!(sink.wait_for(1).await[0].to, vec!["ada@example.com".to_string()]);
     // Booked just now, inside the 48-hour lead: the booking mail was the reminder.
     let url = "http://127.0.0.1";

@@ -235,6 +235,7 @@ fn checks(w: &World) -> Vec<(&'static str, Args, Guard)> {
             j(json!({ "practice": a, "id": any, "version": 1, "status": "arrived", "reason": null })),
             members,
         ),
+        ("calendar/undo", j(json!({ "practice": a, "undo": any })), members),
         (
             "calendar/slots",
             j(

@@ -89,6 +89,7 @@ actions! {
     AppointmentMove = "appointment.move", "Moved";
     AppointmentStatus = "appointment.status", "Changed an appointment's status";
     AppointmentRule = "appointment.rule", "Changed a repeat rule";
+    AppointmentUndo = "appointment.undo", "Undid a change";
     AppointmentLinkView = "appointment.link_view", "Patient opened their appointment link";
     AppointmentPatientAnswer = "appointment.patient_answer", "Patient answered";
     CalendarCallBacks = "calendar.call_backs", "Viewed the call-back list";

@@ -10,7 +10,7 @@ use crate::calendar::model::{
     OutRow, Outcome, Reach, Setup, Status, View, Waiting,
 };
 use crate::error::AppError;
-use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UserId};
+use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, TypeId, UndoId, UserId};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -22,6 +22,7 @@ use crate::calendar::notices::Notice;
 use crate::{
     audit::db::{self as audit, Event},
     auth::session,
+    calendar::undo::{self, Change},
     calendar::{book, db},
     db::begin,
     model::Role,
@@ -91,15 +92,28 @@ pub async fn calendar_view(practice: PracticeId, first_day: NaiveDate, days: u32
 pub async fn book_entry(practice: PracticeId, entry: NewEntry) -> Result<Outcome, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     in_range(&[entry.start.date()])?;
-    let outcome = book::book(&mut tx, practice, actor.user(), &entry).await?;
-    if let Outcome::Done { ids, .. } = &outcome {
-        // The patient hears of it once, for the first of a series.
+    let mut outcome = book::book(&mut tx, practice, actor.user(), &entry).await?;
+    if let Outcome::Done { ids, undo, .. } = &mut outcome {
+        // The patient hears of it once, for the first of a series; one entry can be undone.
+        let one = one_of(ids);
         if let Some(first) = ids.first() {
-            tell_patient(&mut tx, practice, *first, Notice::Booked).await?;
+            let mail = tell_patient(&mut tx, practice, *first, Notice::Booked, one.is_some()).await?;
+            if let Some(id) = one {
+                *undo = Some(undo::keep(&mut tx, practice, actor.user(), id, Change::Booked, mail).await?);
+            }
         }
         tx.commit().await?;
     }
     Ok(outcome)
+}
+
+/// The entry a change made, if it made one (a series' change cannot be undone).
+#[cfg(feature = "ssr")]
+fn one_of(ids: &[EntryId]) -> Option<EntryId> {
+    match ids {
+        [one] => Some(*one),
+        _ => None,
+    }
 }
 
 /// Moves an entry to another start (and provider or room). `version` is the one the person
@@ -115,9 +129,11 @@ pub async fn move_entry(
     override_availability: bool,
     reach: Option<Reach>,
     at: Option<chrono::DateTime<chrono::Utc>>,
+    notify: Option<bool>,
 ) -> Result<Outcome, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     in_range(&[start.date()])?;
+    let before = undo::before(&mut tx, practice, id).await?;
     let m = book::Move {
         id,
         version,
@@ -127,11 +143,20 @@ pub async fn move_entry(
         override_availability,
         at,
     };
-    let outcome = book::move_series(&mut tx, practice, actor.user(), m, reach.unwrap_or(Reach::This)).await?;
-    if let Outcome::Done { ids, .. } = &outcome {
-        // The patient hears of it once, for the first of a series.
-        if let Some(first) = ids.first() {
-            tell_patient(&mut tx, practice, *first, Notice::Moved).await?;
+    let mut outcome =
+        book::move_series(&mut tx, practice, actor.user(), m, reach.unwrap_or(Reach::This)).await?;
+    if let Outcome::Done { ids, undo, .. } = &mut outcome {
+        // The patient hears of it once, for the first of a series (unless the person
+        // chose not to tell them); one entry moved can be undone.
+        let one = one_of(ids);
+        let mail = match ids.first() {
+            Some(first) if notify != Some(false) => {
+                tell_patient(&mut tx, practice, *first, Notice::Moved, one.is_some()).await?
+            }
+            _ => None,
+        };
+        if let Some(id) = one {
+            *undo = Some(undo::keep(&mut tx, practice, actor.user(), id, Change::Moved(before), mail).await?);
         }
         tx.commit().await?;
     }
@@ -165,28 +190,35 @@ pub async fn change_rule(
     .await?;
     if let Outcome::Done { ids, .. } = &outcome {
         if let Some(first) = ids.first() {
-            tell_patient(&mut tx, practice, *first, Notice::Repeats).await?;
+            tell_patient(&mut tx, practice, *first, Notice::Repeats, false).await?;
         }
         tx.commit().await?;
     }
     Ok(outcome)
 }
 
-/// Mails the patient of an appointment (meetings and blocks have none) through the outbox.
+/// Mails the patient of an appointment (meetings and blocks have none) through the outbox;
+/// `held` while the change can be undone. Returns the mail queued.
 #[cfg(feature = "ssr")]
 async fn tell_patient(
     tx: &mut crate::db::Tx,
     practice: PracticeId,
     entry: EntryId,
     notice: Notice,
-) -> Result<(), AppError> {
+    held: bool,
+) -> Result<Option<uuid::Uuid>, AppError> {
     let url = &app_state()?.settings.public_url;
-    crate::calendar::notices::notify(tx, url, practice, entry, notice).await?;
-    Ok(())
+    let hold = if held {
+        crate::calendar::model::UNDO_SECONDS
+    } else {
+        0
+    };
+    crate::calendar::notices::notify_held(tx, url, practice, entry, notice, hold).await
 }
 
-/// Moves an entry along its status (arrived, in room, …); cancelling needs a reason and may
-/// reach later occurrences of a series (`reach`).
+/// Moves an entry along its status (arrived, in room, …); cancelling needs a reason, may
+/// reach later occurrences of a series (`reach`) and tells the patient unless `notify` is
+/// false. A change of one entry can be undone: returns how.
 #[server(endpoint = "calendar/status", input = Json, output = crate::wire::Bin)]
 pub async fn set_status(
     practice: PracticeId,
@@ -195,9 +227,11 @@ pub async fn set_status(
     status: Status,
     reason: Option<String>,
     reach: Option<Reach>,
-) -> Result<(), AppError> {
+    notify: Option<bool>,
+) -> Result<Option<UndoId>, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    match (status, reach.unwrap_or(Reach::This)) {
+    let before = undo::before(&mut tx, practice, id).await?;
+    let one = match (status, reach.unwrap_or(Reach::This)) {
         (_, Reach::This) => {
             let by = Some(actor.user());
             book::change_status(
@@ -210,6 +244,7 @@ pub async fn set_status(
                 reason.as_deref(),
             )
             .await?;
+            true
         }
         (Status::Cancelled, reach) => {
             book::cancel_series(
@@ -222,18 +257,35 @@ pub async fn set_status(
                 reach,
             )
             .await?;
+            false
         }
         _ => {
             return Err(AppError::invalid(
                 "Only cancelling reaches several occurrences; change the others one by one.",
             ))
         }
-    }
-    if status == Status::Cancelled {
-        tell_patient(&mut tx, practice, id, Notice::Cancelled).await?;
-    }
+    };
+    let mail = if status == Status::Cancelled && notify != Some(false) {
+        tell_patient(&mut tx, practice, id, Notice::Cancelled, one).await?
+    } else {
+        None
+    };
+    let undo = if one {
+        Some(undo::keep(&mut tx, practice, actor.user(), id, Change::Status(before), mail).await?)
+    } else {
+        None
+    };
     tx.commit().await?;
-    Ok(())
+    Ok(undo)
+}
+
+/// Undoes a change its maker made a moment ago (see `undo::undo`). Returns the entry.
+#[server(endpoint = "calendar/undo", input = Json, output = crate::wire::Bin)]
+pub async fn undo_change(practice: PracticeId, undo: UndoId) -> Result<EntryId, AppError> {
+    let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
+    let entry = undo::undo(&mut tx, practice, actor.user(), undo).await?;
+    tx.commit().await?;
+    Ok(entry)
 }
 
 /// The next free slots for a type across `providers` (empty: every allowed provider) from
@@ -383,14 +435,14 @@ pub async fn save_type(
 
 /// Sets a provider's weekly hours from `from` on: one text per weekday, Monday first
 /// ("08:00-12:00, 13:00-17:00"; empty: not working). The provider themself, assistants and
-/// practice admins.
+/// practice admins. Returns where the hours fall outside the practice's opening hours.
 #[server(endpoint = "calendar/weekly-hours", input = Json, output = crate::wire::Bin)]
 pub async fn set_weekly_hours(
     practice: PracticeId,
     provider: UserId,
     from: NaiveDate,
     days: Vec<String>,
-) -> Result<(), AppError> {
+) -> Result<Vec<String>, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
     in_range(&[from])?;
     may_change_hours(&actor, practice, provider)?;
@@ -398,8 +450,12 @@ pub async fn set_weekly_hours(
     let ranges = crate::calendar::rules::weekly_from_text(&days, from).map_err(AppError::Invalid)?;
     db::replace_template(&mut tx, practice, provider, from, &ranges, actor.user()).await?;
     crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    let opening = crate::practices::db::settings(&mut tx, practice)
+        .await?
+        .map(|s| [s.mon, s.tue, s.wed, s.thu, s.fri, s.sat, s.sun])
+        .unwrap_or_default();
     tx.commit().await?;
-    Ok(())
+    Ok(crate::calendar::rules::outside_opening(&days, &opening))
 }
 
 /// A provider's weekly hours in force on `on`, as the form shows them (Monday first).

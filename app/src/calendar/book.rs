@@ -4,8 +4,8 @@
 use crate::audit::model::Action;
 use crate::calendar::db;
 use crate::calendar::model::{
-    Clash, DayEntry, DayOf, EntryKind, Exception, NewEntry, Offer, Outcome, Person, Reach, Setup, Status,
-    View,
+    Clash, DayEntry, DayOf, Entry, EntryKind, Exception, NewEntry, Offer, Outcome, Person, Reach, Setup,
+    Status, View,
 };
 use crate::calendar::rules::{self, local_to_utc, Calendar, ExceptionKind, Rrule, SlotShape, Span};
 use crate::db::Tx;
@@ -540,6 +540,7 @@ async fn book_into(
     Ok(Outcome::Done {
         ids,
         skipped: clashes.into_iter().map(|(t, _)| t).collect(),
+        undo: None,
     })
 }
 
@@ -660,7 +661,11 @@ pub async fn move_series(
         }
     }
     if clashes.is_empty() {
-        Ok(Outcome::Done { ids, skipped: vec![] })
+        Ok(Outcome::Done {
+            ids,
+            skipped: vec![],
+            undo: None,
+        })
     } else {
         Ok(Outcome::Conflict {
             clashes,
@@ -795,6 +800,7 @@ pub async fn change_rule(
         return Ok(Outcome::Done {
             ids: kept,
             skipped: vec![],
+            undo: None,
         });
     }
     let n = NewEntry {
@@ -820,9 +826,10 @@ pub async fn change_rule(
     };
     Ok(
         match book_into(tx, practice, by, &n, Some((series, missing))).await? {
-            Outcome::Done { ids, skipped } => Outcome::Done {
+            Outcome::Done { ids, skipped, .. } => Outcome::Done {
                 ids: kept.into_iter().chain(ids).collect(),
                 skipped,
+                undo: None,
             },
             refused => refused,
         },
@@ -980,6 +987,7 @@ pub async fn move_one(
             Ok(Outcome::Done {
                 ids: vec![id],
                 skipped: vec![],
+                undo: None,
             })
         }
         Err(refusal) => {
@@ -998,6 +1006,98 @@ pub async fn move_one(
             })
         }
     }
+}
+
+/// Why an undone booking is cancelled (its history says who undid it).
+const UNDONE_BOOKING: &str = "Booking undone";
+
+/// Puts entry `e` back as `before` (undo): its time claimed again, refused and nothing
+/// changed if someone took it since, or released if `before` is cancelled (an undone
+/// booking). Availability is not asked: the entry was there before.
+pub async fn put_back(
+    tx: &mut Tx,
+    practice: PracticeId,
+    by: UserId,
+    e: &Entry,
+    before: &db::Before,
+) -> Result<(), AppError> {
+    let (_, tz, _) = zone(tx, practice).await?;
+    let length = e.ends_at - e.starts_at;
+    let span = Span::new(before.starts_at, before.starts_at + length);
+    if before.status.holds_time() {
+        let (ahead, behind) = db::buffers(tx, e.id).await?;
+        let placement = Placement {
+            kind: e.kind,
+            provider: before.provider_id,
+            room: before.room_id,
+            attendees: &e.attendees,
+            shape: SlotShape {
+                length,
+                before: Duration::minutes(ahead.into()),
+                after: Duration::minutes(behind.into()),
+            },
+            check_availability: false,
+            override_availability: true,
+        };
+        let placed = place(
+            tx,
+            practice,
+            &tz,
+            &placement,
+            before.starts_at,
+            Some(e.id),
+            async |conn: &mut PgConnection, _| {
+                db::release(conn, practice, e.id).await?;
+                db::restore(conn, practice, e.id, span, before, None).await?;
+                Ok(e.id)
+            },
+        )
+        .await?;
+        if let Err(refusal) = placed {
+            return Err(AppError::invalid(match refusal {
+                Refusal::Clash(c) => format!(
+                    "Its old time is taken now ({} has {}): nothing changed.",
+                    if c.resource.is_empty() {
+                        "the calendar"
+                    } else {
+                        &c.resource
+                    },
+                    c.what
+                ),
+                Refusal::Unavailable => "Its old time is not free now: nothing changed.".to_owned(),
+            }));
+        }
+    } else {
+        db::release(tx, practice, e.id).await?;
+        db::restore(tx, practice, e.id, span, before, Some(UNDONE_BOOKING)).await?;
+    }
+    db::record_history(
+        tx,
+        practice,
+        e.id,
+        Some(by),
+        "undone",
+        serde_json::json!({
+            "start": [e.starts_at, before.starts_at],
+            "provider": [e.provider_id, before.provider_id],
+            "room": [e.room_id, before.room_id],
+            "status": [e.status.as_str(), before.status.as_str()],
+        }),
+    )
+    .await?;
+    crate::realtime::db::publish(tx, &live(practice, Some(e.id))).await?;
+    let change = serde_json::json!({ "to": before.status.as_str() });
+    record_audit(
+        tx,
+        practice,
+        Some(by),
+        Action::AppointmentUndo,
+        e.patient_id,
+        Some(e.id),
+        change,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Moves an entry along its status. `by` is None for a patient's e-mail link; `version`,

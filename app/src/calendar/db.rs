@@ -3,7 +3,7 @@
 
 use crate::calendar::model::{ApptType, CallBack, Entry, EntryKind, Feed, Person, Room, Status};
 use crate::calendar::rules::{ExceptionKind, Span, WeeklyRange};
-use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
+use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UndoId, UserId};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use sqlx::postgres::types::PgRange;
 use sqlx::types::Json;
@@ -1506,6 +1506,135 @@ pub async fn settle_offer(conn: &mut PgConnection, id: Uuid, outcome: &str) -> R
     )
     .bind(id)
     .bind(outcome)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Where an entry was and what it was before a change: what undo puts back.
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct Before {
+    pub starts_at: DateTime<Utc>,
+    pub provider_id: Option<UserId>,
+    pub room_id: Option<RoomId>,
+    pub outside_availability: bool,
+    pub status: Status,
+}
+
+impl Before {
+    pub fn of(e: &Entry) -> Before {
+        Before {
+            starts_at: e.starts_at,
+            provider_id: e.provider_id,
+            room_id: e.room_id,
+            outside_availability: e.outside_availability,
+            status: e.status,
+        }
+    }
+}
+
+/// A change its maker may undo, as kept.
+#[derive(sqlx::FromRow)]
+pub struct UndoRow {
+    pub entry_id: EntryId,
+    pub made_by: UserId,
+    pub kind: String,
+    /// The entry's version the change left.
+    pub version: i32,
+    #[sqlx(flatten)]
+    pub before: Before,
+    pub mail_id: Option<Uuid>,
+    pub undone: bool,
+    /// Still inside the time undo is offered.
+    pub fresh: bool,
+}
+
+/// Keeps what a change of `entry` replaced (`kind`: booked, moved, status), the version it
+/// left and the patient's notice it queued.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_undo(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+    by: UserId,
+    kind: &str,
+    version: i32,
+    before: &Before,
+    mail: Option<Uuid>,
+) -> Result<UndoId, sqlx::Error> {
+    let (id,): (UndoId,) = sqlx::query_as(
+        "INSERT INTO entry_undos (practice_id, entry_id, made_by, kind, version, starts_at, provider_id,
+                                  room_id, outside_availability, status, mail_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(practice)
+    .bind(entry)
+    .bind(by)
+    .bind(kind)
+    .bind(version)
+    .bind(before.starts_at)
+    .bind(before.provider_id)
+    .bind(before.room_id)
+    .bind(before.outside_availability)
+    .bind(before.status)
+    .bind(mail)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A kept change, locked (two clicks on Undo: one undoes, the other finds it undone).
+pub async fn undo_row(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: UndoId,
+    within_seconds: i64,
+) -> Result<Option<UndoRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT entry_id, made_by, kind, version, starts_at, provider_id, room_id, outside_availability,
+                status, mail_id, undone_at IS NOT NULL AS undone,
+                made_at > now() - make_interval(secs => $3) AS fresh
+         FROM entry_undos WHERE practice_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(practice)
+    .bind(id)
+    .bind(within_seconds as f64)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn mark_undone(conn: &mut PgConnection, id: UndoId) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE entry_undos SET undone_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts an entry's place and status back (undo), keeping its length; bumps its version.
+pub async fn restore(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    id: EntryId,
+    at: Span,
+    before: &Before,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE entries SET starts_at = $3, ends_at = $4, provider_id = $5, room_id = $6,
+           outside_availability = $7, status = $8, cancel_reason = $9,
+           version = version + 1, updated_at = now()
+         WHERE practice_id = $1 AND id = $2",
+    )
+    .bind(practice)
+    .bind(id)
+    .bind(at.start)
+    .bind(at.end)
+    .bind(before.provider_id)
+    .bind(before.room_id)
+    .bind(before.outside_availability)
+    .bind(before.status)
+    .bind(reason)
     .execute(conn)
     .await?;
     Ok(())

@@ -1,5 +1,5 @@
 //! The calendar's side panels: booking, an entry's details (status, move, cancel), the
-//! free-slot search, subscription feeds; and the note that reports what a booking or move did.
+//! free-slot search, subscription feeds, the question before a drag to another clinician.
 
 use crate::calendar::api::{
     add_feed, add_patient, add_to_waitlist, book_entry, calendar_feeds, change_rule, find_patients,
@@ -7,7 +7,7 @@ use crate::calendar::api::{
 };
 use crate::calendar::model::{Entry, EntryKind, Feed, NewEntry, Offer, Outcome, Reach, Setup, Status};
 use crate::calendar::text;
-use crate::calendar::ui::{CalState, Panel};
+use crate::calendar::ui::{CalState, MoveAsk, Panel};
 use crate::error::AppError;
 use crate::model::{EntryId, PatientId, RoomId, TypeId, UserId};
 use crate::ui::ErrorNote;
@@ -26,6 +26,7 @@ pub fn panel_view(panel: Panel, setup: Setup, entry: Option<Entry>) -> AnyView {
         (Panel::Waitlist, _) => view! { <crate::calendar::waitlist_ui::WaitlistPanel /> }.into_any(),
         (Panel::Setup, _) => view! { <crate::calendar::setup_ui::SetupPanel setup /> }.into_any(),
         (Panel::Detail(_), Some(entry)) => view! { <DetailPanel setup entry /> }.into_any(),
+        (Panel::MoveTo(ask), Some(entry)) => view! { <MoveToPanel setup entry ask /> }.into_any(),
         _ => ().into_any(),
     }
 }
@@ -155,16 +156,16 @@ fn OffersByDay(offers: Vec<Offer>, pick: Callback<Offer>) -> impl IntoView {
 }
 
 /// Says what happened in words: what is in the way of a conflict, no patient data.
-fn describe(outcome: &Outcome) -> String {
+pub fn describe(outcome: &Outcome) -> String {
     match outcome {
-        Outcome::Done { ids, skipped } if skipped.is_empty() => {
+        Outcome::Done { ids, skipped, .. } if skipped.is_empty() => {
             if ids.len() > 1 {
                 format!("Booked {} occurrences.", ids.len())
             } else {
                 "Saved.".into()
             }
         }
-        Outcome::Done { ids, skipped } => format!(
+        Outcome::Done { ids, skipped, .. } => format!(
             "Booked {} occurrences; left out {} that conflict: {}.",
             ids.len(),
             skipped.len(),
@@ -202,35 +203,23 @@ fn describe(outcome: &Outcome) -> String {
 }
 
 /// The result of the last booking or move made on the page.
-#[component]
-pub fn OutcomeNote() -> impl IntoView {
-    let state = expect_context::<CalState>();
-    move || {
-        state.note.get().map(|r| match r {
-            Ok(o @ Outcome::Done { .. }) => {
-                view! { <p class="note ok" role="status" id="cal-note">{describe(&o)}</p> }.into_any()
-            }
-            Ok(o) => view! { <p class="note error" role="alert" id="cal-note">{describe(&o)}</p> }.into_any(),
-            Err(e) => view! { <div id="cal-note"><ErrorNote error=e /></div> }.into_any(),
-        })
-    }
-}
-
 /// After a booking or move: done closes the panel (whose signals are then gone, so nothing
-/// of the panel may be touched after this) and reports on the page; anything else stays in
-/// the panel as `problem`, errors as `error`.
+/// of the panel may be touched after this) and says `what` it did (a series: how many),
+/// offering its undo; anything else stays in the panel as `problem`, errors as `error`.
 fn settle(
     state: CalState,
     result: Result<Outcome, AppError>,
     problem: RwSignal<Option<Outcome>>,
     error: RwSignal<Option<AppError>>,
+    what: String,
 ) {
     match result {
         Ok(o @ Outcome::Done { .. }) => {
-            if let Outcome::Done { ids, .. } = &o {
+            if let Outcome::Done { ids, skipped, undo } = &o {
                 state.mark(ids.first().copied());
+                let one = ids.len() == 1 && skipped.is_empty();
+                state.say(if one { what } else { describe(&o) }, *undo);
             }
-            state.note.set(Some(Ok(o)));
             state.panel.set(Panel::None);
             state.changed.update(|v| *v += 1);
         }
@@ -337,11 +326,25 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
             override_availability,
             skip_conflicts,
         };
+        let with = setup.with_value(|s| {
+            s.staff
+                .iter()
+                .find(|p| Some(p.id) == entry.provider)
+                .map(|p| p.name.clone())
+        });
+        let what = match entry.kind {
+            EntryKind::Appointment => {
+                let name = patient.get_untracked().map(|p| p.1).unwrap_or_default();
+                text::booked(&name, with.as_deref(), start)
+            }
+            EntryKind::Meeting => text::booked(&entry.title, None, start),
+            EntryKind::Block => text::booked(&entry.title, with.as_deref(), start),
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
             let result = book_entry(practice, entry).await;
             busy.set(false);
-            settle(state, result, problem, error);
+            settle(state, result, problem, error, what);
         });
     };
     let pick = Callback::new(move |o: Offer| {
@@ -552,7 +555,16 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
     let time = RwSignal::new(text::hm(entry.start_local.time()));
     let provider = RwSignal::new(entry.provider_id);
     let reach = RwSignal::new(Reach::This);
+    // Whether the patient hears of a move, or of a cancellation (by e-mail, if they have it).
+    let notify = RwSignal::new(true);
+    let notify_cancel = RwSignal::new(true);
     let (id, version) = (entry.id, entry.version);
+    let (title, start_local, was_with) = (
+        StoredValue::new(entry.title.clone()),
+        entry.start_local,
+        entry.provider_id,
+    );
+    let names = StoredValue::new(setup.staff.clone());
     let type_name = entry
         .type_id
         .and_then(|t| setup.types.iter().find(|x| x.id == t))
@@ -576,12 +588,14 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
         };
         let why = (status == Status::Cancelled).then(|| reason.get_untracked());
         let reach = (status == Status::Cancelled).then(|| reach.get_untracked());
+        let what = title.with_value(|t| text::status_set(t, start_local, status.label()));
+        let notify = Some(notify_cancel.get_untracked());
         leptos::task::spawn_local(async move {
-            match set_status(practice, id, version, status, why, reach).await {
+            match set_status(practice, id, version, status, why, reach, notify).await {
                 // Done: the panel closes, the focus goes back to the entry (or, cancelled and
                 // gone, to the grid).
-                Ok(()) => {
-                    state.note.set(None);
+                Ok(undo) => {
+                    state.say(what, undo);
                     state.mark((status != Status::Cancelled).then_some(id));
                     if status == Status::Cancelled {
                         state.refocus.set_value(Some(None));
@@ -601,6 +615,13 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
             return;
         };
         let reach = Some(reach.get_untracked());
+        let notify = Some(notify.get_untracked());
+        let to_name = names.with_value(|n| {
+            n.iter()
+                .find(|p| Some(p.id) == to && to != was_with)
+                .map(|p| p.name.clone())
+        });
+        let what = title.with_value(|t| text::moved(t, to_name.as_deref(), start));
         leptos::task::spawn_local(async move {
             let result = move_entry(
                 practice,
@@ -612,9 +633,10 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                 override_availability,
                 reach,
                 at,
+                notify,
             )
             .await;
-            settle(state, result, problem, error);
+            settle(state, result, problem, error, what);
         });
     };
     let submit_move = move |override_availability: bool| {
@@ -652,7 +674,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                 skip_conflicts,
             )
             .await;
-            settle(state, result, rule_problem, error);
+            settle(state, result, rule_problem, error, String::new());
         });
     };
     // Arrival and the like only on the appointment's day (the server holds to it too).
@@ -734,6 +756,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                             </div>
                         }
                     })}
+                    {is_appointment.then(|| view! { <TellPatient id="move-notify" on=notify /> })}
                     <button type="submit" id="move-submit">"Move"</button>
                 </form>
             })}
@@ -767,10 +790,56 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
             {can_cancel.then(|| view! {
                 <form class="cancel" on:submit=move |ev| { ev.prevent_default(); change_status(Status::Cancelled); }>
                     <label>"Reason for cancelling"<input id="cancel-reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
+                    {is_appointment.then(|| view! { <TellPatient id="cancel-notify" on=notify_cancel /> })}
                     <button type="submit" class="danger" id="cancel-submit">"Cancel it"</button>
                 </form>
             })}
             {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
+        </aside>
+    }
+}
+
+/// "Tell the patient by e-mail", ticked unless the person says otherwise.
+#[component]
+fn TellPatient(id: &'static str, on: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" id=id prop:checked=on on:change=move |ev| on.set(event_target_checked(&ev)) />
+            "Tell the patient by e-mail (if we have their address)"
+        </label>
+    }
+}
+
+/// A drag onto another clinician's column: asked before it is done, with whether the patient
+/// is told.
+#[component]
+fn MoveToPanel(setup: Setup, entry: Entry, ask: MoveAsk) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let notify = RwSignal::new(true);
+    let from = entry
+        .provider_id
+        .and_then(|p| setup.staff.iter().find(|x| x.id == p))
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let question = format!(
+        "{} is with {from} at {}. {}?",
+        entry.title,
+        text::when_short(entry.start_local),
+        ask.what.replacen("Moved", "Move", 1)
+    );
+    let go = move |_| {
+        state.panel.set(Panel::None);
+        state.move_entry(ask.clone(), notify.get_untracked());
+    };
+    view! {
+        <aside class="cal-panel" id="move-to" aria-label="Move to another clinician">
+            <PanelHead title="Move to another clinician?" />
+            <p id="move-to-question">{question}</p>
+            <TellPatient id="move-to-notify" on=notify />
+            <div class="actions">
+                <button type="button" class="primary" id="move-to-yes" on:click=go>"Move"</button>
+                <button type="button" id="move-to-no" on:click=move |_| state.panel.set(Panel::None)>"Keep it where it is"</button>
+            </div>
         </aside>
     }
 }

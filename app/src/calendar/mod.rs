@@ -26,5 +26,7 @@ pub mod out_ui;
 pub mod setup_ui;
 pub mod today_ui;
 #[cfg(feature = "ssr")]
+pub mod undo;
+#[cfg(feature = "ssr")]
 pub mod waitlist;
 pub mod waitlist_ui;

@@ -1,6 +1,6 @@
 //! Calendar types both sides share: what the views show and what forms send.
 
-use crate::model::{EntryId, PatientId, RoomId, SeriesId, TypeId, UserId};
+use crate::model::{EntryId, PatientId, RoomId, SeriesId, TypeId, UndoId, UserId};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -240,14 +240,20 @@ pub struct Offer {
     pub second_pass: bool,
 }
 
+/// How long the person who changed one entry may undo it; the patient's notice of the
+/// change waits in the outbox that long.
+pub const UNDO_SECONDS: i64 = 30;
+
 /// What booking or moving did. A conflict changes nothing: it names what is in the way
 /// and offers the next free slots.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
-    /// Done: the entries made (or moved) and, for a series, the occurrences left out.
+    /// Done: the entries made (or moved) and, for a series, the occurrences left out;
+    /// `undo` takes back a change of one entry, for [`UNDO_SECONDS`].
     Done {
         ids: Vec<EntryId>,
         skipped: Vec<NaiveDateTime>,
+        undo: Option<UndoId>,
     },
     /// Nothing changed.
     Conflict {

@@ -10,7 +10,7 @@ use crate::calendar::model::{LinkView, Status};
 use crate::calendar::{book, db};
 use crate::db::{begin, begin_link, Scope, Tx};
 use crate::error::AppError;
-use crate::mail::db::{enqueue, Outgoing};
+use crate::mail::db::{enqueue_held, Outgoing};
 use crate::model::{EntryId, PracticeId};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -100,13 +100,28 @@ pub async fn notify(
     entry: EntryId,
     notice: Notice,
 ) -> Result<bool, AppError> {
+    Ok(notify_held(tx, public_url, practice, entry, notice, 0)
+        .await?
+        .is_some())
+}
+
+/// Like [`notify`], the mail waiting `hold_seconds` before it leaves (while the change can
+/// be undone). Returns the queued mail, to withdraw.
+pub async fn notify_held(
+    tx: &mut Tx,
+    public_url: &str,
+    practice: PracticeId,
+    entry: EntryId,
+    notice: Notice,
+    hold_seconds: i64,
+) -> Result<Option<uuid::Uuid>, AppError> {
     let Some((practice_name, zone, starts_at, provider, email, _)) =
         db::notice_facts(tx, practice, entry).await?
     else {
-        return Ok(false);
+        return Ok(None);
     };
     if email.is_empty() {
-        return Ok(false);
+        return Ok(None);
     }
     let tz = crate::calendar::book::parse_zone(&zone)?;
     let (token, hash) = session::new_token();
@@ -121,7 +136,7 @@ pub async fn notify(
     )
     .await?;
     if made.is_none() {
-        return Ok(false);
+        return Ok(None);
     }
     let link = format!("{public_url}/a/{token}");
     let text = body(
@@ -131,7 +146,7 @@ pub async fn notify(
         &provider,
         &link,
     );
-    enqueue(
+    let mail = enqueue_held(
         tx,
         Outgoing {
             practice: Some(practice),
@@ -139,9 +154,10 @@ pub async fn notify(
             subject: notice.subject(),
             body: &text,
         },
+        hold_seconds,
     )
     .await?;
-    Ok(true)
+    Ok(Some(mail))
 }
 
 /// Queues the reminders that are due, over every practice; returns how many were queued.

@@ -765,6 +765,60 @@ pub fn weekly_from_text(days: &[String], from: NaiveDate) -> Result<Vec<WeeklyRa
     Ok(out)
 }
 
+/// Where a clinician's weekly hours fall outside the practice's opening hours (both as their
+/// forms write them, Monday first): a sentence for each weekday that does. Booking follows
+/// the clinician's hours either way; this is for the person to look at.
+pub fn outside_opening(hours: &[String], opening: &[String]) -> Vec<String> {
+    use crate::practices::rules::{format_day_hours, parse_day_hours};
+    let mut out = Vec::new();
+    // A practice that has not given its opening hours has nothing to compare with.
+    if opening.iter().all(|d| d.trim().is_empty()) {
+        return out;
+    }
+    for ((day, mine), open) in WEEK.iter().zip(hours).zip(opening) {
+        let (Ok(mine), Ok(open)) = (parse_day_hours(mine), parse_day_hours(open)) else {
+            continue;
+        };
+        let name = weekday_name(*day);
+        if mine.is_empty() {
+            continue;
+        }
+        if open.is_empty() {
+            out.push(format!(
+                "{name}: the practice is closed then, yet this clinician can be booked."
+            ));
+            continue;
+        }
+        // "HH:MM" texts compare as times do.
+        let outside: Vec<String> = mine
+            .iter()
+            .filter(|[s, e]| !open.iter().any(|[os, oe]| os <= s && e <= oe))
+            .map(|[s, e]| format!("{s}-{e}"))
+            .collect();
+        if !outside.is_empty() {
+            out.push(format!(
+                "{name}: {} is outside the practice's opening hours ({}).",
+                outside.join(", "),
+                format_day_hours(&open)
+            ));
+        }
+    }
+    out
+}
+
+/// The items to draw when those `same` as an earlier one are drawn with it: each kept item's
+/// index and how many it stands for, in order.
+pub fn drawn_once<T>(items: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match out.iter_mut().find(|(k, _)| same(&items[*k], item)) {
+            Some((_, n)) => *n += 1,
+            None => out.push((i, 1)),
+        }
+    }
+    out
+}
+
 /// Lanes for the overlapping spans of one calendar column, given in start order: (index,
 /// lane, lanes of its cluster of overlapping spans), so that overlapping ones share the
 /// width and the others keep all of it.
@@ -1048,6 +1102,68 @@ pub fn find_slots(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn what_several_share_is_drawn_once() {
+        let lunches = [
+            ("Lunch", 12),
+            ("Lunch", 12),
+            ("Call", 12),
+            ("Lunch", 13),
+            ("Lunch", 12),
+        ];
+        assert_eq!(
+            super::drawn_once(&lunches, |a, b| a == b),
+            vec![(0, 3), (2, 1), (3, 1)]
+        );
+        assert!(super::drawn_once(&[] as &[u8], |a, b| a == b).is_empty());
+    }
+
+    #[test]
+    fn hours_outside_the_opening_hours_are_named_per_weekday() {
+        let week = |days: [&str; 7]| days.map(String::from).to_vec();
+        let opening = week([
+            "08:00-17:00",
+            "08:00-12:00, 13:00-17:00",
+            "08:00-17:00",
+            "08:00-17:00",
+            "08:00-17:00",
+            "",
+            "",
+        ]);
+        let inside = week([
+            "08:30-12:00, 13:00-17:00",
+            "08:00-12:00",
+            "",
+            "08:00-17:00",
+            "09:00-10:00",
+            "",
+            "",
+        ]);
+        assert!(super::outside_opening(&inside, &opening).is_empty());
+        assert!(
+            super::outside_opening(&inside, &week([""; 7])).is_empty(),
+            "no opening hours given"
+        );
+        let hours = week([
+            "07:30-12:00",
+            "11:00-14:00",
+            "08:00-17:00",
+            "",
+            "",
+            "09:00-13:00",
+            "",
+        ]);
+        assert_eq!(
+            super::outside_opening(&hours, &opening),
+            vec![
+                "Monday: 07:30-12:00 is outside the practice's opening hours (08:00-17:00).".to_string(),
+                "Tuesday: 11:00-14:00 is outside the practice's opening hours (08:00-12:00, 13:00-17:00)."
+                    .to_string(),
+                "Saturday: the practice is closed then, yet this clinician can be booked.".to_string(),
+            ]
+        );
+    }
+
     use super::*;
     use chrono_tz::America::New_York;
     use proptest::prelude::*;

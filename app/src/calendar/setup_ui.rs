@@ -37,7 +37,7 @@ fn HoursForm(setup: Setup) -> impl IntoView {
     let provider = RwSignal::new(setup.providers.first().map(|p| p.id));
     let from = RwSignal::new(today.to_string());
     let days: [RwSignal<String>; 7] = std::array::from_fn(|_| RwSignal::new(String::new()));
-    let saved = RwSignal::new(None::<Result<(), AppError>>);
+    let saved = RwSignal::new(None::<Result<Vec<String>, AppError>>);
     // The hours in force today, read again when another provider is chosen.
     let current = crate::wire::load(
         move || (state.practice.get(), provider.get()),
@@ -97,7 +97,16 @@ fn HoursForm(setup: Setup) -> impl IntoView {
             }).collect_view()}
             <button type="submit" id="hours-save">"Save hours"</button>
             {move || saved.get().map(|r| match r {
-                Ok(()) => view! { <p class="note ok" role="status" id="hours-saved">"Saved."</p> }.into_any(),
+                Ok(outside) => view! {
+                    <div role="status" id="hours-saved">
+                        <p class="note ok">"Saved."</p>
+                        {(!outside.is_empty()).then(|| view! {
+                            <ul class="notice" id="hours-outside">
+                                {outside.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                            </ul>
+                        })}
+                    </div>
+                }.into_any(),
                 Err(e) => view! { <ErrorNote error=e /> }.into_any(),
             })}
         </form>

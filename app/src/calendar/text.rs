@@ -111,6 +111,29 @@ pub fn parse_hm(s: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h, m, 0)
 }
 
+/// What a move did, for the message that offers its undo: "Moved Eleanor Vance to Dr Reyes,
+/// Tue 1 Dec 15:00" (`to`: the clinician, when it changed).
+pub fn moved(title: &str, to: Option<&str>, start: NaiveDateTime) -> String {
+    match to {
+        Some(p) => format!("Moved {title} to {p}, {}", when_short(start)),
+        None => format!("Moved {title} to {}", when_short(start)),
+    }
+}
+
+/// What a booking did: "Booked Eleanor Vance with Dr Reyes, Tue 1 Dec 15:00".
+pub fn booked(title: &str, with: Option<&str>, start: NaiveDateTime) -> String {
+    match with {
+        Some(p) if !title.is_empty() => format!("Booked {title} with {p}, {}", when_short(start)),
+        Some(p) => format!("Booked {p}, {}", when_short(start)),
+        None => format!("Booked {title}, {}", when_short(start)),
+    }
+}
+
+/// What a status change did: "Eleanor Vance, Tue 1 Dec 15:00: now Arrived".
+pub fn status_set(title: &str, start: NaiveDateTime, status: &str) -> String {
+    format!("{title}, {}: now {status}", when_short(start))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +158,31 @@ mod tests {
         for bad in ["", "24:00", "9", "nine:ten"] {
             assert_eq!(parse_hm(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_change_is_said_with_whom_and_when() {
+        let at = NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(15, 0, 0)
+            .unwrap();
+        assert_eq!(
+            moved("Eleanor Vance", Some("Dr Reyes"), at),
+            "Moved Eleanor Vance to Dr Reyes, Tue 1 Dec 15:00"
+        );
+        assert_eq!(moved("Lunch", None, at), "Moved Lunch to Tue 1 Dec 15:00");
+        assert_eq!(
+            booked("Eleanor Vance", Some("Dr Reyes"), at),
+            "Booked Eleanor Vance with Dr Reyes, Tue 1 Dec 15:00"
+        );
+        assert_eq!(
+            booked("", Some("Dr Reyes"), at),
+            "Booked Dr Reyes, Tue 1 Dec 15:00"
+        );
+        assert_eq!(
+            status_set("Eleanor Vance", at, "Cancelled"),
+            "Eleanor Vance, Tue 1 Dec 15:00: now Cancelled"
+        );
     }
 
     #[test]

@@ -2,12 +2,12 @@
 //! provider and per room; booking by clicking a free slot, moving by dragging, keyboard
 //! navigation, live updates. The view's state (date, span, lens) lives in the address.
 
-use crate::calendar::api::{calendar_setup, calendar_view, move_entry};
-use crate::calendar::forms_ui::{panel_view, Draft, OutcomeNote};
+use crate::calendar::api::{calendar_setup, calendar_view, move_entry, undo_change};
+use crate::calendar::forms_ui::{describe, panel_view, Draft};
 use crate::calendar::model::{Entry, EntryKind, Lens, Outcome, Setup, Status, View};
 use crate::calendar::{rules, text};
 use crate::error::AppError;
-use crate::model::{EntryId, PracticeId, RoomId, UserId};
+use crate::model::{EntryId, PracticeId, RoomId, UndoId, UserId};
 use crate::practices::ui::practice_param;
 use crate::realtime::ui::LiveFeed;
 use crate::ui::PageError;
@@ -18,6 +18,10 @@ crate::lazy_page!(
     /// `/p/:practice/calendar`.
     calendar_page => CalendarPage
 );
+
+/// Clinicians' colours where the columns do not say whose an entry is (the legend's chips
+/// `p0`..`p3`).
+const CLINICIAN_COLORS: [&str; 4] = ["#234e78", "#24603a", "#7a4a14", "#5a3a80"];
 
 /// Pixels per minute in the day and week grids.
 const PX_PER_MIN: f64 = 1.2;
@@ -45,12 +49,42 @@ pub enum Panel {
     None,
     New(Draft),
     Detail(EntryId),
+    /// A drag onto another clinician's column, asked before it is done.
+    MoveTo(MoveAsk),
     Find,
     Feeds,
     Out,
     Waitlist,
     Setup,
 }
+
+/// A move of an entry from the grid, and the words for it once done.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MoveAsk {
+    pub id: EntryId,
+    pub version: i32,
+    pub start: NaiveDateTime,
+    pub provider: Option<UserId>,
+    pub room: Option<RoomId>,
+    /// "Moved Eleanor Vance to Dr Reyes, Tue 1 Dec 15:00".
+    pub what: String,
+}
+
+/// The short-lived message at the foot of the calendar: what a change did (with its undo),
+/// or what stopped a change made from the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Said {
+    pub text: String,
+    pub undo: Option<UndoId>,
+    pub problem: bool,
+    /// Counts the messages: the same words twice are two messages, each with its own time.
+    pub n: u32,
+}
+
+/// How long a message stays (longer while the pointer or the focus is on it, up to the time
+/// its change can be undone).
+#[cfg(feature = "hydrate")]
+const SAID_SECONDS: u64 = 10;
 
 /// The page's state as read from the address, and how to change it.
 #[derive(Clone, Copy)]
@@ -62,7 +96,7 @@ pub struct CalState {
     pub panel: RwSignal<Panel>,
     /// Bumped after every change made from this page (live events re-read the rest).
     pub changed: RwSignal<u32>,
-    pub note: RwSignal<Option<Result<Outcome, AppError>>>,
+    pub said: RwSignal<Option<Said>>,
     /// Minutes the browser's own zone is ahead of the practice's (None: the same, or not
     /// known yet: set in the browser only).
     pub own_shift: RwSignal<Option<i64>>,
@@ -91,6 +125,81 @@ impl CalState {
     pub fn mark(&self, id: Option<EntryId>) {
         self.marked.set(id);
         self.show_marked.set_value(id.is_some());
+    }
+
+    /// Says what a change did, offering its undo.
+    pub fn say(&self, text: String, undo: Option<UndoId>) {
+        self.tell(text, undo, false);
+    }
+
+    /// Says what stopped a change.
+    pub fn warn(&self, text: String) {
+        self.tell(text, None, true);
+    }
+
+    fn tell(&self, text: String, undo: Option<UndoId>, problem: bool) {
+        let n = self.said.with_untracked(|s| s.as_ref().map_or(0, |s| s.n + 1));
+        self.said.set(Some(Said {
+            text,
+            undo,
+            problem,
+            n,
+        }));
+    }
+
+    /// Moves an entry as `ask` says, telling the patient if `notify`; says what it did.
+    pub fn move_entry(&self, ask: MoveAsk, notify: bool) {
+        let state = *self;
+        let Some(practice) = state.practice.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let result = move_entry(
+                practice,
+                ask.id,
+                ask.version,
+                ask.start,
+                ask.provider,
+                ask.room,
+                false,
+                None,
+                None,
+                Some(notify),
+            )
+            .await;
+            match result {
+                Ok(Outcome::Done { undo, .. }) => {
+                    state.mark(Some(ask.id));
+                    state.say(ask.what, undo);
+                }
+                Ok(o) => state.warn(describe(&o)),
+                Err(e) => state.warn(e.to_string()),
+            }
+            state.changed.update(|v| *v += 1);
+        });
+    }
+
+    /// Undoes the change the message offers to, and says so.
+    pub fn undo(&self) {
+        let state = *self;
+        let Some((undo, practice)) = state
+            .said
+            .with_untracked(|s| s.as_ref().and_then(|s| s.undo))
+            .zip(state.practice.get_untracked())
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match undo_change(practice, undo).await {
+                Ok(entry) => {
+                    state.mark(Some(entry));
+                    state.refocus.set_value(Some(Some(entry)));
+                    state.say("Undone.".into(), None);
+                }
+                Err(e) => state.warn(e.to_string()),
+            }
+            state.changed.update(|v| *v += 1);
+        });
     }
 }
 
@@ -160,7 +269,7 @@ pub fn CalendarPage() -> impl IntoView {
         lens,
         panel: RwSignal::new(Panel::None),
         changed: RwSignal::new(0),
-        note: RwSignal::new(None),
+        said: RwSignal::new(None),
         own_shift: RwSignal::new(None),
         show_closed: RwSignal::new(false),
         marked: RwSignal::new(None),
@@ -291,6 +400,12 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     )));
                 }
                 "f" => state.panel.set(Panel::Find),
+                "u" if state
+                    .said
+                    .with_untracked(|s| s.as_ref().is_some_and(|s| s.undo.is_some())) =>
+                {
+                    state.undo()
+                }
                 "Escape" => state.panel.set(Panel::None),
                 _ => return,
             }
@@ -417,7 +532,13 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 <button type="button" id="cal-feeds" title="Subscribe from Google Calendar or Outlook" on:click=move |_| state.panel.set(Panel::Feeds)>"Feeds"</button>
                 <button type="button" id="cal-setup" title="Rooms, appointment types, weekly hours" aria-label="Setup" on:click=move |_| state.panel.set(Panel::Setup)>"⚙"</button>
             </div>
-            <OutcomeNote />
+            {move || (state.span.get() == Span3::Week && state.lens.get() == Lens::Practice).then(|| view! {
+                <p class="cal-legend" aria-hidden="true">
+                    {setup.with_value(|s| s.providers.iter().enumerate().map(|(i, p)| view! {
+                        <span class=format!("chip p{}", i % CLINICIAN_COLORS.len())>{p.name.clone()}</span>
+                    }).collect_view())}
+                </p>
+            })}
             <div class="cal-body">
                 <Transition fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
                     {move || {
@@ -435,6 +556,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 </Transition>
                 <SidePanel setup view_res />
             </div>
+            <SaidNote />
         </div>
     }
 }
@@ -497,7 +619,7 @@ fn SidePanel(setup: StoredValue<Setup>, view_res: ViewResource) -> impl IntoView
         }
         let entry = match panel {
             // Tracked: the details follow the entry when it changes (its version too).
-            Panel::Detail(id) => view_res
+            Panel::Detail(id) | Panel::MoveTo(MoveAsk { id, .. }) => view_res
                 .get()
                 .and_then(|r| r.ok())
                 .and_then(|v| v.entries.into_iter().find(|e| e.id == id)),
@@ -636,6 +758,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
     }
     let provider_names: Vec<(UserId, String)> =
         setup.providers.iter().map(|p| (p.id, p.name.clone())).collect();
+    let names = StoredValue::new(provider_names.clone());
     let provider_name = move |id: Option<UserId>| {
         id.and_then(|id| provider_names.iter().find(|(p, _)| *p == id))
             .map(|(_, n)| n.clone())
@@ -701,7 +824,10 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
     Effect::new(move |_| {
         request_animation_frame(move || {
             use wasm_bindgen::JsCast;
-            let Some(grid) = grid.get_untracked() else { return };
+            // A grid replaced before this frame (a live change right after one's own) is gone.
+            let Some(grid) = grid.try_get_untracked().flatten() else {
+                return;
+            };
             // Where the person left this grid (a live change redraws it), else the working day.
             let top = match state.grid_scroll.get_value() {
                 Some((first, days, top)) if (first, days) == shown => top,
@@ -794,7 +920,19 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                     None => Vec::new(),
                 };
                 let who = col.with_value(|c| provider_name(c.provider)).unwrap_or_default();
-                let placed = rules::lanes(&entries.iter().map(|e| (e.start_local, e.end_local)).collect::<Vec<_>>());
+                // A column of everyone draws the blocks several people share (lunch) once, and
+                // colours appointments by clinician (the columns do not say whose they are).
+                let everyone = col.with_value(|c| c.provider.is_none() && c.room.is_none());
+                let entries: Vec<(Entry, usize)> = if everyone {
+                    let shared = |a: &Entry, b: &Entry| {
+                        a.kind == EntryKind::Block && b.kind == EntryKind::Block && a.title == b.title
+                            && (a.start_local, a.end_local) == (b.start_local, b.end_local)
+                    };
+                    rules::drawn_once(&entries, shared).into_iter().map(|(i, n)| (entries[i].clone(), n)).collect()
+                } else {
+                    entries.into_iter().map(|e| (e, 1)).collect()
+                };
+                let placed = rules::lanes(&entries.iter().map(|(e, _)| (e.start_local, e.end_local)).collect::<Vec<_>>());
                 // The start time under the pointer, snapped to the slot grid.
                 let time_at = move |ev: &leptos::ev::MouseEvent| -> Option<NaiveDateTime> {
                     let y = pointer_y(ev)?;
@@ -811,19 +949,23 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                         state.panel.set(Panel::New(draft));
                     }
                 };
+                // A drop moves the entry there; onto another clinician, only once asked.
                 let on_drop = move |ev: leptos::ev::DragEvent| {
                     ev.prevent_default();
                     let Some((id, version)) = dragging.get_untracked() else { return };
                     dragging.set(None);
                     let Some(start) = time_at(&ev) else { return };
                     let (provider, room) = col.with_value(|c| (c.provider, c.room));
-                    let Some(practice) = state.practice.get_untracked() else { return };
-                    leptos::task::spawn_local(async move {
-                        let result = move_entry(practice, id, version, start, provider, room, false, None, None).await;
-                        state.mark(result.is_ok().then_some(id));
-                        state.note.set(Some(result));
-                        state.changed.update(|v| *v += 1);
-                    });
+                    let Some(e) = view.with_value(|v| v.entries.iter().find(|e| e.id == id).cloned()) else { return };
+                    let name = |p: Option<UserId>| names.with_value(|n| n.iter().find(|(x, _)| Some(*x) == p).map(|(_, n)| n.clone()));
+                    let other = e.kind == EntryKind::Appointment && provider.is_some() && provider != e.provider_id;
+                    let to = name(provider).filter(|_| other);
+                    let ask = MoveAsk { id, version, start, provider, room, what: text::moved(&e.title, to.as_deref(), start) };
+                    if other {
+                        state.panel.set(Panel::MoveTo(ask));
+                    } else {
+                        state.move_entry(ask, true);
+                    }
                 };
                 view! {
                     <div
@@ -856,12 +998,16 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                             }
                         }).collect_view()}
                         {placed.into_iter().map(|(i, lane, n)| {
-                            let e = entries[i].clone();
+                            let (e, people) = entries[i].clone();
                             let top = ((minute_of(e.start_local) - first_min) as f64 * PX_PER_MIN).max(0.0);
                             let end = if e.end_local.date() > e.start_local.date() { 24 * 60 } else { minute_of(e.end_local) };
                             let h = ((end - minute_of(e.start_local)) as f64 * PX_PER_MIN).max(14.0);
                             let width = 100.0 / n as f64;
-                            let color = e.type_id.and_then(|t| types.iter().find(|x| x.id == t)).map(|t| t.color.clone())
+                            let tone = (everyone && e.kind == EntryKind::Appointment)
+                                .then(|| names.with_value(|n| n.iter().position(|(p, _)| Some(*p) == e.provider_id)))
+                                .flatten()
+                                .map(|i| CLINICIAN_COLORS[i % CLINICIAN_COLORS.len()].to_string());
+                            let color = tone.or_else(|| e.type_id.and_then(|t| types.iter().find(|x| x.id == t)).map(|t| t.color.clone()))
                                 .unwrap_or_else(|| if e.kind == EntryKind::Block { "#8a8f98".into() } else { "#6b5ca5".into() });
                             let type_name = e.type_id.and_then(|t| types.iter().find(|x| x.id == t)).map(|t| t.name.clone())
                                 .unwrap_or_else(|| match e.kind { EntryKind::Meeting => "Meeting".into(), EntryKind::Block => "Blocked".into(), EntryKind::Appointment => String::new() });
@@ -876,7 +1022,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                             let badged = e.kind == EntryKind::Appointment && e.status != Status::Scheduled;
                             let unbadged = if e.kind == EntryKind::Appointment && !badged { e.status.label() } else { "" };
                             let rest = text::entry_rest(e.start_local, e.end_local, unbadged, provider.as_deref().filter(|_| one_provider));
-                            let who = (!one_provider).then_some(provider).flatten();
+                            let who = if people > 1 { Some(format!("{people} people")) } else { (!one_provider).then_some(provider).flatten() };
                             let badge = badged.then(|| {
                                 view! { <span class=format!("st st-{}", e.status.as_str())>{e.status.label()}</span>" " }
                             });
@@ -901,7 +1047,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                                     <strong>{e.title.clone()}</strong>
                                     " "
                                     <span class="sub">{badge}{type_name}{who.map(|p| format!(" · {p}"))}</span>
-                                    <span class="sr-only">{rest}</span>
+                                    <span class="sr-only rest">{rest}</span>
                                 </button>
                             }
                         }).collect_view()}
@@ -1010,5 +1156,53 @@ mod tests {
         let p = Lens::Provider(UserId(uuid::Uuid::from_u128(7)));
         assert_eq!(parse_lens(Some(lens_key(p))), p);
         assert_eq!(parse_lens(Some("nonsense".into())), Lens::Practice);
+    }
+}
+
+/// The message at the foot of the page: a polite live region that is always there (so what
+/// appears in it is announced), its message gone after a while, or at once by its ✕.
+#[component]
+fn SaidNote() -> impl IntoView {
+    let state = expect_context::<CalState>();
+    // Held while the pointer or the focus is on it.
+    let held = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let Some(n) = state.said.with(|s| s.as_ref().map(|s| s.n)) else {
+            return;
+        };
+        fn wait(state: CalState, held: RwSignal<bool>, n: u32, waited: u64) {
+            set_timeout(
+                move || {
+                    if state.said.with_untracked(|s| s.as_ref().map(|s| s.n)) != Some(n) {
+                        return;
+                    }
+                    let waited = waited + SAID_SECONDS;
+                    let undo_left = waited + SAID_SECONDS < crate::calendar::model::UNDO_SECONDS as u64;
+                    if held.get_untracked() && undo_left {
+                        wait(state, held, n, waited);
+                    } else {
+                        state.said.set(None);
+                    }
+                },
+                std::time::Duration::from_secs(SAID_SECONDS),
+            );
+        }
+        wait(state, held, n, 0);
+    });
+    view! {
+        <div class="said-region" role="status" aria-live="polite"
+            on:mouseenter=move |_| held.set(true) on:mouseleave=move |_| held.set(false)
+            on:focusin=move |_| held.set(true) on:focusout=move |_| held.set(false)>
+            {move || state.said.get().map(|s| view! {
+                <div class="said" class:problem=s.problem role=s.problem.then_some("alert") id="cal-said">
+                    <span class="said-text">{s.text}</span>
+                    {s.undo.map(|_| view! {
+                        <button type="button" class="link" id="said-undo" aria-keyshortcuts="u" on:click=move |_| state.undo()>"Undo"</button>
+                    })}
+                    <button type="button" class="link said-close" aria-label="Dismiss the message" on:click=move |_| state.said.set(None)>"✕"</button>
+                </div>
+            })}
+        </div>
     }
 }

@@ -15,22 +15,39 @@ pub struct Outgoing<'a> {
 }
 
 /// Queues a message; it leaves when (and only if) the transaction commits.
-#[tracing::instrument(skip_all)]
 pub async fn enqueue(tx: &mut Tx, mail: Outgoing<'_>) -> Result<Uuid, sqlx::Error> {
+    enqueue_held(tx, mail, 0).await
+}
+
+/// Queues a message that waits `hold_seconds` before it leaves: until then [`withdraw`]
+/// takes it back (a change that can be undone).
+#[tracing::instrument(skip_all)]
+pub async fn enqueue_held(tx: &mut Tx, mail: Outgoing<'_>, hold_seconds: i64) -> Result<Uuid, sqlx::Error> {
     if let Some(problem) = rules::subject_problem(mail.subject) {
         return Err(sqlx::Error::Protocol(format!("mail subject refused: {problem}")));
     }
     let (id,): (Uuid,) = sqlx::query_as(
-        "INSERT INTO mail_outbox (practice_id, to_address, subject, body_text)
-         VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO mail_outbox (practice_id, to_address, subject, body_text, next_attempt_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) RETURNING id",
     )
     .bind(mail.practice)
     .bind(mail.to)
     .bind(mail.subject)
     .bind(mail.body)
+    .bind(hold_seconds as f64)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
+}
+
+/// Takes back a message that has not been sent; false if it has (or is being sent: a worker
+/// holding it makes this wait for the outcome). The message is gone, as if never written.
+pub async fn withdraw(tx: &mut Tx, id: Uuid) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM mail_outbox WHERE id = $1 AND sent_at IS NULL")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub struct Due {

@@ -74,3 +74,7 @@ mod tests {
         assert!("not-a-uuid".parse::<PracticeId>().is_err());
     }
 }
+id_type!(
+    /// A change to a calendar entry that its maker may still undo.
+    UndoId
+);

@@ -5,7 +5,7 @@ pub mod dates;
 mod ids;
 mod roles;
 
-pub use ids::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UserId};
+pub use ids::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UndoId, UserId};
 pub use roles::Role;
 
 use serde::{Deserialize, Serialize};
