@@ -44,6 +44,7 @@ const PAGES = () => [
     { name: 'calendar-day', path: `/p/${riverside}/calendar`, ready: '#calendar .timegrid .tg-entry', title: /^Calendar · Riverside/ },
     { name: 'calendar-week', path: `/p/${riverside}/calendar?span=week`, ready: '#calendar .timegrid .tg-entry', title: /^Calendar · Riverside/ },
     { name: 'calendar-month', path: `/p/${riverside}/calendar?span=month`, ready: '#calendar .monthgrid', title: /^Calendar · Riverside/ },
+    { name: 'calendar-list', path: `/p/${riverside}/calendar?span=list`, ready: '#calendar #day-list', title: /^Calendar · Riverside/ },
     { name: 'calendar-booking', path: `/p/${riverside}/calendar`, ready: '#calendar .timegrid', open: '#cal-new', panel: '#booking', title: /^Calendar · Riverside/ },
     { name: 'coming-section', path: `/p/${riverside}/tasks`, ready: '#section-placeholder', title: /^Tasks · Riverside/ },
     { name: 'account', path: '/account', ready: '#account', title: /^Your account · Switchboard$/ },

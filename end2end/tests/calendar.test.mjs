@@ -190,6 +190,26 @@ test('week and month views, and the keyboard', async () => {
   assert.ok(lunches.every((l) => l.length <= 1), JSON.stringify(lunches));
   assert.deepEqual(await page.$$eval('.cal-legend .chip', (c) => c.map((x) => x.textContent)), ['Grace Liu', 'Helen Park', 'Samuel Reyes']);
   await shot(page, 'calendar-week-seeded');
+  // The same week as a list, day by day (`l`): each entry opens its details.
+  await page.focus('.timegrid');
+  await page.keyboard.press('l');
+  await page.waitForSelector('#day-list .dl-entry');
+  const days = await page.$$eval('#day-list h2', (h) => h.map((x) => x.textContent));
+  assert.ok(days.length >= 5 && days.every((h) => /^\w+day \d+ \w+ \d{4}$/.test(h)), JSON.stringify(days));
+  const listed = page.locator('#day-list .dl-entry', { hasText: 'Marcus Holloway' }).first();
+  assert.match(await listed.textContent(), /^\d\d:\d\d–\d\d:\d\dMarcus Holloway/);
+  // The lunch the three share is one row a day there too.
+  const lunchRows = (await page.$$eval('#day-list section', (ss) => ss.map((sec) => [...sec.querySelectorAll('.dl-entry')]
+    .filter((e) => e.textContent.includes('Lunch')).map((e) => e.textContent.includes('3 people'))))).filter((l) => l.length);
+  assert.ok(lunchRows.length >= 5 && lunchRows.every((l) => l.length === 1 && l[0]), JSON.stringify(lunchRows));
+  await shot(page, 'calendar-list');
+  await listed.click();
+  await page.waitForSelector('#entry-detail');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#entry-detail', { state: 'detached' });
+  await page.click('button[aria-keyshortcuts="w"]');
+  await page.waitForSelector('.timegrid');
+  await page.focus('.timegrid');
   await page.keyboard.press('m');
   await page.waitForSelector('.monthgrid');
   assert.equal(await page.locator('.mg-day').count(), 42);

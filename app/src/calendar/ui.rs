@@ -31,6 +31,8 @@ pub enum Span3 {
     Day,
     Week,
     Month,
+    /// A week as a list, day by day (phones, screen readers).
+    List,
 }
 
 impl Span3 {
@@ -39,6 +41,7 @@ impl Span3 {
             Span3::Day => "day",
             Span3::Week => "week",
             Span3::Month => "month",
+            Span3::List => "list",
         }
     }
 }
@@ -226,7 +229,7 @@ fn lens_key(lens: Lens) -> String {
 fn range_of(span: Span3, anchor: NaiveDate) -> (NaiveDate, u32) {
     match span {
         Span3::Day => (anchor, 1),
-        Span3::Week => (
+        Span3::Week | Span3::List => (
             anchor - Duration::days(anchor.weekday().num_days_from_monday().into()),
             7,
         ),
@@ -242,7 +245,7 @@ fn step(span: Span3, anchor: NaiveDate, forward: bool) -> NaiveDate {
     let sign = if forward { 1 } else { -1 };
     match span {
         Span3::Day => anchor + Duration::days(sign),
-        Span3::Week => anchor + Duration::days(7 * sign),
+        Span3::Week | Span3::List => anchor + Duration::days(7 * sign),
         Span3::Month => {
             let months = anchor.year() * 12 + anchor.month0() as i32 + sign as i32;
             NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
@@ -258,6 +261,7 @@ pub fn CalendarPage() -> impl IntoView {
     let span = Memo::new(move |_| match query.read().get("span").as_deref() {
         Some("week") => Span3::Week,
         Some("month") => Span3::Month,
+        Some("list") => Span3::List,
         _ => Span3::Day,
     });
     let date = Memo::new(move |_| query.read().get("date").and_then(|d| text::parse_date(&d)));
@@ -389,6 +393,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 "d" => go.with_value(|g| g(Span3::Day, a, lens)),
                 "w" => go.with_value(|g| g(Span3::Week, a, lens)),
                 "m" => go.with_value(|g| g(Span3::Month, a, lens)),
+                "l" => go.with_value(|g| g(Span3::List, a, lens)),
                 "n" => {
                     let provider = match lens {
                         Lens::Provider(p) => Some(p),
@@ -417,7 +422,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
         let a = anchor.get();
         match state.span.get() {
             Span3::Day => text::day_long(a),
-            Span3::Week => {
+            Span3::Week | Span3::List => {
                 let (first, _) = range_of(Span3::Week, a);
                 format!("Week of {}", text::date_long(first))
             }
@@ -492,6 +497,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     {span_button(Span3::Day, "Day", "d")}
                     {span_button(Span3::Week, "Week", "w")}
                     {span_button(Span3::Month, "Month", "m")}
+                    {span_button(Span3::List, "List", "l")}
                 </div>
                 <button type="button" id="cal-closed" class="small" hidden=move || state.span.get() != Span3::Week
                     aria-pressed=move || state.show_closed.get().to_string()
@@ -543,12 +549,15 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 <Transition fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
                     {move || {
                         let show_closed = state.show_closed.get();
+                        // Tracked: the week and its list read the same days.
+                        let span = state.span.get();
                         Suspend::new(async move {
                             match view_res.await {
-                                Ok(v) => setup.with_value(|s| match state.span.get_untracked() {
+                                Ok(v) => match span {
                                     Span3::Month => view! { <MonthGrid view=v today /> }.into_any(),
-                                    span => view! { <TimeGrid view=v setup=s.clone() span today show_closed /> }.into_any(),
-                                }),
+                                    Span3::List => view! { <DayList view=v setup=setup.get_value() today /> }.into_any(),
+                                    span => view! { <TimeGrid view=v setup=setup.get_value() span today show_closed /> }.into_any(),
+                                },
                                 Err(e) => view! { <PageError error=e /> }.into_any(),
                             }
                         })
@@ -924,11 +933,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                 // colours appointments by clinician (the columns do not say whose they are).
                 let everyone = col.with_value(|c| c.provider.is_none() && c.room.is_none());
                 let entries: Vec<(Entry, usize)> = if everyone {
-                    let shared = |a: &Entry, b: &Entry| {
-                        a.kind == EntryKind::Block && b.kind == EntryKind::Block && a.title == b.title
-                            && (a.start_local, a.end_local) == (b.start_local, b.end_local)
-                    };
-                    rules::drawn_once(&entries, shared).into_iter().map(|(i, n)| (entries[i].clone(), n)).collect()
+                    rules::drawn_once(&entries, shared_block).into_iter().map(|(i, n)| (entries[i].clone(), n)).collect()
                 } else {
                     entries.into_iter().map(|e| (e, 1)).collect()
                 };
@@ -1072,6 +1077,95 @@ fn pointer_y(ev: &leptos::ev::MouseEvent) -> Option<f64> {
         let _ = ev;
         None
     }
+}
+
+/// Blocks of several people at one time under one title (lunch): drawn once where everyone
+/// is shown.
+fn shared_block(a: &Entry, b: &Entry) -> bool {
+    a.kind == EntryKind::Block
+        && b.kind == EntryKind::Block
+        && a.title == b.title
+        && (a.start_local, a.end_local) == (b.start_local, b.end_local)
+}
+
+/// The week as a list: each day with something on it, its entries in order (time, who,
+/// what, status), each opening its details; a block several people share, once.
+#[component]
+fn DayList(view: View, setup: Setup, today: NaiveDate) -> impl IntoView {
+    let state = expect_context::<CalState>();
+    let lens = state.lens.get_untracked();
+    let name = |id: Option<UserId>| {
+        id.and_then(|id| setup.staff.iter().find(|p| p.id == id))
+            .map(|p| p.name.clone())
+    };
+    let mut days: Vec<(NaiveDate, Vec<Entry>)> = Vec::new();
+    for e in view.entries.iter().filter(|e| match lens {
+        Lens::Practice => true,
+        Lens::Provider(p) => e.provider_id == Some(p) || e.attendees.contains(&p),
+        Lens::Room(r) => e.room_id == Some(r),
+    }) {
+        let d = e.start_local.date();
+        match days.last_mut() {
+            Some((day, list)) if *day == d => list.push(e.clone()),
+            _ => days.push((d, vec![e.clone()])),
+        }
+    }
+    // Where a panel that changed something and closed sends the focus, once this list is in
+    // the page (a change draws the list anew).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(target) = state.refocus.get_value() {
+            state.refocus.set_value(None);
+            request_animation_frame(move || {
+                crate::ui::focus_when_drawn(match target {
+                    Some(id) => format!("#day-list [data-entry=\"{id}\"]"),
+                    None => "#day-list".to_owned(),
+                })
+            });
+        }
+    });
+    if days.is_empty() {
+        return view! { <p class="muted pad" id="day-list" tabindex="-1">"Nothing is booked this week."</p> }
+            .into_any();
+    }
+    view! {
+        <div class="day-list" id="day-list" tabindex="0" role="region" aria-label="The week, day by day">
+            {days.into_iter().map(|(d, list)| view! {
+                <section>
+                    <h2 class:today={d == today}>{text::day_long(d)}</h2>
+                    <ul>
+                        {rules::drawn_once(&list, |a, b| lens == Lens::Practice && shared_block(a, b)).into_iter().map(|(i, people)| {
+                            let e = &list[i];
+                            let id = e.id;
+                            let what = e.type_id.and_then(|t| setup.types.iter().find(|x| x.id == t)).map(|t| t.name.clone())
+                                .unwrap_or_else(|| match e.kind { EntryKind::Meeting => "Meeting".into(), EntryKind::Block => "Blocked".into(), EntryKind::Appointment => String::new() });
+                            let who = if people > 1 {
+                                format!(" · {people} people")
+                            } else {
+                                name(e.provider_id).map(|p| format!(" · {p}")).unwrap_or_default()
+                            };
+                            let badge = (e.kind == EntryKind::Appointment).then(|| view! {
+                                <span class=format!("st st-{}", e.status.as_str())>{e.status.label()}</span>
+                            });
+                            view! {
+                                <li>
+                                    <button type="button" class="dl-entry" data-entry=id.to_string()
+                                        class:marked=move || state.marked.get() == Some(id)
+                                        on:click=move |_| state.panel.set(Panel::Detail(id))>
+                                        <span class="t">{format!("{}–{}", text::hm(e.start_local.time()), text::hm(e.end_local.time()))}</span>
+                                        <strong>{e.title.clone()}</strong>
+                                        <span class="sub">{format!("{what}{who}")}</span>
+                                        {badge}
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
 }
 
 /// "no appointments", "1 appointment", "4 appointments".

@@ -194,7 +194,7 @@ pub fn SkipLink() -> impl IntoView {
 /// turned off).
 pub const SINGLE_KEYS: &str = "switchboard.single-keys";
 
-/// Whether single-key shortcuts (the calendar's t, d, w, m, n, f and arrows) are on.
+/// Whether single-key shortcuts (the calendar's t, d, w, m, l, n, f, u and arrows) are on.
 #[cfg(feature = "hydrate")]
 pub fn single_keys_on() -> bool {
     remembered(SINGLE_KEYS).as_deref() != Some("off")
