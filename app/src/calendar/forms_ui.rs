@@ -674,7 +674,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                 skip_conflicts,
             )
             .await;
-            settle(state, result, rule_problem, error, String::new());
+            settle(state, result, rule_problem, error, "Changed the repeat.".into());
         });
     };
     // Arrival and the like only on the appointment's day (the server holds to it too).
