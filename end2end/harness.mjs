@@ -127,3 +127,86 @@ export async function waitForHydration(page) {
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(screenshotsDir, `${name}.png`), fullPage: true });
 }
+
+/** Decodes a message body by its Content-Transfer-Encoding (what lettre writes). */
+function decodeBody(headers, body) {
+  const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
+  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (encoding === 'quoted-printable') {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+/** Decodes a header's encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`). */
+function decodeHeader(value) {
+  return value.replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_, kind, text) => kind.toLowerCase() === 'b'
+    ? Buffer.from(text, 'base64').toString('utf8')
+    : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (__, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+}
+
+/**
+ * A mail server on 127.0.0.1 that accepts every message (SMTP without TLS or login, as a
+ * relay on the same host) and keeps what it received: `{ from, to, subject, body }`.
+ */
+export async function startSmtp() {
+  const received = [];
+  const server = net.createServer((socket) => {
+    socket.setEncoding('latin1');
+    let buffer = '';
+    let envelope = { from: '', to: [] };
+    let data = null; // the message's lines while DATA lasts
+    const reply = (line) => socket.write(`${line}\r\n`);
+    reply('220 127.0.0.1 test mail server');
+    socket.on('data', (chunk) => {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (data) {
+          if (line !== '.') {
+            data.push(line.startsWith('..') ? line.slice(1) : line);
+            continue;
+          }
+          const raw = data.join('\r\n');
+          data = null;
+          const split = raw.indexOf('\r\n\r\n');
+          const head = (split < 0 ? raw : raw.slice(0, split)).replace(/\r\n[ \t]+/g, ' ');
+          const headers = {};
+          for (const h of head.split('\r\n')) {
+            const colon = h.indexOf(':');
+            if (colon > 0) headers[h.slice(0, colon).toLowerCase()] = h.slice(colon + 1).trim();
+          }
+          received.push({
+            from: envelope.from,
+            to: envelope.to,
+            subject: decodeHeader(headers.subject ?? ''),
+            body: decodeBody(headers, split < 0 ? '' : raw.slice(split + 4)),
+          });
+          envelope = { from: '', to: [] };
+          reply('250 accepted');
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        const address = () => (line.match(/<([^>]*)>/) ?? [])[1] ?? '';
+        if (verb === 'EHLO' || verb === 'HELO') reply('250 127.0.0.1');
+        else if (verb === 'MAIL') { envelope.from = address(); reply('250 ok'); }
+        else if (verb === 'RCPT') { envelope.to.push(address()); reply('250 ok'); }
+        else if (verb === 'DATA') { data = []; reply('354 go on'); }
+        else if (verb === 'RSET') { envelope = { from: '', to: [] }; reply('250 ok'); }
+        else if (verb === 'NOOP') reply('250 ok');
+        else if (verb === 'QUIT') { reply('221 bye'); socket.end(); }
+        else reply('502 not here');
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `smtp://127.0.0.1:${server.address().port}`,
+    received,
+    stop: () => new Promise((resolve) => server.close(resolve)),
+  };
+}

@@ -10,7 +10,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The Content-Security-Policy is set by the server's middleware from this document's nonce.
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-time-style=crate::ui::time_style().key()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

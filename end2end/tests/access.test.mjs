@@ -41,11 +41,12 @@ const PAGES = () => [
   { who: 'maya.okafor', pages: [
     { name: 'inbox', path: `/p/${riverside}/inbox`, ready: '#staff', title: /^Inbox · Riverside Family Medicine · Switchboard$/ },
     { name: 'my-day', path: `/p/${riverside}/today`, ready: '#today .legend', title: /^My day · Riverside/ },
-    { name: 'calendar-day', path: `/p/${riverside}/calendar`, ready: '#calendar .timegrid .tg-entry', title: /^Calendar · Riverside/ },
+    { name: 'calendar-day', path: `/p/${riverside}/calendar?span=day`, ready: '#calendar .timegrid .tg-entry', title: /^Calendar · Riverside/ },
+    { name: 'calendar-3day', path: `/p/${riverside}/calendar?span=3day`, ready: '#calendar .timegrid .tg-col', title: /^Calendar · Riverside/ },
     { name: 'calendar-week', path: `/p/${riverside}/calendar?span=week`, ready: '#calendar .timegrid .tg-entry', title: /^Calendar · Riverside/ },
     { name: 'calendar-month', path: `/p/${riverside}/calendar?span=month`, ready: '#calendar .monthgrid', title: /^Calendar · Riverside/ },
     { name: 'calendar-list', path: `/p/${riverside}/calendar?span=list`, ready: '#calendar #day-list', title: /^Calendar · Riverside/ },
-    { name: 'calendar-booking', path: `/p/${riverside}/calendar`, ready: '#calendar .timegrid', open: '#cal-new', panel: '#booking', title: /^Calendar · Riverside/ },
+    { name: 'calendar-booking', path: `/p/${riverside}/calendar?span=day`, ready: '#calendar .timegrid', open: '#cal-new', panel: '#booking', title: /^Calendar · Riverside/ },
     { name: 'coming-section', path: `/p/${riverside}/tasks`, ready: '#section-placeholder', title: /^Tasks · Riverside/ },
     { name: 'account', path: '/account', ready: '#account', title: /^Your account · Switchboard$/ },
   ] },
@@ -180,8 +181,12 @@ test('on a phone, tapping a free time opens the booking sheet over the screen', 
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   const page = await context.newPage();
   await signIn(page, server.base, demo('helen.park'));
+  // A phone opens the calendar as the week's list; the day's grid is a tap away.
   await page.goto(`${server.base}/p/${riverside}/calendar`);
   await waitForHydration(page);
+  await page.waitForURL(/span=list/);
+  await page.waitForSelector('#calendar #day-list');
+  await page.click('.seg-group button[aria-keyshortcuts="d"]');
   await page.waitForSelector('#calendar .timegrid .tg-col');
   const header = await page.$eval('.topbar', (el) => el.getBoundingClientRect().height);
   const grid = await page.$eval('.timegrid', (el) => el.getBoundingClientRect().top);

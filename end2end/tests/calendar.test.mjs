@@ -209,6 +209,21 @@ test('week and month views, and the keyboard', async () => {
   await page.waitForSelector('#entry-detail', { state: 'detached' });
   await page.click('button[aria-keyshortcuts="w"]');
   await page.waitForSelector('.timegrid');
+  // Three days in a row from the day chosen (`3`); › steps three days on. A screen reader
+  // meets each column named by its day.
+  await page.focus('.timegrid');
+  await page.keyboard.press('3');
+  await page.waitForURL(/span=3day/);
+  const anchor = new URL(page.url()).searchParams.get('date');
+  const dayAfter = (iso, n) => new Date(Date.parse(`${iso}T12:00:00Z`) + n * 86_400_000);
+  const head = (d) => `${d.toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'UTC' })} ${d.getUTCDate()}`;
+  await page.waitForFunction(() => document.querySelectorAll('.tg-head').length === 3);
+  assert.deepEqual(await page.$$eval('.tg-head', (h) => h.map((x) => x.textContent)), [0, 1, 2].map((n) => head(dayAfter(anchor, n))));
+  assert.match(await page.getAttribute('.tg-col >> nth=0', 'aria-label'), /^\w+day \d+ \w+ \d{4}$/);
+  await shot(page, 'calendar-3day');
+  await page.click('button[aria-label="Next"]');
+  await page.waitForFunction((d) => new URL(location.href).searchParams.get('date') === d, dayAfter(anchor, 3).toISOString().slice(0, 10));
+  await page.waitForFunction((h) => document.querySelector('.tg-head')?.textContent === h, head(dayAfter(anchor, 3)));
   await page.focus('.timegrid');
   await page.keyboard.press('m');
   await page.waitForSelector('.monthgrid');
@@ -246,6 +261,7 @@ test('the patient confirms from the e-mailed link; a feed address is made and se
   const page = await ctx.newPage();
   await signIn(page, server.base, demo('maya.okafor'));
   await openDay(page, seededDay);
+  await page.click('#cal-more > summary');
   await page.click('#cal-feeds');
   await page.waitForSelector('#feeds-panel form');
   await page.selectOption('#feed-whose', { label: 'Helen Park' });
@@ -286,6 +302,7 @@ test('clinician out: every affected appointment gets a new slot and moves at onc
     AND (e.starts_at AT TIME ZONE 'America/New_York')::date = '${seededDay}'`);
   const before = Number(booked('Grace Liu'));
   assert.ok(before > 0, 'the demo books Grace Liu that day');
+  await page.click('#cal-more > summary');
   await page.click('#cal-out');
   await page.waitForSelector('#out-panel form');
   await page.selectOption('#out-provider', { label: 'Grace Liu' });
@@ -367,6 +384,7 @@ test('waitlist: an earlier slot is offered by e-mail and taken by the link', asy
   await page.waitForSelector('#wait-added, #waitlist-form .error');
   assert.equal(await page.locator('#waitlist-form .error').count(), 0,
     await page.locator('#waitlist-form .error').allTextContents().then((t) => t.join()));
+  await page.click('#cal-more > summary');
   await page.click('#cal-waitlist');
   await page.locator('#waitlist li', { hasText: name }).waitFor();
   await shot(page, 'calendar-waitlist');
@@ -393,6 +411,7 @@ test('setup: a provider\'s weekly hours, extra hours, a room and an appointment 
   const page = await ctx.newPage();
   await signIn(page, server.base, demo('maya.okafor'));
   await openDay(page);
+  await page.click('#cal-more > summary');
   await page.click('#cal-setup');
   await page.waitForSelector('#hours-form');
   await page.selectOption('#hours-provider', { label: 'Helen Park' });
@@ -474,5 +493,50 @@ test("the assistant's day across its practices", async () => {
   await page.locator('#today-grid .tg-entry').first().click();
   await page.waitForURL(/\/calendar\?span=day&date=/);
   await waitForHydration(page);
+  await ctx.close();
+});
+
+test('a person who reads 12-hour times and the month first gets them on every page, and types them so', async () => {
+  // A browser in the practice's zone (no second clock on the axis), in a 24-hour language.
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'America/New_York' });
+  const page = await ctx.newPage();
+  await signIn(page, server.base, demo('luis.ortega'));
+  await page.goto(`${server.base}/account`);
+  await waitForHydration(page);
+  await page.selectOption('#time-clock', 'on');
+  await page.selectOption('#time-dates', 'on');
+  await page.click('#time-style-save');
+  await page.waitForFunction(() => document.querySelector('#time-style-saved')?.textContent.startsWith('Saved'));
+  await shot(page, 'account-time-style');
+
+  // A day without demo bookings, three weeks on: its title, its hours, its free times.
+  const date = server.sql(`SELECT to_char(date_trunc('week', now() AT TIME ZONE 'America/New_York') + interval '22 days', 'YYYY-MM-DD')`);
+  await page.goto(`${server.base}/p/${riverside}/calendar?span=day&date=${date}`);
+  await waitForHydration(page);
+  await page.waitForSelector('.timegrid .tg-free');
+  assert.match(await page.textContent('#cal-title'), /^Tuesday, \w+ \d+, \d{4}$/);
+  assert.equal(await page.textContent('.tg-hour >> nth=0'), '7 am');
+  assert.match(await page.textContent('.tg-free >> nth=0'), /^Free \d+:\d\d [ap]m–\d+:\d\d [ap]m, Tuesday, \w+ \d+, \d{4}, /);
+  // The top bar's practice times too.
+  assert.match(await page.$eval('.switcher select', (s) => s.selectedOptions[0].textContent), /\d+:\d\d [ap]m$/);
+
+  // The booking form's time reads and takes a 12-hour time, whatever the browser's language.
+  await column(page, 'Helen Park').click({ position: { x: 40, y: y(10) } });
+  await page.waitForSelector('#booking');
+  assert.equal(await page.inputValue('#book-time'), '10:00 am');
+  await page.fill('#book-time', '10:15 AM');
+  await page.fill('#patient-search', 'Novak');
+  await page.click('.hit >> text=Julia Novak');
+  await page.selectOption('#book-type', { label: 'Follow-up (20 min)' });
+  await page.selectOption('#book-room', { label: 'Exam 2' });
+  await page.click('#book-submit');
+  await page.waitForSelector('#cal-said #said-undo');
+  assert.match(await page.textContent('#cal-said .said-text'), /^Booked Julia Novak with Helen Park, Tue, \w{3} \d+, 10:15 am$/);
+  await page.locator('.tg-entry', { hasText: 'Julia Novak' }).waitFor();
+  assert.match(await page.locator('.tg-entry', { hasText: 'Julia Novak' }).textContent(), /^10:15 am/);
+  await shot(page, 'calendar-12-hour');
+  assert.equal(server.sql(`SELECT to_char(e.starts_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD HH24:MI') FROM entries e
+    JOIN patients p ON p.id = e.patient_id WHERE p.full_name = 'Julia Novak' AND e.practice_id = '${riverside}'
+      AND (e.starts_at AT TIME ZONE 'America/New_York')::date = '${date}'`), `${date} 10:15`);
   await ctx.close();
 });

@@ -24,7 +24,7 @@ after(async () => {
 const READY = {
   inbox: '#staff',
   today: '#today .legend',
-  calendar: '#calendar .timegrid',
+  calendar: '#calendar .timegrid, #calendar #day-list',
 };
 
 /**
@@ -160,7 +160,8 @@ test('twenty moves between sections and practices keep one document and one sock
   await page.evaluate(() => window.scrollTo(0, 300));
   const scrolled = await page.evaluate(() => window.scrollY);
   assert.ok(scrolled > 200, `the inbox scrolls on a phone (${scrolled})`);
-  await move(page, { click: 'nav.sections a[href$="/calendar"]' }, READY.calendar);
+  // A phone's calendar is the week's list.
+  await move(page, { click: 'nav.sections a[href$="/calendar"]' }, '#calendar #day-list');
   assert.equal(await page.evaluate(() => window.scrollY), 0, 'a new page starts at its top');
   await page.goBack();
   await page.waitForSelector(READY.inbox);

@@ -336,13 +336,15 @@ where
 }
 
 /// Removes what is kept no longer: old login attempts, link misses and sessions, and the
-/// bodies of mail sent before the retention period. Returns how many rows it touched.
+/// bodies of mail sent before the retention period, and calendar changes whose undo ran out
+/// a day ago. Returns how many rows it touched.
 pub async fn housekeeping(pool: &PgPool) -> Result<u64, app::error::AppError> {
     let mut tx = app::db::begin(pool, &app::db::Scope::All { user: None }).await?;
     let old = app::auth::db::purge_old(&mut tx).await?;
     let bodies = app::mail::db::purge_sent_bodies(&mut tx).await?;
+    let undos = app::calendar::db::purge_undos(&mut tx).await?;
     tx.commit().await?;
-    Ok(old + bodies)
+    Ok(old + bodies + undos)
 }
 
 async fn shutdown_signal() {

@@ -678,3 +678,60 @@ async fn while_the_database_is_unreachable_pages_say_so_and_server_functions_ans
     let answer = app.call::<Option<Me>>(&client, "auth/who_am_i", &[]).await;
     assert_eq!(answer, Err(AppError::Unavailable));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_person_reads_times_and_dates_their_own_way_on_every_page(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use app::model::TimeStyle;
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let me = app.login(&w.a_assistant.email).await;
+    let colleague = app.login(&w.a_clinician.email).await;
+    let style_of = |client: &reqwest::Client| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let me: Option<Me> = app.call(&client, "auth/who_am_i", &[]).await.unwrap();
+            me.unwrap().time_style
+        }
+    };
+    assert_eq!(
+        style_of(&me).await,
+        TimeStyle::default(),
+        "24-hour and the day first"
+    );
+    let page = |client: &reqwest::Client| {
+        let (client, url) = (
+            client.clone(),
+            app.url(&format!("/p/{}/calendar?span=day&date=2027-03-01", w.a)),
+        );
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let before = page(&me).await;
+    assert!(before.contains(r#"data-time-style="24h dm""#));
+    assert!(before.contains("Monday 1 March 2027") && before.contains(">09:00<"));
+
+    let us = TimeStyle {
+        twelve_hour: true,
+        month_first: true,
+    };
+    let saved: Result<(), AppError> = app
+        .call_json(&me, "auth/time_style", serde_json::json!({ "style": us }))
+        .await;
+    assert_eq!(saved, Ok(()));
+    assert_eq!(style_of(&me).await, us);
+    // The server draws the calendar that way (its day, its hours); the colleague's stays.
+    let after = page(&me).await;
+    assert!(after.contains(r#"data-time-style="12h md""#));
+    assert!(
+        after.contains("Monday, March 1, 2027") && after.contains(">9 am<"),
+        "{}",
+        &after[..after.len().min(400)]
+    );
+    assert_eq!(style_of(&colleague).await, TimeStyle::default());
+    assert!(page(&colleague).await.contains(">09:00<"));
+    common::assert_needs_sign_in_json(&app, "auth/time_style", serde_json::json!({ "style": us })).await;
+    app.close().await;
+}

@@ -1225,6 +1225,13 @@ async fn as_owner(app: &TestApp, sql: &str) {
     sqlx::query(sql).execute(&mut c).await.unwrap();
 }
 
+/// Counts as the database's owner: rows no application transaction may see.
+async fn owner_count(app: &TestApp, sql: &str) -> i64 {
+    use sqlx::Connection;
+    let mut c = sqlx::PgConnection::connect_with(&app.owner).await.unwrap();
+    sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_change_is_undone_by_its_maker_for_a_while_and_its_notice_never_leaves(
     _: PgPoolOptions,
@@ -1377,6 +1384,18 @@ async fn a_change_is_undone_by_its_maker_for_a_while_and_its_notice_never_leaves
     assert_eq!(common::count(&d.app.pool, logged).await, 3);
     d.refused_to_outsiders(&[("calendar/undo", json!({ "practice": a, "undo": m }))])
         .await;
+
+    // Housekeeping removes the kept changes a day old, and only those.
+    let kept = "SELECT count(*) FROM entry_undos";
+    let all = owner_count(&d.app, kept).await;
+    assert!(all > 2, "{all} changes kept");
+    as_owner(
+        &d.app,
+        "UPDATE entry_undos SET made_at = now() - interval '2 days' WHERE id IN (SELECT id FROM entry_undos ORDER BY made_at LIMIT 2)",
+    )
+    .await;
+    assert_eq!(server::housekeeping(&d.app.pool).await.unwrap(), 2);
+    assert_eq!(owner_count(&d.app, kept).await, all - 2);
     d.app.close().await;
 }
 

@@ -136,6 +136,11 @@ fn checks(w: &World) -> Vec<(&'static str, Args, Guard)> {
             Public("a waitlist offer: its token is the authority"),
         ),
         ("auth/keepalive", form(&[]), Own),
+        (
+            "auth/time_style",
+            j(json!({ "style": { "twelve_hour": true, "month_first": true } })),
+            Own,
+        ),
         ("auth/security", form(&[]), Own),
         ("auth/totp_begin", form(&[]), Own),
         ("auth/totp_confirm", form(&[("code", "123456")]), Own),

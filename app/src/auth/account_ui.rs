@@ -1,7 +1,10 @@
-//! `/account`: the signed-in person's own account, and two-factor sign-in (a lazy route).
+//! `/account`: the signed-in person's own account, how they read times and dates, and
+//! two-factor sign-in (a lazy route).
 
+use crate::auth::api::set_time_style;
 use crate::auth::mfa::{account_security, BeginTotp, ConfirmTotp, DisableTotp, Security};
 use crate::error::AppError;
+use crate::model::TimeStyle;
 use crate::nav::Redirect;
 use crate::shell::MeResource;
 use crate::ui::ErrorNote;
@@ -38,6 +41,7 @@ pub fn AccountPage() -> impl IntoView {
                                         "Your practice requires two-factor sign-in of its admins. Set it up to continue."
                                     </p>
                                 })}
+                                {(!me.must_enrol_mfa()).then(|| view! { <TimeStyleForm style=me.time_style /> })}
                             }.into_any(),
                             Ok(None) => view! { <Redirect path="/login?next=/account" /> }.into_any(),
                             Err(e) => view! { <ErrorNote error=e /> }.into_any(),
@@ -59,6 +63,55 @@ pub fn AccountPage() -> impl IntoView {
                 <p><a href="/">"Back to Switchboard"</a></p>
             </div>
         </main>
+    }
+}
+
+/// How the person reads times and dates, on every page: 24- or 12-hour times, the day or the
+/// month first. The page shows an example of each choice.
+#[component]
+fn TimeStyleForm(style: TimeStyle) -> impl IntoView {
+    let twelve_hour = RwSignal::new(style.twelve_hour);
+    let month_first = RwSignal::new(style.month_first);
+    let saved = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let style = TimeStyle {
+            twelve_hour: twelve_hour.get_untracked(),
+            month_first: month_first.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match set_time_style(style).await {
+                Ok(()) => {
+                    crate::ui::set_time_style(style);
+                    error.set(None);
+                    saved.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let choice = move |id: &'static str,
+                       on: RwSignal<bool>,
+                       off_label: &'static str,
+                       on_label: &'static str| {
+        view! {
+            <select id=id on:change=move |ev| { on.set(event_target_value(&ev) == "on"); saved.set(false); }>
+                <option value="off" selected=move || !on.get()>{off_label}</option>
+                <option value="on" selected=move || on.get()>{on_label}</option>
+            </select>
+        }
+    };
+    view! {
+        <h3>"Times and dates"</h3>
+        <form class="stack time-style" id="time-style" on:submit=save>
+            <label>"Times" {choice("time-clock", twelve_hour, "24-hour: 14:30", "12-hour: 2:30 pm")}</label>
+            <label>"Dates" {choice("time-dates", month_first, "Day first: Tue 1 Dec", "Month first: Tue, Dec 1")}</label>
+            <p class="muted small">"Every page writes times and dates this way, and time fields take either way of typing them."</p>
+            <button type="submit" id="time-style-save">"Save"</button>
+            <p role="status" id="time-style-saved">{move || saved.get().then_some("Saved. Pages you open now use it.")}</p>
+            {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
+        </form>
     }
 }
 

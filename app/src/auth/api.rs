@@ -4,8 +4,9 @@
 use crate::audit::model::Action;
 use crate::auth::model::DemoAccount;
 use crate::error::AppError;
-use crate::model::Me;
+use crate::model::{Me, TimeStyle};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 use {
@@ -194,6 +195,17 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
         tx.commit().await?;
     }
     Ok(Some(me))
+}
+
+/// The signed-in person's own way of reading times and dates, from the next page drawn on.
+#[server(endpoint = "auth/time_style", input = Json, output = crate::wire::Bin)]
+pub async fn set_time_style(style: TimeStyle) -> Result<(), AppError> {
+    let actor = session::actor()?;
+    let state = app_state()?;
+    let mut tx = begin(&state.pool, &Scope::person(actor.user(), [])).await?;
+    db::set_time_style(&mut tx, actor.user(), style).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Keeps the session alive ("Stay signed in" in the idle warning, or activity on the page).

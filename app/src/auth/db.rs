@@ -1,7 +1,7 @@
 //! Queries of accounts and sessions.
 
 use crate::db::Tx;
-use crate::model::{Me, PracticeId, PracticeSummary, Role, UserId};
+use crate::model::{Me, PracticeId, PracticeSummary, Role, TimeStyle, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::types::ipnetwork::IpNetwork;
 
@@ -217,18 +217,20 @@ pub async fn end_session(tx: &mut Tx, token_hash: &[u8]) -> Result<(), sqlx::Err
 /// The person with their practices, in one query. Needs a scope that names the user.
 #[tracing::instrument(skip_all)]
 pub async fn load_me(tx: &mut Tx, user: UserId) -> Result<Option<Me>, sqlx::Error> {
-    let head: Option<(String, String, bool, bool, bool)> = sqlx::query_as(
+    let head: Option<(String, String, bool, bool, bool, bool, bool)> = sqlx::query_as(
         "SELECT display_name, email, EXISTS (SELECT 1 FROM agency_admins a WHERE a.user_id = u.id),
                 EXISTS (SELECT 1 FROM credentials c WHERE c.user_id = u.id AND c.totp_enabled_at IS NOT NULL),
                 EXISTS (SELECT 1 FROM memberships m JOIN practices p ON p.id = m.practice_id
                         WHERE m.user_id = u.id AND m.role = 'practice_admin'
-                          AND p.require_admin_mfa AND p.archived_at IS NULL)
+                          AND p.require_admin_mfa AND p.archived_at IS NULL),
+                twelve_hour, month_first
          FROM users u WHERE id = $1 AND disabled_at IS NULL",
     )
     .bind(user)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((display_name, email, agency_admin, mfa_enabled, mfa_required)) = head else {
+    let Some((display_name, email, agency_admin, mfa_enabled, mfa_required, twelve_hour, month_first)) = head
+    else {
         return Ok(None);
     };
     let rows: Vec<(PracticeId, String, String, Role, i32)> = sqlx::query_as(
@@ -261,10 +263,25 @@ pub async fn load_me(tx: &mut Tx, user: UserId) -> Result<Option<Me>, sqlx::Erro
             .collect(),
         idle_timeout_seconds,
         time_zone,
+        time_style: TimeStyle {
+            twelve_hour,
+            month_first,
+        },
         mfa_enabled,
         mfa_required,
         agency_practices: Vec::new(),
     }))
+}
+
+/// The person's own way of reading times and dates.
+pub async fn set_time_style(tx: &mut Tx, user: UserId, style: TimeStyle) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET twelve_hour = $2, month_first = $3 WHERE id = $1")
+        .bind(user)
+        .bind(style.twelve_hour)
+        .bind(style.month_first)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Every account with what it does, for the login page of a demo instance.

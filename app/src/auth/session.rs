@@ -258,6 +258,7 @@ mod tests {
                 idle_timeout_seconds: 900,
                 time_zone: "UTC".into(),
                 mfa_enabled: true,
+                time_style: Default::default(),
                 mfa_required: true,
                 agency_practices: Vec::new(),
             },

@@ -1611,6 +1611,14 @@ pub async fn mark_undone(conn: &mut PgConnection, id: UndoId) -> Result<(), sqlx
     Ok(())
 }
 
+/// Removes the kept changes older than a day (housekeeping: their undo ran out long ago).
+pub async fn purge_undos(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    let gone = sqlx::query("DELETE FROM entry_undos WHERE made_at < now() - interval '1 day'")
+        .execute(conn)
+        .await?;
+    Ok(gone.rows_affected())
+}
+
 /// Puts an entry's place and status back (undo), keeping its length; bumps its version.
 pub async fn restore(
     conn: &mut PgConnection,

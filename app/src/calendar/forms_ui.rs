@@ -63,6 +63,21 @@ fn when(start: NaiveDateTime, end: NaiveDateTime) -> String {
 }
 
 /// A panel's title and its close button.
+/// A time typed as the person reads times ("14:30" or "2:30 pm"; either is understood), not
+/// the browser's own time field, whose format follows the browser's language instead. Once
+/// left, it is written back in the person's way.
+#[component]
+pub fn TimeField(id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    let example = text::hm_of(14, 30);
+    view! {
+        <input id=id type="text" class="time" autocomplete="off" spellcheck="false" maxlength="12"
+            placeholder=example.clone() title=format!("A time, e.g. {example}")
+            prop:value=value
+            on:input=move |ev| value.set(event_target_value(&ev))
+            on:change=move |ev| if let Some(t) = text::parse_hm(&event_target_value(&ev)) { value.set(text::hm(t)) } />
+    }
+}
+
 #[component]
 pub fn PanelHead(#[prop(into)] title: String) -> impl IntoView {
     let state = expect_context::<CalState>();
@@ -447,7 +462,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
                 </Show>
                 <div class="row">
                     <label>"Date"<input id="book-date" type="date" prop:value=date on:input=move |ev| date.set(event_target_value(&ev)) /></label>
-                    <label>"Time"<input id="book-time" type="time" step="300" prop:value=time on:input=move |ev| time.set(event_target_value(&ev)) /></label>
+                    <label>"Time"<TimeField id="book-time" value=time /></label>
                 </div>
                 <label>"Room"
                     <select id="book-room" on:change=move |ev| room.set(parse_id(&event_target_value(&ev)))>
@@ -729,7 +744,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                     <h3>"Move"</h3>
                     <div class="row">
                         <label>"Date"<input id="move-date" type="date" prop:value=date on:input=move |ev| date.set(event_target_value(&ev)) /></label>
-                        <label>"Time"<input id="move-time" type="time" step="300" prop:value=time on:input=move |ev| time.set(event_target_value(&ev)) /></label>
+                        <label>"Time"<TimeField id="move-time" value=time /></label>
                     </div>
                     {is_appointment.then(|| view! {
                         <label>"Provider"

@@ -3,6 +3,7 @@
 //! the call-back list of patients without e-mail. Part of the lazy panels chunk.
 
 use crate::calendar::api::{apply_out, call_backs, finish_call_back, plan_out};
+use crate::calendar::forms_ui::TimeField;
 use crate::calendar::model::{OutChoice, OutDone, OutRow, Setup};
 use crate::calendar::text;
 use crate::calendar::ui::CalState;
@@ -21,8 +22,8 @@ pub fn OutPanel(setup: Setup) -> impl IntoView {
     let state = expect_context::<CalState>();
     let today = setup.now_local.date().to_string();
     let provider = RwSignal::new(setup.providers.first().map(|p| p.id));
-    let (from_day, from_time) = (RwSignal::new(today.clone()), RwSignal::new("08:00".to_string()));
-    let (to_day, to_time) = (RwSignal::new(today), RwSignal::new("18:00".to_string()));
+    let (from_day, from_time) = (RwSignal::new(today.clone()), RwSignal::new(text::hm_of(8, 0)));
+    let (to_day, to_time) = (RwSignal::new(today), RwSignal::new(text::hm_of(18, 0)));
     let note = RwSignal::new(String::new());
     let rows = RwSignal::new(None::<Vec<OutRow>>);
     // Per row: the index of the chosen offer, or None to leave it.
@@ -103,11 +104,11 @@ pub fn OutPanel(setup: Setup) -> impl IntoView {
                 </label>
                 <div class="row">
                     <label>"From"<input id="out-from-day" type="date" prop:value=from_day on:input=move |ev| from_day.set(event_target_value(&ev)) /></label>
-                    <label>"at"<input id="out-from-time" type="time" prop:value=from_time on:input=move |ev| from_time.set(event_target_value(&ev)) /></label>
+                    <label>"at"<TimeField id="out-from-time" value=from_time /></label>
                 </div>
                 <div class="row">
                     <label>"Until"<input id="out-to-day" type="date" prop:value=to_day on:input=move |ev| to_day.set(event_target_value(&ev)) /></label>
-                    <label>"at"<input id="out-to-time" type="time" prop:value=to_time on:input=move |ev| to_time.set(event_target_value(&ev)) /></label>
+                    <label>"at"<TimeField id="out-to-time" value=to_time /></label>
                 </div>
                 <label>"Note (optional)"<input id="out-note" maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) /></label>
                 <button type="submit" id="out-show">"Show affected appointments"</button>

@@ -4,7 +4,7 @@
 use crate::calendar::api::{
     add_extra_hours, add_room, hour_exceptions, save_type, set_weekly_hours, weekly_hours, withdraw_exception,
 };
-use crate::calendar::forms_ui::{PanelHead, PeopleChecks};
+use crate::calendar::forms_ui::{PanelHead, PeopleChecks, TimeField};
 use crate::calendar::model::{ApptType, Exception, Setup};
 use crate::calendar::rules::ExceptionKind;
 use crate::calendar::text;
@@ -121,8 +121,8 @@ fn ExtraHoursForm(setup: Setup) -> impl IntoView {
     let state = expect_context::<CalState>();
     let provider = RwSignal::new(setup.providers.first().map(|p| p.id));
     let day = RwSignal::new(setup.now_local.date().to_string());
-    let from = RwSignal::new("09:00".to_string());
-    let to = RwSignal::new("13:00".to_string());
+    let from = RwSignal::new(text::hm_of(9, 0));
+    let to = RwSignal::new(text::hm_of(13, 0));
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     // Read again for another provider and after each change here (the calendar itself
@@ -213,8 +213,8 @@ fn ExtraHoursForm(setup: Setup) -> impl IntoView {
             </Transition>
             <label>"Day"<input id="extra-day" type="date" prop:value=day on:input=move |ev| day.set(event_target_value(&ev)) /></label>
             <div class="row">
-                <label>"From"<input id="extra-from" type="time" step="300" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
-                <label>"To"<input id="extra-to" type="time" step="300" prop:value=to on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+                <label>"From"<TimeField id="extra-from" value=from /></label>
+                <label>"To"<TimeField id="extra-to" value=to /></label>
             </div>
             <label>"Note"<input id="extra-note" maxlength="500" placeholder="e.g. Saturday flu clinic" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) /></label>
             <button type="submit" id="extra-add">"Add extra hours"</button>
@@ -278,7 +278,7 @@ fn TypesForm(setup: Setup) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match save_type(practice, id, t).await {
                 // The setup is read again: the panel is drawn anew with the saved type.
-                Ok(_) => state.changed.update(|v| *v += 1),
+                Ok(_) => state.setup_changed.update(|v| *v += 1),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -328,7 +328,7 @@ fn RoomsForm(setup: Setup) -> impl IntoView {
         let n = name.get_untracked();
         leptos::task::spawn_local(async move {
             match add_room(practice, n).await {
-                Ok(_) => state.changed.update(|v| *v += 1),
+                Ok(_) => state.setup_changed.update(|v| *v += 1),
                 Err(e) => error.set(Some(e)),
             }
         });

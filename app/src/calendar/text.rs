@@ -2,6 +2,7 @@
 //! `format`/`parse_from_str`: those pull chrono's whole strftime machinery into the browser's
 //! WASM for a handful of fixed patterns.
 
+use crate::model::TimeStyle;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 const DAYS: [&str; 7] = [
@@ -36,29 +37,90 @@ fn month(d: NaiveDate) -> &'static str {
     MONTHS[d.month0() as usize]
 }
 
-/// "09:05".
+/// How the person reads times and dates (their setting).
+fn style() -> TimeStyle {
+    crate::ui::time_style()
+}
+
+/// "09:05", or "9:05 am" for a person who reads 12-hour times.
 pub fn hm(t: NaiveTime) -> String {
-    format!("{:02}:{:02}", t.hour(), t.minute())
+    hm_in(style(), t)
 }
 
-/// "Tue 1 Dec".
+fn hm_in(s: TimeStyle, t: NaiveTime) -> String {
+    if s.twelve_hour {
+        let h = match t.hour() % 12 {
+            0 => 12,
+            h => h,
+        };
+        let half = if t.hour() < 12 { "am" } else { "pm" };
+        format!("{h}:{:02} {half}", t.minute())
+    } else {
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    }
+}
+
+/// `h:m` as the person reads it.
+pub fn hm_of(h: u32, m: u32) -> String {
+    NaiveTime::from_hms_opt(h, m, 0).map(hm).unwrap_or_default()
+}
+
+/// An hour on the grid's axis: "09:00", or "9 am".
+pub fn hour(h: u32) -> String {
+    let s = style();
+    match NaiveTime::from_hms_opt(h % 24, 0, 0) {
+        Some(t) if s.twelve_hour => hm_in(s, t).replace(":00", ""),
+        Some(t) => hm_in(s, t),
+        None => String::new(),
+    }
+}
+
+/// "Tue 1 Dec", or "Tue, Dec 1" for a person who reads the month first.
 pub fn day_short(d: NaiveDate) -> String {
-    format!("{} {} {}", &weekday(d)[..3], d.day(), &month(d)[..3])
+    day_short_in(style(), d)
 }
 
-/// "Tue 1 Dec 09:05".
+fn day_short_in(s: TimeStyle, d: NaiveDate) -> String {
+    if s.month_first {
+        format!("{}, {} {}", &weekday(d)[..3], &month(d)[..3], d.day())
+    } else {
+        format!("{} {} {}", &weekday(d)[..3], d.day(), &month(d)[..3])
+    }
+}
+
+/// "Tue 1 Dec 09:05" (or "Tue, Dec 1, 9:05 am").
 pub fn when_short(t: NaiveDateTime) -> String {
-    format!("{} {}", day_short(t.date()), hm(t.time()))
+    when_short_in(style(), t)
 }
 
-/// "Tuesday 1 December 2026".
+fn when_short_in(s: TimeStyle, t: NaiveDateTime) -> String {
+    let sep = if s.month_first { ", " } else { " " };
+    format!("{}{sep}{}", day_short_in(s, t.date()), hm_in(s, t.time()))
+}
+
+/// "Tuesday 1 December" (or "Tuesday, December 1").
+fn weekday_date_in(s: TimeStyle, d: NaiveDate) -> String {
+    if s.month_first {
+        format!("{}, {} {}", weekday(d), month(d), d.day())
+    } else {
+        format!("{} {} {}", weekday(d), d.day(), month(d))
+    }
+}
+
+/// "Tuesday 1 December 2026" (or "Tuesday, December 1, 2026").
 pub fn day_long(d: NaiveDate) -> String {
-    format!("{} {} {} {}", weekday(d), d.day(), month(d), d.year())
+    let s = style();
+    let sep = if s.month_first { ", " } else { " " };
+    format!("{}{sep}{}", weekday_date_in(s, d), d.year())
 }
 
-/// "1 December 2026".
+/// "1 December 2026" (or "December 1, 2026").
 pub fn date_long(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), month(d), d.year())
+    if style().month_first {
+        format!("{} {}, {}", month(d), d.day(), d.year())
+    } else {
+        format!("{} {} {}", d.day(), month(d), d.year())
+    }
 }
 
 /// "December 2026".
@@ -75,17 +137,13 @@ pub fn weekday_day(d: NaiveDate) -> String {
 /// badge, type): the status when no badge shows it, the end, the day, and the clinician when
 /// the column does not name them, e.g. ", Scheduled, to 14:20, Tuesday 1 December, Dr Reyes".
 pub fn entry_rest(start: NaiveDateTime, end: NaiveDateTime, status: &str, provider: Option<&str>) -> String {
+    let s = style();
     let ends = if end.date() == start.date() {
-        hm(end.time())
+        hm_in(s, end.time())
     } else {
-        when_short(end)
+        when_short_in(s, end)
     };
-    let day = format!(
-        "{} {} {}",
-        weekday(start.date()),
-        start.day(),
-        month(start.date())
-    );
+    let day = weekday_date_in(s, start.date());
     let ends = format!("to {ends}");
     [status, ends.as_str(), day.as_str(), provider.unwrap_or_default()]
         .into_iter()
@@ -103,11 +161,30 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// "09:05" (what `<input type=time>` gives; seconds, if any, are ignored).
-pub fn parse_hm(s: &str) -> Option<NaiveTime> {
-    let mut parts = s.trim().split(':');
-    let h = parts.next()?.parse().ok()?;
-    let m = parts.next()?.parse().ok()?;
+/// A time as a person types it: "14:30", "1430", "9", "2:30 pm", "2pm", "12 a.m." (seconds,
+/// if any, are ignored).
+pub fn parse_hm(text: &str) -> Option<NaiveTime> {
+    let lower = text.trim().to_ascii_lowercase().replace('.', "");
+    let (clock, half) = match lower.strip_suffix("am").or_else(|| lower.strip_suffix('a')) {
+        Some(rest) => (rest.trim_end(), Some(false)),
+        None => match lower.strip_suffix("pm").or_else(|| lower.strip_suffix('p')) {
+            Some(rest) => (rest.trim_end(), Some(true)),
+            None => (lower.as_str(), None),
+        },
+    };
+    let (h, m): (u32, u32) = match clock.split_once(':') {
+        Some((h, rest)) => (h.parse().ok()?, rest.split(':').next()?.parse().ok()?),
+        None if clock.len() >= 3 && clock.chars().all(|c| c.is_ascii_digit()) => {
+            let (h, m) = clock.split_at(clock.len() - 2);
+            (h.parse().ok()?, m.parse().ok()?)
+        }
+        None => (clock.parse().ok()?, 0),
+    };
+    let h = match half {
+        Some(_) if !(1..=12).contains(&h) => return None,
+        Some(pm) => h % 12 + if pm { 12 } else { 0 },
+        None => h,
+    };
     NaiveTime::from_hms_opt(h, m, 0)
 }
 
@@ -150,13 +227,55 @@ mod tests {
         assert_eq!(hm(t), "09:05");
         assert_eq!(when_short(d.and_time(t)), "Tue 1 Dec 09:05");
         assert_eq!(parse_date("2026-12-01"), Some(d));
-        assert_eq!(parse_hm("09:05"), Some(t));
-        assert_eq!(parse_hm("09:05:30"), Some(t));
+        for typed in [
+            "09:05",
+            "9:05",
+            "09:05:30",
+            "0905",
+            "905",
+            "9:05 am",
+            "9:05am",
+            "9:05 A.M.",
+        ] {
+            assert_eq!(parse_hm(typed), Some(t), "{typed}");
+        }
+        let t_of = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        assert_eq!(parse_hm("14"), t_of(14, 0));
+        assert_eq!(parse_hm("2:30 pm"), t_of(14, 30));
+        assert_eq!(parse_hm("2pm"), t_of(14, 0));
+        assert_eq!(parse_hm("12 am"), t_of(0, 0));
+        assert_eq!(parse_hm("12:15 pm"), t_of(12, 15));
         for bad in ["", "2026-13-01", "2026-02-30", "yesterday"] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
-        for bad in ["", "24:00", "9", "nine:ten"] {
+        for bad in ["", "24:00", "nine:ten", "13 pm", "0 am", "9:60", "12345", "pm"] {
             assert_eq!(parse_hm(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_person_who_reads_12_hour_times_and_the_month_first_gets_them_so() {
+        let us = TimeStyle {
+            twelve_hour: true,
+            month_first: true,
+        };
+        let at = |h, m| {
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+        };
+        assert_eq!(hm_in(us, at(0, 5).time()), "12:05 am");
+        assert_eq!(hm_in(us, at(9, 5).time()), "9:05 am");
+        assert_eq!(hm_in(us, at(12, 0).time()), "12:00 pm");
+        assert_eq!(hm_in(us, at(23, 59).time()), "11:59 pm");
+        assert_eq!(when_short_in(us, at(15, 0)), "Tue, Dec 1, 3:00 pm");
+        assert_eq!(weekday_date_in(us, at(15, 0).date()), "Tuesday, December 1");
+        // Every time it writes reads back as itself.
+        for minute in (0..24 * 60).step_by(5) {
+            let t = NaiveTime::from_hms_opt(minute / 60, minute % 60, 0).unwrap();
+            assert_eq!(parse_hm(&hm_in(us, t)), Some(t));
+            assert_eq!(parse_hm(&hm_in(TimeStyle::default(), t)), Some(t));
         }
     }
 

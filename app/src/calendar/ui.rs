@@ -11,7 +11,7 @@ use crate::model::{EntryId, PracticeId, RoomId, UndoId, UserId};
 use crate::practices::ui::practice_param;
 use crate::realtime::ui::LiveFeed;
 use crate::ui::PageError;
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use leptos::prelude::*;
 
 crate::lazy_page!(
@@ -29,6 +29,8 @@ const PX_PER_MIN: f64 = 1.2;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Span3 {
     Day,
+    /// Three days in a row from the one chosen, closed ones too (a phone's few days).
+    Three,
     Week,
     Month,
     /// A week as a list, day by day (phones, screen readers).
@@ -36,9 +38,15 @@ pub enum Span3 {
 }
 
 impl Span3 {
+    /// A time grid with a column per day (clinicians told apart by colour).
+    fn has_days(self) -> bool {
+        matches!(self, Span3::Three | Span3::Week)
+    }
+
     fn key(self) -> &'static str {
         match self {
             Span3::Day => "day",
+            Span3::Three => "3day",
             Span3::Week => "week",
             Span3::Month => "month",
             Span3::List => "list",
@@ -99,6 +107,9 @@ pub struct CalState {
     pub panel: RwSignal<Panel>,
     /// Bumped after every change made from this page (live events re-read the rest).
     pub changed: RwSignal<u32>,
+    /// Bumped after a change of the practice's rooms or appointment types: the setup (and so
+    /// the whole calendar) is read and drawn again. Bookings leave it be.
+    pub setup_changed: RwSignal<u32>,
     pub said: RwSignal<Option<Said>>,
     /// Minutes the browser's own zone is ahead of the practice's (None: the same, or not
     /// known yet: set in the browser only).
@@ -118,6 +129,10 @@ pub struct CalState {
     /// live change) keeps it.
     pub grid_scroll: StoredValue<Option<(NaiveDate, u32, i32)>>,
 }
+
+/// A window as narrow as a phone's, in CSS pixels (the style sheet's breakpoint).
+#[cfg(feature = "hydrate")]
+const PHONE_WIDTH: f64 = 760.0;
 
 /// Where the browser keeps whether the week shows closed days.
 #[cfg(feature = "hydrate")]
@@ -229,6 +244,7 @@ fn lens_key(lens: Lens) -> String {
 fn range_of(span: Span3, anchor: NaiveDate) -> (NaiveDate, u32) {
     match span {
         Span3::Day => (anchor, 1),
+        Span3::Three => (anchor, 3),
         Span3::Week | Span3::List => (
             anchor - Duration::days(anchor.weekday().num_days_from_monday().into()),
             7,
@@ -245,6 +261,7 @@ fn step(span: Span3, anchor: NaiveDate, forward: bool) -> NaiveDate {
     let sign = if forward { 1 } else { -1 };
     match span {
         Span3::Day => anchor + Duration::days(sign),
+        Span3::Three => anchor + Duration::days(3 * sign),
         Span3::Week | Span3::List => anchor + Duration::days(7 * sign),
         Span3::Month => {
             let months = anchor.year() * 12 + anchor.month0() as i32 + sign as i32;
@@ -259,6 +276,7 @@ pub fn CalendarPage() -> impl IntoView {
     let practice = practice_param();
     let query = crate::nav::query();
     let span = Memo::new(move |_| match query.read().get("span").as_deref() {
+        Some("3day") => Span3::Three,
         Some("week") => Span3::Week,
         Some("month") => Span3::Month,
         Some("list") => Span3::List,
@@ -273,6 +291,7 @@ pub fn CalendarPage() -> impl IntoView {
         lens,
         panel: RwSignal::new(Panel::None),
         changed: RwSignal::new(0),
+        setup_changed: RwSignal::new(0),
         said: RwSignal::new(None),
         own_shift: RwSignal::new(None),
         show_closed: RwSignal::new(false),
@@ -289,7 +308,7 @@ pub fn CalendarPage() -> impl IntoView {
         }
     });
     let setup = crate::wire::load(
-        move || (practice.get(), state.changed.get()),
+        move || (practice.get(), state.setup_changed.get()),
         |(p, _)| async move { calendar_setup(p.ok_or(AppError::NotFound)?).await },
     );
     let live = use_context::<LiveFeed>();
@@ -391,6 +410,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 "ArrowRight" => go.with_value(|g| g(span, step(span, a, true), lens)),
                 "t" => go.with_value(|g| g(span, today, lens)),
                 "d" => go.with_value(|g| g(Span3::Day, a, lens)),
+                "3" => go.with_value(|g| g(Span3::Three, a, lens)),
                 "w" => go.with_value(|g| g(Span3::Week, a, lens)),
                 "m" => go.with_value(|g| g(Span3::Month, a, lens)),
                 "l" => go.with_value(|g| g(Span3::List, a, lens)),
@@ -422,6 +442,11 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
         let a = anchor.get();
         match state.span.get() {
             Span3::Day => text::day_long(a),
+            Span3::Three => format!(
+                "{} – {}",
+                text::day_short(a),
+                text::day_short(a + Duration::days(2))
+            ),
             Span3::Week | Span3::List => {
                 let (first, _) = range_of(Span3::Week, a);
                 format!("Week of {}", text::date_long(first))
@@ -459,15 +484,35 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 state.practice.get_untracked()?
             ))
         };
-        if state.lens.get_untracked() == Lens::Practice {
+        let mut lens = state.lens.get_untracked();
+        if lens == Lens::Practice {
             if let Some(saved) = key().and_then(|k| crate::ui::remembered(&k)) {
-                let saved = parse_lens(Some(saved));
-                if saved != Lens::Practice {
-                    request_animation_frame(move || {
-                        go.with_value(|g| g(state.span.get_untracked(), anchor.get_untracked(), saved))
-                    });
-                }
+                lens = parse_lens(Some(saved));
             }
+        }
+        // A phone opens the calendar as a list (its grid's columns would not fit) unless the
+        // address names a span.
+        let span_named = crate::nav::query().with_untracked(|q| q.get("span").is_some());
+        let phone = window()
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .is_some_and(|w| w <= PHONE_WIDTH);
+        let span = if phone && !span_named {
+            Span3::List
+        } else {
+            state.span.get_untracked()
+        };
+        if lens != state.lens.get_untracked() || span != state.span.get_untracked() {
+            // Only while the person is still here: not once they went back or on.
+            let here = window().location().href().ok();
+            request_animation_frame(move || {
+                if window().location().href().ok() == here {
+                    if let Some(anchor) = anchor.try_get_untracked() {
+                        let _ = go.try_with_value(|g| g(span, anchor, lens));
+                    }
+                }
+            });
         }
         Effect::watch(
             move || state.lens.get(),
@@ -495,6 +540,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 </span>
                 <div class="seg-group" role="group" aria-label="Span">
                     {span_button(Span3::Day, "Day", "d")}
+                    {span_button(Span3::Three, "3 days", "3")}
                     {span_button(Span3::Week, "Week", "w")}
                     {span_button(Span3::Month, "Month", "m")}
                     {span_button(Span3::List, "List", "l")}
@@ -533,12 +579,26 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     "New"
                 </button>
                 <button type="button" id="cal-find" aria-keyshortcuts="f" on:click=move |_| state.panel.set(Panel::Find)>"Find a slot"</button>
-                <button type="button" id="cal-waitlist" on:click=move |_| state.panel.set(Panel::Waitlist)>"Waitlist"</button>
-                <button type="button" id="cal-out" on:click=move |_| state.panel.set(Panel::Out)>"Clinician out"</button>
-                <button type="button" id="cal-feeds" title="Subscribe from Google Calendar or Outlook" on:click=move |_| state.panel.set(Panel::Feeds)>"Feeds"</button>
-                <button type="button" id="cal-setup" title="Rooms, appointment types, weekly hours" aria-label="Setup" on:click=move |_| state.panel.set(Panel::Setup)>"⚙"</button>
+                // The calendar's less daily tools, in a menu (the toolbar fits one line).
+                <details class="menu cal-more" id="cal-more"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { crate::ui::close_menu(&ev) }>
+                    <summary class="button">"More"</summary>
+                    <div class="menu-panel" role="group" aria-label="More of the calendar">
+                        {[
+                            ("cal-waitlist", "Waitlist", "Patients waiting for an earlier time", Panel::Waitlist),
+                            ("cal-out", "Clinician out", "A clinician's absence, and the appointments it affects", Panel::Out),
+                            ("cal-feeds", "Feeds", "Subscribe from Google Calendar or Outlook", Panel::Feeds),
+                            ("cal-setup", "Setup", "Rooms, appointment types, weekly hours", Panel::Setup),
+                        ].into_iter().map(|(id, label, title, panel)| view! {
+                            <button type="button" id=id title=title on:click=move |ev| {
+                                crate::ui::close_menu(&ev);
+                                state.panel.set(panel.clone());
+                            }>{label}</button>
+                        }).collect_view()}
+                    </div>
+                </details>
             </div>
-            {move || (state.span.get() == Span3::Week && state.lens.get() == Lens::Practice).then(|| view! {
+            {move || (state.span.get().has_days() && state.lens.get() == Lens::Practice).then(|| view! {
                 <p class="cal-legend" aria-hidden="true">
                     {setup.with_value(|s| s.providers.iter().enumerate().map(|(i, p)| view! {
                         <span class=format!("chip p{}", i % CLINICIAN_COLORS.len())>{p.name.clone()}</span>
@@ -611,7 +671,18 @@ fn SidePanel(setup: StoredValue<Setup>, view_res: ViewResource) -> impl IntoView
                     opener
                         .get_value()
                         .and_then(|el| if el.is_connected() { Some(el) } else { redrawn(&el) });
-                match back {
+                // A choice in a menu since closed gives the focus back to the menu's button.
+                let in_menu = |el: &web_sys::HtmlElement| {
+                    el.closest("details:not([open])")
+                        .ok()
+                        .flatten()?
+                        .query_selector("summary")
+                        .ok()
+                        .flatten()?
+                        .dyn_into::<web_sys::HtmlElement>()
+                        .ok()
+                };
+                match back.map(|el| in_menu(&el).unwrap_or(el)) {
                     Some(el) if el.tag_name() != "BODY" && el.id() != "content" => {
                         let _ = el.focus();
                     }
@@ -887,17 +958,18 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
             <div class="tg-corner"></div>
             {cols.iter().map(|c| {
                 let is_today = c.date == today;
-                view! { <div class="tg-head" class:today=is_today>{c.label.clone()}</div> }
+                view! { <div class="tg-head" class:today=is_today aria-hidden="true">{c.label.clone()}</div> }
             }).collect_view()}
-            <div class="tg-hours" style=format!("height:{height}px")>
+            <div class="tg-hours" style=format!("height:{height}px") aria-hidden="true">
                 {hours.iter().map(|h| {
                     let h = *h;
                     view! {
                         <div class="tg-hour" style=format!("top:{}px", ((h * 60 - first_min) as f64 * PX_PER_MIN).round())>
-                            {format!("{:02}:00", h)}
+                            {text::hour(h as u32)}
                             {move || state.own_shift.get().map(|m| {
-                                let own = (h * 60 + m).rem_euclid(24 * 60);
-                                view! { <span class="own">{format!("{:02}:{:02}", own / 60, own % 60)}</span> }
+                                let own = (h * 60 + m).rem_euclid(24 * 60) as u32;
+                                let own = NaiveTime::from_hms_opt(own / 60, own % 60, 0).unwrap_or_default();
+                                view! { <span class="own">{text::hm(own)}</span> }
                             })}
                         </div>
                     }
@@ -972,9 +1044,17 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                         state.move_entry(ask, true);
                     }
                 };
+                // A screen reader meets the grid column by column, each named by its day and
+                // whose it is (the heads and the hours are for the eye).
+                let col_name = col.with_value(|c| {
+                    let day = text::day_long(c.date);
+                    if c.label == text::weekday_day(c.date) { day } else { format!("{}, {day}", c.label) }
+                });
                 view! {
                     <div
                         class="tg-col"
+                        role="group"
+                        aria-label=col_name
                         style=format!("height:{height}px")
                         on:click=on_click
                         on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
@@ -1268,12 +1348,20 @@ fn SaidNote() -> impl IntoView {
         fn wait(state: CalState, held: RwSignal<bool>, n: u32, waited: u64) {
             set_timeout(
                 move || {
-                    if state.said.with_untracked(|s| s.as_ref().map(|s| s.n)) != Some(n) {
+                    // A change redraws the calendar: the note drawn anew keeps its own time,
+                    // and this one (its signals gone with it) has nothing left to do.
+                    let (Some(Some(shown)), Some(held_now)) = (
+                        state.said.try_with_untracked(|s| s.as_ref().map(|s| s.n)),
+                        held.try_get_untracked(),
+                    ) else {
+                        return;
+                    };
+                    if shown != n {
                         return;
                     }
                     let waited = waited + SAID_SECONDS;
                     let undo_left = waited + SAID_SECONDS < crate::calendar::model::UNDO_SECONDS as u64;
-                    if held.get_untracked() && undo_left {
+                    if held_now && undo_left {
                         wait(state, held, n, waited);
                     } else {
                         state.said.set(None);

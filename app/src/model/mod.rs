@@ -1,12 +1,14 @@
-//! Types shared by the browser and the server: ids, roles, the signed-in person, and the
-//! years dates keep to.
+//! Types shared by the browser and the server: ids, roles, the signed-in person (and how
+//! they read times), and the years dates keep to.
 
 pub mod dates;
 mod ids;
 mod roles;
+mod time_style;
 
 pub use ids::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UndoId, UserId};
 pub use roles::Role;
+pub use time_style::TimeStyle;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +34,8 @@ pub struct Me {
     /// The browser's own IANA zone is not known to the server; this is the zone the
     /// person chose (defaults to the first practice's).
     pub time_zone: String,
+    /// How the person reads times and dates.
+    pub time_style: TimeStyle,
     /// Two-factor sign-in is on for the account.
     pub mfa_enabled: bool,
     /// A practice the person administers (or the agency) requires two-factor sign-in.

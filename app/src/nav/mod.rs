@@ -201,7 +201,9 @@ async fn arrive(here: Here, href: String, to: Page, history: Option<bool>) {
         here.page.set(to);
         match history {
             Some(_) => window.scroll_to_with_x_and_y(0.0, 0.0),
-            None => restore_scroll(0),
+            // From the next frame: the page left is still drawn now, and a tall one would
+            // take the scroll that the page coming back cannot keep while it is drawn.
+            None => request_animation_frame(|| restore_scroll(0)),
         }
         // Keyboard and screen-reader users land at the new page's start.
         request_animation_frame(|| {

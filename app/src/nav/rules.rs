@@ -361,6 +361,7 @@ mod tests {
             idle_timeout_seconds: 900,
             time_zone: "UTC".into(),
             mfa_enabled: false,
+            time_style: Default::default(),
             mfa_required: false,
             agency_practices: if agency_admin {
                 vec![summary(roles.len(), Role::Assistant)]

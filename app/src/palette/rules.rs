@@ -121,6 +121,7 @@ mod tests {
             idle_timeout_seconds: 900,
             time_zone: "UTC".into(),
             mfa_enabled: false,
+            time_style: Default::default(),
             mfa_required: false,
             agency_practices: vec![],
         }

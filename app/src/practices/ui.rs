@@ -347,28 +347,29 @@ fn practice_options(
         .collect_view()
 }
 
-/// The time now in `zone`, e.g. "9:41 AM" (the browser's own time-zone data in the
-/// browser; chrono-tz on the server).
+/// The time now in `zone`, as the person reads times: "09:41" or "9:41 am" (the browser's
+/// own time-zone data in the browser; chrono-tz on the server).
 pub fn local_time(zone: &str) -> String {
+    let twelve_hour = crate::ui::time_style().twelve_hour;
     #[cfg(feature = "hydrate")]
     {
         let options = js_sys::Object::new();
-        for (key, value) in [("timeZone", zone), ("hour", "numeric"), ("minute", "2-digit")] {
+        let hour = if twelve_hour { "numeric" } else { "2-digit" };
+        for (key, value) in [("timeZone", zone), ("hour", hour), ("minute", "2-digit")] {
             let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
         }
-        js_sys::Date::new_0()
-            .to_locale_time_string_with_options("en-US", &options)
-            .into()
+        let _ = js_sys::Reflect::set(&options, &"hour12".into(), &twelve_hour.into());
+        String::from(js_sys::Date::new_0().to_locale_time_string_with_options("en-US", &options))
+            .to_lowercase()
     }
     #[cfg(not(feature = "hydrate"))]
     {
         #[cfg(feature = "ssr")]
         if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
-            return chrono::Utc::now()
-                .with_timezone(&tz)
-                .format("%-I:%M %p")
-                .to_string();
+            let format = if twelve_hour { "%-I:%M %P" } else { "%H:%M" };
+            return chrono::Utc::now().with_timezone(&tz).format(format).to_string();
         }
+        let _ = twelve_hour;
         String::new()
     }
 }
@@ -689,6 +690,7 @@ mod tests {
             idle_timeout_seconds: 900,
             time_zone: "UTC".into(),
             mfa_enabled: false,
+            time_style: Default::default(),
             mfa_required: false,
             agency_practices: vec![],
         };

@@ -190,6 +190,48 @@ pub fn SkipLink() -> impl IntoView {
     view! { <a class="skip-link" href="#content" on:click=skip>"Skip to the page"</a> }
 }
 
+/// How the person reads times and dates: in the browser, what the page was drawn with
+/// (`<html data-time-style>`, or as changed since); on the server, the signed-in person's of
+/// the request being answered. Nobody signed in: the default (24-hour, day first).
+pub fn time_style() -> crate::model::TimeStyle {
+    #[cfg(feature = "hydrate")]
+    {
+        TIME_STYLE.with(|kept| {
+            kept.get().unwrap_or_else(|| {
+                let drawn = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element())
+                    .and_then(|html| html.get_attribute("data-time-style"))
+                    .map(|key| crate::model::TimeStyle::from_key(&key))
+                    .unwrap_or_default();
+                kept.set(Some(drawn));
+                drawn
+            })
+        })
+    }
+    #[cfg(all(feature = "ssr", not(feature = "hydrate")))]
+    {
+        crate::auth::session::current_actor()
+            .map(|a| a.me.time_style)
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    crate::model::TimeStyle::default()
+}
+
+/// The person changed how they read times: what is drawn from now on follows.
+pub fn set_time_style(style: crate::model::TimeStyle) {
+    #[cfg(feature = "hydrate")]
+    TIME_STYLE.with(|kept| kept.set(Some(style)));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = style;
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static TIME_STYLE: std::cell::Cell<Option<crate::model::TimeStyle>> = const { std::cell::Cell::new(None) };
+}
+
 /// Where the browser keeps whether single-key shortcuts are on (WCAG 2.1.4: they can be
 /// turned off).
 pub const SINGLE_KEYS: &str = "switchboard.single-keys";
