@@ -190,6 +190,25 @@ test('week and month views, and the keyboard', async () => {
   assert.ok(lunches.every((l) => l.length <= 1), JSON.stringify(lunches));
   assert.deepEqual(await page.$$eval('.cal-legend .chip', (c) => c.map((x) => x.textContent)), ['Grace Liu', 'Helen Park', 'Samuel Reyes']);
   await shot(page, 'calendar-week-seeded');
+  // Coloured by type instead, on asking (under More): the legend names the types, each
+  // appointment's edge takes its type's colour, and the choice outlives a reload.
+  await page.click('#cal-more > summary');
+  await page.click('#cal-colour');
+  await page.waitForSelector('.cal-legend .chip.type');
+  const types = server.sql(`SELECT name || '|' || color FROM appointment_types WHERE practice_id = '${riverside}' AND archived_at IS NULL ORDER BY name`)
+    .split('\n').map((r) => r.split('|'));
+  assert.deepEqual((await page.$$eval('.cal-legend .chip.type', (c) => c.map((x) => x.textContent))).sort(), types.map(([n]) => n));
+  const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+  const edges = await page.$$eval('.tg-entry:not(.block)', (es) => es.map((e) => [e.textContent, getComputedStyle(e).borderLeftColor]));
+  const [name, colour] = types.find(([n]) => edges.some(([t]) => t.includes(n)));
+  assert.ok(edges.filter(([t]) => t.includes(name)).every(([, c]) => c === rgb(colour)), `${name}: ${colour} ${JSON.stringify(edges.slice(0, 3))}`);
+  await shot(page, 'calendar-week-by-type');
+  await page.reload();
+  await waitForHydration(page);
+  await page.waitForSelector('.cal-legend .chip.type');
+  await page.click('#cal-more > summary');
+  await page.click('#cal-colour');
+  await page.waitForFunction(() => !document.querySelector('.cal-legend .chip.type') && document.querySelectorAll('.cal-legend .chip').length === 3);
   // The same week as a list, day by day (`l`): each entry opens its details.
   await page.focus('.timegrid');
   await page.keyboard.press('l');

@@ -207,6 +207,8 @@ async fn session_layer(
         }
         match resolved {
             Ok(Some(actor)) => {
+                // How the person reads times, for whatever the request draws (`ui::time_style`).
+                req.extensions_mut().insert(actor.me.time_style);
                 req.extensions_mut().insert(Arc::<Actor>::new(actor));
             }
             Ok(None) => {

@@ -117,6 +117,9 @@ pub struct CalState {
     /// The week shows days the practice is closed (and nothing is booked) too: the person's
     /// choice, kept in the browser.
     pub show_closed: RwSignal<bool>,
+    /// Appointments take their type's colour everywhere, rather than their clinician's in a
+    /// column of everyone: the person's choice, kept in the browser.
+    pub by_type: RwSignal<bool>,
     /// The entry just changed from this page: scrolled into view and marked.
     pub marked: RwSignal<Option<EntryId>>,
     /// The next grid drawn brings the marked entry into view (once: later redraws keep the
@@ -137,6 +140,10 @@ const PHONE_WIDTH: f64 = 760.0;
 /// Where the browser keeps whether the week shows closed days.
 #[cfg(feature = "hydrate")]
 const CLOSED_DAYS_KEY: &str = "switchboard.calendar.closed-days";
+
+/// Where the browser keeps whether appointments are coloured by their type.
+#[cfg(feature = "hydrate")]
+const COLOUR_KEY: &str = "switchboard.calendar.colour";
 
 impl CalState {
     /// Marks the entry just changed from this page (or none), to be brought into view.
@@ -295,6 +302,7 @@ pub fn CalendarPage() -> impl IntoView {
         said: RwSignal::new(None),
         own_shift: RwSignal::new(None),
         show_closed: RwSignal::new(false),
+        by_type: RwSignal::new(false),
         marked: RwSignal::new(None),
         show_marked: StoredValue::new(false),
         refocus: StoredValue::new(None),
@@ -305,6 +313,9 @@ pub fn CalendarPage() -> impl IntoView {
     Effect::new(move |_| {
         if crate::ui::remembered(CLOSED_DAYS_KEY).as_deref() == Some("shown") {
             state.show_closed.set(true);
+        }
+        if crate::ui::remembered(COLOUR_KEY).as_deref() == Some("type") {
+            state.by_type.set(true);
         }
     });
     let setup = crate::wire::load(
@@ -595,20 +606,48 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                                 state.panel.set(panel.clone());
                             }>{label}</button>
                         }).collect_view()}
+                        <button type="button" id="cal-colour" aria-pressed=move || state.by_type.get().to_string()
+                            title="Colour appointments by their type rather than by their clinician"
+                            on:click=move |_| {
+                                let by_type = !state.by_type.get_untracked();
+                                state.by_type.set(by_type);
+                                #[cfg(feature = "hydrate")]
+                                crate::ui::remember(COLOUR_KEY, by_type.then_some("type"));
+                            }>
+                            {move || if state.by_type.get() { "✓ Colour by type" } else { "Colour by type" }}
+                        </button>
                     </div>
                 </details>
             </div>
-            {move || (state.span.get().has_days() && state.lens.get() == Lens::Practice).then(|| view! {
-                <p class="cal-legend" aria-hidden="true">
-                    {setup.with_value(|s| s.providers.iter().enumerate().map(|(i, p)| view! {
-                        <span class=format!("chip p{}", i % CLINICIAN_COLORS.len())>{p.name.clone()}</span>
-                    }).collect_view())}
-                </p>
-            })}
+            // What the colours mean: the clinicians' (in a column of everyone), or the types'.
+            {move || {
+                let span = state.span.get();
+                let grid = !matches!(span, Span3::Month | Span3::List);
+                if state.by_type.get() && grid {
+                    Some(view! {
+                        <p class="cal-legend" aria-hidden="true">
+                            {setup.with_value(|s| s.types.iter().map(|t| view! {
+                                <span class="chip type" style=format!("border-left-color:{}", t.color)>{t.name.clone()}</span>
+                            }).collect_view())}
+                        </p>
+                    }.into_any())
+                } else if span.has_days() && state.lens.get() == Lens::Practice {
+                    Some(view! {
+                        <p class="cal-legend" aria-hidden="true">
+                            {setup.with_value(|s| s.providers.iter().enumerate().map(|(i, p)| view! {
+                                <span class=format!("chip p{}", i % CLINICIAN_COLORS.len())>{p.name.clone()}</span>
+                            }).collect_view())}
+                        </p>
+                    }.into_any())
+                } else {
+                    None
+                }
+            }}
             <div class="cal-body">
                 <Transition fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
                     {move || {
                         let show_closed = state.show_closed.get();
+                        let by_type = state.by_type.get();
                         // Tracked: the week and its list read the same days.
                         let span = state.span.get();
                         Suspend::new(async move {
@@ -616,7 +655,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                                 Ok(v) => match span {
                                     Span3::Month => view! { <MonthGrid view=v today /> }.into_any(),
                                     Span3::List => view! { <DayList view=v setup=setup.get_value() today /> }.into_any(),
-                                    span => view! { <TimeGrid view=v setup=setup.get_value() span today show_closed /> }.into_any(),
+                                    span => view! { <TimeGrid view=v setup=setup.get_value() span today show_closed by_type /> }.into_any(),
                                 },
                                 Err(e) => view! { <PageError error=e /> }.into_any(),
                             }
@@ -814,7 +853,14 @@ fn minute_of(t: NaiveDateTime) -> i64 {
 }
 
 #[component]
-fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed: bool) -> impl IntoView {
+fn TimeGrid(
+    view: View,
+    setup: Setup,
+    span: Span3,
+    today: NaiveDate,
+    show_closed: bool,
+    by_type: bool,
+) -> impl IntoView {
     let state = expect_context::<CalState>();
     let mut cols = columns(
         &setup,
@@ -1002,7 +1048,8 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                 };
                 let who = col.with_value(|c| provider_name(c.provider)).unwrap_or_default();
                 // A column of everyone draws the blocks several people share (lunch) once, and
-                // colours appointments by clinician (the columns do not say whose they are).
+                // colours appointments by clinician (the columns do not say whose they are),
+                // unless the person chose colours by type.
                 let everyone = col.with_value(|c| c.provider.is_none() && c.room.is_none());
                 let entries: Vec<(Entry, usize)> = if everyone {
                     rules::drawn_once(&entries, shared_block).into_iter().map(|(i, n)| (entries[i].clone(), n)).collect()
@@ -1088,7 +1135,7 @@ fn TimeGrid(view: View, setup: Setup, span: Span3, today: NaiveDate, show_closed
                             let end = if e.end_local.date() > e.start_local.date() { 24 * 60 } else { minute_of(e.end_local) };
                             let h = ((end - minute_of(e.start_local)) as f64 * PX_PER_MIN).max(14.0);
                             let width = 100.0 / n as f64;
-                            let tone = (everyone && e.kind == EntryKind::Appointment)
+                            let tone = (everyone && !by_type && e.kind == EntryKind::Appointment)
                                 .then(|| names.with_value(|n| n.iter().position(|(p, _)| Some(*p) == e.provider_id)))
                                 .flatten()
                                 .map(|i| CLINICIAN_COLORS[i % CLINICIAN_COLORS.len()].to_string());

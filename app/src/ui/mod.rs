@@ -211,8 +211,9 @@ pub fn time_style() -> crate::model::TimeStyle {
     }
     #[cfg(all(feature = "ssr", not(feature = "hydrate")))]
     {
-        crate::auth::session::current_actor()
-            .map(|a| a.me.time_style)
+        // The server puts the signed-in person's style in the request beside them.
+        use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<crate::model::TimeStyle>().copied())
             .unwrap_or_default()
     }
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
