@@ -186,6 +186,12 @@ test('on a phone, tapping a free time opens the booking sheet over the screen', 
   await waitForHydration(page);
   await page.waitForURL(/span=list/);
   await page.waitForSelector('#calendar #day-list');
+  // Opened at today, not at the week's Monday.
+  await page.waitForFunction(() => {
+    const h = document.querySelector('#day-list h2.today');
+    return h && h.getBoundingClientRect().top >= 0 && h.getBoundingClientRect().top < innerHeight / 3 + 1;
+  });
+  await shot(page, 'calendar-phone-list');
   await page.click('.seg-group button[aria-keyshortcuts="d"]');
   await page.waitForSelector('#calendar .timegrid .tg-col');
   const header = await page.$eval('.topbar', (el) => el.getBoundingClientRect().height);

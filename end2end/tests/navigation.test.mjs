@@ -160,8 +160,7 @@ test('twenty moves between sections and practices keep one document and one sock
   await page.evaluate(() => window.scrollTo(0, 300));
   const scrolled = await page.evaluate(() => window.scrollY);
   assert.ok(scrolled > 200, `the inbox scrolls on a phone (${scrolled})`);
-  // A phone's calendar is the week's list.
-  await move(page, { click: 'nav.sections a[href$="/calendar"]' }, '#calendar #day-list');
+  await move(page, { click: 'nav.sections a[href$="/today"]' }, READY.today);
   assert.equal(await page.evaluate(() => window.scrollY), 0, 'a new page starts at its top');
   await page.goBack();
   await page.waitForSelector(READY.inbox);

