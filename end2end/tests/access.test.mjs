@@ -186,10 +186,11 @@ test('on a phone, tapping a free time opens the booking sheet over the screen', 
   await waitForHydration(page);
   await page.waitForURL(/span=list/);
   await page.waitForSelector('#calendar #day-list');
-  // Opened at today, not at the week's Monday.
+  // Opened at today, not at the week's Monday: today's heading just below the top bar.
   await page.waitForFunction(() => {
-    const h = document.querySelector('#day-list h2.today');
-    return h && h.getBoundingClientRect().top >= 0 && h.getBoundingClientRect().top < innerHeight / 3 + 1;
+    const h = document.querySelector('#day-list h2.today')?.getBoundingClientRect();
+    const bar = document.querySelector('.topbar').getBoundingClientRect();
+    return h && h.top >= bar.bottom && h.top < innerHeight / 3;
   });
   await shot(page, 'calendar-phone-list');
   await page.click('.seg-group button[aria-keyshortcuts="d"]');
