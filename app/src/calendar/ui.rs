@@ -141,12 +141,20 @@ pub struct CalState {
 const PHONE_WIDTH: f64 = 760.0;
 
 /// Where the browser keeps whether the week shows closed days.
-#[cfg(feature = "hydrate")]
 const CLOSED_DAYS_KEY: &str = "switchboard.calendar.closed-days";
 
 /// Where the browser keeps whether appointments are coloured by their type.
-#[cfg(feature = "hydrate")]
 const COLOUR_KEY: &str = "switchboard.calendar.colour";
+
+/// Turns a choice of the person's on or off, kept in the browser under `key` (as `kept`).
+fn flip(choice: RwSignal<bool>, key: &str, kept: &str) {
+    let on = !choice.get_untracked();
+    choice.set(on);
+    #[cfg(feature = "hydrate")]
+    crate::ui::remember(key, on.then_some(kept));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, kept);
+}
 
 impl CalState {
     /// Marks the entry just changed from this page (or none), to be brought into view.
@@ -563,12 +571,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 <button type="button" id="cal-closed" class="small" hidden=move || state.span.get() != Span3::Week
                     aria-pressed=move || state.show_closed.get().to_string()
                     title="Show the days the practice is closed and nothing is booked"
-                    on:click=move |_| {
-                        let shown = !state.show_closed.get_untracked();
-                        state.show_closed.set(shown);
-                        #[cfg(feature = "hydrate")]
-                        crate::ui::remember(CLOSED_DAYS_KEY, shown.then_some("shown"));
-                    }>
+                    on:click=move |_| flip(state.show_closed, CLOSED_DAYS_KEY, "shown")>
                     "Closed days"
                 </button>
                 <label class="lens">
@@ -612,12 +615,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                         }).collect_view()}
                         <button type="button" id="cal-colour" aria-pressed=move || state.by_type.get().to_string()
                             title="Colour appointments by their type rather than by their clinician"
-                            on:click=move |_| {
-                                let by_type = !state.by_type.get_untracked();
-                                state.by_type.set(by_type);
-                                #[cfg(feature = "hydrate")]
-                                crate::ui::remember(COLOUR_KEY, by_type.then_some("type"));
-                            }>
+                            on:click=move |_| flip(state.by_type, COLOUR_KEY, "type")>
                             "Colour by type"
                         </button>
                     </div>
