@@ -48,18 +48,30 @@ pub fn App() -> impl IntoView {
         Page::Practice(..) => view! { <Workspace /> }.into_any(),
         page => crate::nav::lazy_view(&page),
     };
-    // The document's title names the page and its practice; it follows moves in place.
+    // The document's title names the page and its practice; it follows moves in place. The
+    // server reads it once the page is drawn, when the page's signals may be gone already:
+    // then it is the title last written.
     let here = crate::nav::current();
+    let last = std::sync::Arc::new(std::sync::Mutex::new(String::from("Switchboard")));
     let title = move || {
-        let page = here.get();
+        let kept = || last.lock().map(|t| t.clone()).unwrap_or_default();
+        let Some(page) = here.try_get() else {
+            return kept();
+        };
         let name = match &page {
-            Page::Practice(Some(p), _) => me
-                .get()
-                .and_then(|r| r.ok().flatten())
-                .and_then(|me| crate::nav::rules::practice_name(&me, *p).map(str::to_owned)),
+            Page::Practice(Some(p), _) => match me.try_get() {
+                Some(me) => me
+                    .and_then(|r| r.ok().flatten())
+                    .and_then(|me| crate::nav::rules::practice_name(&me, *p).map(str::to_owned)),
+                None => return kept(),
+            },
             _ => None,
         };
-        crate::nav::rules::title(&page, name.as_deref())
+        let title = crate::nav::rules::title(&page, name.as_deref());
+        if let Ok(mut l) = last.lock() {
+            l.clone_from(&title);
+        }
+        title
     };
     view! {
         <Title text=title />

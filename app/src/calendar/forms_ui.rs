@@ -62,7 +62,6 @@ fn when(start: NaiveDateTime, end: NaiveDateTime) -> String {
     format!("{}–{}", text::when_short(start), text::hm(end.time()))
 }
 
-/// A panel's title and its close button.
 /// A time typed as the person reads times ("14:30" or "2:30 pm"; either is understood), not
 /// the browser's own time field, whose format follows the browser's language instead. Once
 /// left, it is written back in the person's way.
@@ -78,6 +77,7 @@ pub fn TimeField(id: &'static str, value: RwSignal<String>) -> impl IntoView {
     }
 }
 
+/// A panel's title and its close button.
 #[component]
 pub fn PanelHead(#[prop(into)] title: String) -> impl IntoView {
     let state = expect_context::<CalState>();
