@@ -62,5 +62,6 @@ prune_target() {
 # The release build: server binary plus the hydrating WASM, hashed and precompressed.
 build_release() {
   (cd "$ROOT" && cargo leptos build --release --precompress --split)
+  node "$ROOT/.ci/merge-wasm.mjs" "$SITE_ROOT/pkg"
   node "$ROOT/.ci/trim-wasm.mjs" "$SITE_ROOT/pkg"
 }

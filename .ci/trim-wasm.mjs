@@ -1,22 +1,13 @@
 // Drops the custom sections (`producers`, `target_features`: build metadata no browser reads)
 // from every built WASM module in the site's pkg folder, and precompresses it again.
-// A page loads up to 40 split chunks of a few hundred bytes each, and those two sections are
-// ~200 bytes of each; see docs/ARCHITECTURE.md, "Build and assets".
+// A page loads a dozen or more split chunks (after merge-wasm.mjs), and those two sections
+// are ~200 bytes of each; see docs/ARCHITECTURE.md, "Build and assets".
 // Usage: node .ci/trim-wasm.mjs <site-root>/pkg
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { leb } from './wasm-leb.mjs';
 
-const leb = (bytes, at) => {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return [value, at];
-  }
-};
 
 // The module without its custom sections (id 0); every other section is kept byte for byte.
 const withoutCustomSections = (bytes) => {

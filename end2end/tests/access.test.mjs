@@ -286,6 +286,36 @@ test('by keyboard alone: book, move and cancel an appointment, the focus where i
     && document.activeElement.textContent.startsWith('16:00 Eleanor Vance'), booked.entry);
   assert.ok(await page.$(`.tg-entry.marked[data-entry="${booked.entry}"]`), 'the moved entry is marked');
 
+  // Moved from the grid itself: Shift with the arrows walks it (an outline shows where, a
+  // live region says it), Escape keeps it, Enter moves it: one notice for the steps taken.
+  const startOf = () => server.sql(`SELECT to_char(starts_at AT TIME ZONE 'America/New_York', 'HH24:MI') FROM entries WHERE id = '${booked.entry}'`);
+  const moves = () => Number(server.sql(`SELECT count(*) FROM mail_outbox WHERE subject = 'Your appointment has moved' AND sent_at IS NULL`));
+  const movesBefore = moves();
+  await page.keyboard.press('Shift+ArrowUp');
+  await page.waitForSelector('.tg-ghost >> text=→ 15:45');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.tg-ghost', { state: 'detached' });
+  assert.equal(startOf(), '16:00');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowUp');
+  await page.waitForSelector('.tg-ghost >> text=→ 16:15');
+  assert.match(await page.textContent('.timegrid [aria-live]'), /^Move Eleanor Vance to \w+ \d+ \w+ 16:15\? Enter moves it there/);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => document.activeElement?.dataset?.entry === id
+    && document.activeElement.textContent.startsWith('16:15 Eleanor Vance'), booked.entry);
+  assert.equal(startOf(), '16:15');
+  assert.match(await page.textContent('#cal-said'), /Moved Eleanor Vance to .* 16:15/);
+  assert.equal(moves(), movesBefore + 1, 'one notice for one move, whatever the steps');
+  // Sideways in a day of clinicians: onto the next one's column, asked first; kept.
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Enter');
+  await focusIn('#move-to .panel-title');
+  assert.match(await page.textContent('#move-to-question'), /^Eleanor Vance is with Grace Liu at .*\. Move Eleanor Vance to /);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction((id) => document.activeElement?.dataset?.entry === id, booked.entry);
+  assert.equal(startOf(), '16:15');
+
   // Cancelled with a reason: the entry leaves, the focus stays on the grid.
   await page.keyboard.press('Enter');
   await focusIn('#entry-detail .panel-title');
@@ -303,7 +333,7 @@ test('by keyboard alone: book, move and cancel an appointment, the focus where i
   await focusIn('.timegrid');
   assert.equal(server.sql(`SELECT status FROM entries WHERE id = '${booked.entry}'`), 'cancelled');
   assert.equal(notices(), noticesBefore + 1, "the patient's notice waits in the outbox");
-  assert.match(await page.textContent('#cal-said'), /Eleanor Vance, .* 16:00: now Cancelled/);
+  assert.match(await page.textContent('#cal-said'), /Eleanor Vance, .* 16:15: now Cancelled/);
 
   // `u` on the grid undoes it: the appointment is back, with the focus, and no notice leaves.
   await page.keyboard.press('u');

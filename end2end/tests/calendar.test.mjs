@@ -436,12 +436,15 @@ test('setup: a provider\'s weekly hours, extra hours, a room and an appointment 
   await page.selectOption('#hours-provider', { label: 'Helen Park' });
   // The form shows her hours in force (Monday to Friday in the demo).
   await page.waitForFunction(() => document.querySelector('#hours-0')?.value !== '');
-  await page.fill('#hours-5', '09:00-12:00');
+  assert.match(await page.inputValue('#hours-0'), /^\d\d:\d\d-\d\d:\d\d/);
+  // Typed the 12-hour way, kept and shown as Maya reads times (24-hour).
+  await page.fill('#hours-5', '9am - 12:30 pm');
   await page.click('#hours-save');
   await page.waitForSelector('#hours-saved');
-  const saturdays = server.sql(`SELECT count(*) FROM availability_ranges a JOIN users u ON u.id = a.provider_id
+  const saturdays = server.sql(`SELECT string_agg(to_char(a.starts, 'HH24:MI') || '-' || to_char(a.ends, 'HH24:MI'), ', ')
+    FROM availability_ranges a JOIN users u ON u.id = a.provider_id
     WHERE u.display_name = 'Helen Park' AND a.weekday = 6 AND a.valid_until IS NULL`);
-  assert.equal(saturdays, '1');
+  assert.equal(saturdays, '09:00-12:30');
   // A one-off Sunday clinic for Samuel Reyes, listed, then withdrawn.
   const sunday = server.sql(
     "SELECT to_char(date_trunc('week', now() AT TIME ZONE 'America/New_York') + interval '20 days', 'YYYY-MM-DD')");
@@ -544,6 +547,20 @@ test('a person who reads 12-hour times and the month first gets them on every pa
   await page.waitForSelector('#booking');
   assert.equal(await page.inputValue('#book-time'), '10:00 am');
   await page.fill('#book-time', '10:15 AM');
+  // Its date reads month first ("Dec 22, 2026") and takes a date typed that way in numbers.
+  const [yyyy, mm, dd] = date.split('-').map(Number);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const written = `${months[mm - 1]} ${dd}, ${yyyy}`;
+  assert.equal(await page.inputValue('#book-date'), written);
+  await page.fill('#book-date', `${mm}/${dd}/${yyyy}`);
+  await page.press('#book-date', 'Tab');
+  assert.equal(await page.inputValue('#book-date'), written);
+  // The arrow keys step a day.
+  const next = new Date(Date.UTC(yyyy, mm - 1, dd + 1));
+  await page.press('#book-date', 'ArrowUp');
+  assert.equal(await page.inputValue('#book-date'), `${months[next.getUTCMonth()]} ${next.getUTCDate()}, ${next.getUTCFullYear()}`);
+  await page.press('#book-date', 'ArrowDown');
+  assert.equal(await page.inputValue('#book-date'), written);
   await page.fill('#patient-search', 'Novak');
   await page.click('.hit >> text=Julia Novak');
   await page.selectOption('#book-type', { label: 'Follow-up (20 min)' });

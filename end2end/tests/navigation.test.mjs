@@ -160,7 +160,15 @@ test('twenty moves between sections and practices keep one document and one sock
   await page.evaluate(() => window.scrollTo(0, 300));
   const scrolled = await page.evaluate(() => window.scrollY);
   assert.ok(scrolled > 200, `the inbox scrolls on a phone (${scrolled})`);
+  // A phone's top bar is one row; the sections are under "Menu", which closes on a choice.
+  const bar = await page.$eval('.topbar', (el) => el.getBoundingClientRect().height);
+  assert.ok(bar < 60, `the phone's top bar is one row (${bar} px)`);
+  assert.equal(await page.isVisible('nav.sections a[href$="/today"]'), false);
+  await page.click('#top-menu');
+  assert.equal(await page.getAttribute('#top-menu', 'aria-expanded'), 'true');
+  await shot(page, 'topbar-phone-menu');
   await move(page, { click: 'nav.sections a[href$="/today"]' }, READY.today);
+  assert.equal(await page.getAttribute('#top-menu', 'aria-expanded'), 'false');
   assert.equal(await page.evaluate(() => window.scrollY), 0, 'a new page starts at its top');
   await page.goBack();
   await page.waitForSelector(READY.inbox);

@@ -72,6 +72,8 @@ test('the multi-practice assistant sees three practices, switches, and signs out
   await page.setViewportSize({ width: 420, height: 800 });
   await shot(page, 'workspace-narrow');
 
+  // Narrow, signing out is under the top bar's menu.
+  await page.click('#top-menu');
   await page.click('#sign-out');
   await page.waitForURL(/\/login/);
   await waitForHydration(page);
@@ -192,7 +194,7 @@ test('a practice admin invites a new assistant, who joins through the e-mailed l
   await context.close();
 });
 
-test('first loads stay under the size budget (300 KB; 415 KB for the living workspace and its accessible calendar)', async () => {
+test('first loads stay under the size budget (300 KB; 380 KB signed in, for the living workspace and its accessible calendar)', async () => {
   const sizes = {};
   // Where each page's bytes go: the page itself, the main WASM and its script, the lazy
   // chunks, the style sheet; reported alongside the totals.
@@ -251,22 +253,20 @@ test('first loads stay under the size budget (300 KB; 415 KB for the living work
   writeFileSync(path.join(screenshotsDir, 'first-load-bytes.json'), JSON.stringify({ ...sizes, breakdown }, null, 2));
   console.log(`first load, compressed bytes: ${JSON.stringify(sizes)}`);
   // Every page, opened directly with an empty cache: the page, its WASM (main and the
-  // page's chunks), script and style, headers included, under 300 000 bytes.
+  // page's chunks), script and style, headers included. Budget 300 000 bytes; the pages
+  // reached before signing in keep to it.
+  // The signed-in pages get 380 000. The workspace that stays alive (in-place moves, the
+  // two-way channel, the top bar's availability, bell and palette on every page) and the
+  // calendar as its users meet it (#15: keyboard and screen-reader access, undo, the list
+  // and three-day views for phones, times and dates each person's way, moves by keyboard)
+  // took the calendar to 410 KB, split into ~130 WASM chunks of a few hundred bytes each.
+  // Merging the chunks after the build (.ci/merge-wasm.mjs) brought it back to ~365 KB: the
+  // needs win by that much, and this still fails on any growth past it.
+  const signedIn = ['workspace', 'today', 'calendar', 'admin', 'admin-settings', 'admin-log', 'account', 'agency', 'sent-mail'];
   for (const [name, bytes] of Object.entries(sizes)) {
     assert.ok(bytes > 10_000, `${name}: measured ${bytes} bytes, too few to be the page`);
-    // Budget 300 000. The workspace that stays alive (in-place moves, the two-way channel, and
-    // the top bar's availability, bell and palette on every page) costs more: the calendar
-    // and Admin measured 348-352 KB, their tools arriving after the page is usable. Then the
-    // calendar as its users meet it (#15: free times reached by keyboard, entries named in
-    // full, status badges, focus that follows panels, phones) took it to 383 KB, and what a
-    // change did with its undo, the question before a move to another clinician and the
-    // week as a list (phones, screen readers) to 396 KB; three days for phones, the tools
-    // menu, times and dates as each person reads them (12- or 24-hour, typed either way),
-    // colours by type and a list that opens at today to 410 KB. The needs win for now, by at
-    // most 115 KB, until a change wins it back (issue notes: some 34 KB of it is the
-    // per-file overhead of 89 WASM chunks under 600 bytes). This still fails on any further
-    // growth.
-    assert.ok(bytes < 415_000, `${name}: ${bytes} bytes is over the budget`);
+    const budget = signedIn.includes(name) ? 380_000 : 300_000;
+    assert.ok(bytes < budget, `${name}: ${bytes} bytes is over the budget of ${budget}`);
   }
   await context.close();
 });

@@ -4,6 +4,7 @@
 use crate::audit::api::practice_audit;
 use crate::audit::model::{Action, AuditPage, AuditRow};
 use crate::calendar::api::find_patients;
+use crate::calendar::forms_ui::DateField;
 use crate::error::AppError;
 use crate::model::{PatientId, PracticeId};
 use crate::practices::api::practice_overview;
@@ -111,8 +112,8 @@ pub fn AccessLog(practice: Signal<Option<PracticeId>>, state: LogState) -> impl 
                                     {Action::ALL.iter().map(|a| view! { <option value=a.name()>{a.words()}</option> }).collect_view()}
                                 </select>
                             </label>
-                            <label>"From" <input type="date" bind:value=from id="audit-from" /></label>
-                            <label>"To" <input type="date" bind:value=to id="audit-to" /></label>
+                            <label>"From" <DateField id="audit-from" value=from /></label>
+                            <label>"To" <DateField id="audit-to" value=to /></label>
                             <button type="submit">"Show"</button>
                         </form>
                         <PatientFilter practice page=page.clone() choose=choose_patient />

@@ -319,7 +319,7 @@ pub struct PatientHit {
     pub phone: String,
 }
 
-/// Patients by part of the name, or by date of birth (YYYY-MM-DD). Audited.
+/// Patients by part of the name, or by date of birth (typed as the person writes dates). Audited.
 #[server(endpoint = "calendar/patients", input = Json, output = crate::wire::Bin)]
 pub async fn find_patients(practice: PracticeId, query: String) -> Result<Vec<PatientHit>, AppError> {
     let query = query.trim().to_string();
@@ -327,7 +327,8 @@ pub async fn find_patients(practice: PracticeId, query: String) -> Result<Vec<Pa
         return Ok(vec![]);
     }
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    let born = NaiveDate::parse_from_str(&query, "%Y-%m-%d").ok();
+    // A date of birth as the person writes dates (or 1950-03-15).
+    let born = crate::calendar::text::parse_typed_date(&query, chrono::Datelike::year(&chrono::Utc::now()));
     let rows = db::search_patients(&mut tx, practice, &query, born).await?;
     let detail = serde_json::json!({ "found": rows.len() });
     audit::record(

@@ -11,7 +11,7 @@ use crate::calendar::ui::{CalState, MoveAsk, Panel};
 use crate::error::AppError;
 use crate::model::{EntryId, PatientId, RoomId, TypeId, UserId};
 use crate::ui::ErrorNote;
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use leptos::prelude::*;
 
 /// The side panel's content. Its code (booking, details, slot search and the server calls
@@ -75,6 +75,68 @@ pub fn TimeField(id: &'static str, value: RwSignal<String>) -> impl IntoView {
             on:input=move |ev| value.set(event_target_value(&ev))
             on:change=move |ev| if let Some(t) = text::parse_hm(&event_target_value(&ev)) { value.set(text::hm(t)) } />
     }
+}
+
+/// A date typed as the person reads dates ("15 Dec 2026", "15/12"; or the month first), with
+/// the browser's calendar under the button beside it (its order is the browser's language's,
+/// so it is only the picker). `value` holds the date as "2026-12-15", what the forms read,
+/// or what was typed while it is no date. Arrow keys step a day; once left, the field is
+/// written back in the person's way.
+#[component]
+pub fn DateField(id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    let shown = RwSignal::new(String::new());
+    // A date typed without its year is in the year of the date there, else this year.
+    let year = move || text::parse_date(&value.get_untracked()).map_or_else(this_year, |d| d.year());
+    // A date set from elsewhere (the picker, a chosen day) shows in the person's way.
+    Effect::new(move |_| {
+        let v = value.get();
+        if let Some(d) = text::parse_date(&v) {
+            if text::parse_typed_date(&shown.get_untracked(), d.year()) != Some(d) {
+                shown.set(text::date_field(d));
+            }
+        }
+    });
+    let typed = move |t: String| {
+        value.set(text::parse_typed_date(&t, year()).map_or_else(|| t.clone(), |d| d.to_string()));
+        shown.set(t);
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let by = match ev.key().as_str() {
+            "ArrowUp" => 1,
+            "ArrowDown" => -1,
+            _ => return,
+        };
+        if let Some(d) = text::parse_date(&value.get_untracked()) {
+            ev.prevent_default();
+            let d = d + Duration::days(by);
+            shown.set(text::date_field(d));
+            value.set(d.to_string());
+        }
+    };
+    let example = text::date_field(chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap_or_default());
+    view! {
+        <span class="date-field">
+            <input id=id type="text" class="date" autocomplete="off" spellcheck="false" maxlength="24"
+                placeholder=example.clone() title=format!("A date, e.g. {example}; the arrow keys step a day")
+                prop:value=shown
+                on:input=move |ev| typed(event_target_value(&ev))
+                on:keydown=on_key
+                on:change=move |ev| if let Some(d) = text::parse_typed_date(&event_target_value(&ev), year()) { shown.set(text::date_field(d)) } />
+            <input type="date" class="date-pick" tabindex="-1" aria-hidden="true" title="Choose on a calendar"
+                prop:value=move || text::parse_date(&value.get()).map(|d| d.to_string()).unwrap_or_default()
+                on:input=move |ev| value.set(event_target_value(&ev)) />
+        </span>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn this_year() -> i32 {
+    js_sys::Date::new_0().get_full_year() as i32
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn this_year() -> i32 {
+    Utc::now().year()
 }
 
 /// A panel's title and its close button.
@@ -403,7 +465,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
                                 </p>
                             }.into_any(),
                             None => view! {
-                                <input id="patient-search" type="search" placeholder="Name or date of birth (YYYY-MM-DD)"
+                                <input id="patient-search" type="search" placeholder=format!("Name or date of birth ({})", text::date_field(chrono::NaiveDate::from_ymd_opt(1950, 3, 15).unwrap_or_default()))
                                     autocomplete="off" prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
                                 <Transition>
                                     {move || Suspend::new(async move {
@@ -411,7 +473,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
                                             Ok(list) => view! {
                                                 <ul class="hits">
                                                     {list.into_iter().map(|h| {
-                                                        let label = format!("{}{}", h.name, h.born.map(|b| format!(" · born {b}")).unwrap_or_default());
+                                                        let label = format!("{}{}", h.name, h.born.map(|b| format!(" · born {}", text::date_field(b))).unwrap_or_default());
                                                         view! { <li><button type="button" class="link hit" on:click=move |_| {
                                                             patient.set(Some((h.id, h.name.clone())));
                                                             #[cfg(feature = "hydrate")]
@@ -461,7 +523,7 @@ fn BookingPanel(setup: Setup, draft: Draft) -> impl IntoView {
                     <PeopleChecks legend="Attendees" people=setup.with_value(|s| s.staff.clone()) chosen=attendees />
                 </Show>
                 <div class="row">
-                    <label>"Date"<input id="book-date" type="date" prop:value=date on:input=move |ev| date.set(event_target_value(&ev)) /></label>
+                    <label>"Date"<DateField id="book-date" value=date /></label>
                     <label>"Time"<TimeField id="book-time" value=time /></label>
                 </div>
                 <label>"Room"
@@ -550,7 +612,7 @@ fn NewPatient(
     view! {
         <div class="subform" id="new-patient-form">
             <label>"Full name"<input id="np-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-            <label>"Date of birth"<input id="np-born" type="date" prop:value=born on:input=move |ev| born.set(event_target_value(&ev)) /></label>
+            <label>"Date of birth"<DateField id="np-born" value=born /></label>
             <label>"Phone"<input id="np-phone" type="tel" prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev)) /></label>
             <label>"E-mail"<input id="np-email" type="email" prop:value=email on:input=move |ev| email.set(event_target_value(&ev)) /></label>
             {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
@@ -743,7 +805,7 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                 <form class="move" on:submit=move |ev| { ev.prevent_default(); submit_move(false); }>
                     <h3>"Move"</h3>
                     <div class="row">
-                        <label>"Date"<input id="move-date" type="date" prop:value=date on:input=move |ev| date.set(event_target_value(&ev)) /></label>
+                        <label>"Date"<DateField id="move-date" value=date /></label>
                         <label>"Time"<TimeField id="move-time" value=time /></label>
                     </div>
                     {is_appointment.then(|| view! {
@@ -836,11 +898,15 @@ fn MoveToPanel(setup: Setup, entry: Entry, ask: MoveAsk) -> impl IntoView {
         .and_then(|p| setup.staff.iter().find(|x| x.id == p))
         .map(|p| p.name.clone())
         .unwrap_or_default();
+    let to = ask
+        .provider
+        .and_then(|p| setup.staff.iter().find(|x| x.id == p))
+        .map(|p| p.name.clone());
     let question = format!(
         "{} is with {from} at {}. {}?",
         entry.title,
         text::when_short(entry.start_local),
-        ask.what.replacen("Moved", "Move", 1)
+        text::to_move(&entry.title, to.as_deref(), ask.start)
     );
     let go = move |_| {
         state.panel.set(Panel::None);
@@ -891,8 +957,8 @@ fn WaitlistForm(id: EntryId, booked: chrono::NaiveDate, today: chrono::NaiveDate
         <form class="move" id="waitlist-form" on:submit=submit>
             <h3>"Wants an earlier slot"</h3>
             <div class="row">
-                <label>"From"<input id="wait-from" type="date" prop:value=earliest on:input=move |ev| earliest.set(event_target_value(&ev)) /></label>
-                <label>"Until"<input id="wait-to" type="date" prop:value=latest on:input=move |ev| latest.set(event_target_value(&ev)) /></label>
+                <label>"From"<DateField id="wait-from" value=earliest /></label>
+                <label>"Until"<DateField id="wait-to" value=latest /></label>
             </div>
             <button type="submit" id="wait-add">"Add to waitlist"</button>
             {move || result.get().map(|r| match r {
@@ -964,8 +1030,8 @@ fn SlotFinder(setup: Setup) -> impl IntoView {
                 </label>
                 <PeopleChecks legend="Providers (none ticked: all)" people=providers chosen />
                 <div class="row">
-                    <label>"From"<input id="find-from" type="date" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
-                    <label>"To"<input id="find-to" type="date" prop:value=to on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+                    <label>"From"<DateField id="find-from" value=from /></label>
+                    <label>"To"<DateField id="find-to" value=to /></label>
                 </div>
                 <button type="submit" class="primary" id="find-submit">"Search"</button>
             </form>

@@ -103,11 +103,11 @@ pub fn OutPanel(setup: Setup) -> impl IntoView {
                     </select>
                 </label>
                 <div class="row">
-                    <label>"From"<input id="out-from-day" type="date" prop:value=from_day on:input=move |ev| from_day.set(event_target_value(&ev)) /></label>
+                    <label>"From"<crate::calendar::forms_ui::DateField id="out-from-day" value=from_day /></label>
                     <label>"at"<TimeField id="out-from-time" value=from_time /></label>
                 </div>
                 <div class="row">
-                    <label>"Until"<input id="out-to-day" type="date" prop:value=to_day on:input=move |ev| to_day.set(event_target_value(&ev)) /></label>
+                    <label>"Until"<crate::calendar::forms_ui::DateField id="out-to-day" value=to_day /></label>
                     <label>"at"<TimeField id="out-to-time" value=to_time /></label>
                 </div>
                 <label>"Note (optional)"<input id="out-note" maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) /></label>

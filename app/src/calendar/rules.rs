@@ -793,13 +793,13 @@ pub fn outside_opening(hours: &[String], opening: &[String]) -> Vec<String> {
         let outside: Vec<String> = mine
             .iter()
             .filter(|[s, e]| !open.iter().any(|[os, oe]| os <= s && e <= oe))
-            .map(|[s, e]| format!("{s}-{e}"))
+            .map(|[s, e]| crate::calendar::text::day_hours(&format!("{s}-{e}")))
             .collect();
         if !outside.is_empty() {
             out.push(format!(
                 "{name}: {} is outside the practice's opening hours ({}).",
                 outside.join(", "),
-                format_day_hours(&open)
+                crate::calendar::text::day_hours(&format_day_hours(&open))
             ));
         }
     }
@@ -851,6 +851,23 @@ pub fn lanes<T: Ord + Copy>(spans: &[(T, T)]) -> Vec<(usize, usize, usize)> {
     out
 }
 
+/// Where an entry moved step by step from the keyboard goes next, from `start` in column
+/// `col` (the grid's columns are on `dates`): `slots` slot lengths later (earlier when
+/// negative), or the same time `cols` columns over. None where that leaves its day (the
+/// column shows what starts on it) or the grid.
+pub fn key_step(
+    start: NaiveDateTime,
+    col: usize,
+    dates: &[NaiveDate],
+    slot: Duration,
+    (slots, cols): (i32, isize),
+) -> Option<(usize, NaiveDateTime)> {
+    let to = col.checked_add_signed(cols).filter(|c| *c < dates.len())?;
+    let day = dates[to];
+    let start = day.and_time(start.time()) + slot * slots;
+    (start.date() == day).then_some((to, start))
+}
+
 /// 1st, 2nd, 3rd, 4th …; negative numbers count from the end (-2: "2nd to last").
 fn ordinal(n: i8) -> String {
     let k = n.unsigned_abs();
@@ -900,7 +917,7 @@ pub fn check_patient(name: &str, born: &str, phone: &str, email: &str) -> Result
             NaiveDate::parse_from_str(b, "%Y-%m-%d")
                 .ok()
                 .filter(|d| d.year() >= 1880 && *d <= Utc::now().date_naive())
-                .ok_or("The date of birth is a past date (YYYY-MM-DD).")?,
+                .ok_or("The date of birth is a past date, such as 15 March 1950.")?,
         ),
     };
     let phone = phone.trim().to_string();
@@ -1102,6 +1119,33 @@ pub fn find_slots(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_keyboard_move_steps_by_slots_and_columns_within_the_grid() {
+        use chrono::{Duration, NaiveDate};
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default();
+        let at = |d, h, m| day(d).and_hms_opt(h, m, 0).unwrap_or_default();
+        // Monday, Tuesday, Thursday (a closed Wednesday left out).
+        let dates = [day(14), day(15), day(17)];
+        let slot = Duration::minutes(15);
+        let step = |col, start, by| super::key_step(start, col, &dates, slot, by);
+        assert_eq!(step(0, at(14, 10, 0), (1, 0)), Some((0, at(14, 10, 15))));
+        assert_eq!(step(0, at(14, 10, 0), (-2, 0)), Some((0, at(14, 9, 30))));
+        // Sideways keeps the time and skips what is not shown.
+        assert_eq!(step(1, at(15, 10, 5), (0, 1)), Some((2, at(17, 10, 5))));
+        assert_eq!(step(1, at(15, 10, 5), (0, -1)), Some((0, at(14, 10, 5))));
+        // Not past the first or last column, nor out of the day.
+        assert_eq!(step(0, at(14, 10, 0), (0, -1)), None);
+        assert_eq!(step(2, at(17, 10, 0), (0, 1)), None);
+        assert_eq!(step(0, at(14, 0, 0), (-1, 0)), None);
+        assert_eq!(step(0, at(14, 23, 45), (1, 0)), None);
+        // Columns of one day (clinicians side by side) all share its date.
+        let one_day = [day(14), day(14)];
+        assert_eq!(
+            super::key_step(at(14, 9, 0), 0, &one_day, slot, (0, 1)),
+            Some((1, at(14, 9, 0)))
+        );
+    }
+
     #[test]
     fn what_several_share_is_drawn_once() {
         let lunches = [

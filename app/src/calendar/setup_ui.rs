@@ -54,7 +54,7 @@ fn HoursForm(setup: Setup) -> impl IntoView {
                 .iter()
                 .zip(list.into_iter().chain(std::iter::repeat(String::new())))
             {
-                signal.set(text);
+                signal.set(text::day_hours(&text));
             }
             saved.set(None);
         }
@@ -82,10 +82,10 @@ fn HoursForm(setup: Setup) -> impl IntoView {
                         {setup.providers.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"From"<input id="hours-from" type="date" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
+                <label>"From"<crate::calendar::forms_ui::DateField id="hours-from" value=from /></label>
             </div>
             <p class="muted small" id="hours-what">
-                "When this clinician can be booked, e.g. 08:30-12:00, 13:00-17:00; empty: not working. "
+                {format!("When this clinician can be booked, e.g. {}; empty: not working. ", text::day_hours("08:30-12:00, 13:00-17:00"))}
                 "The practice's opening hours (Admin, Settings) are when it answers the phone and is open; "
                 "set the two apart only on purpose."
             </p>
@@ -211,7 +211,7 @@ fn ExtraHoursForm(setup: Setup) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <label>"Day"<input id="extra-day" type="date" prop:value=day on:input=move |ev| day.set(event_target_value(&ev)) /></label>
+            <label>"Day"<crate::calendar::forms_ui::DateField id="extra-day" value=day /></label>
             <div class="row">
                 <label>"From"<TimeField id="extra-from" value=from /></label>
                 <label>"To"<TimeField id="extra-to" value=to /></label>

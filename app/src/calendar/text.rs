@@ -161,6 +161,80 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// A date in a field, as the person reads dates: "15 Dec 2026" (or "Dec 15, 2026").
+pub fn date_field(d: NaiveDate) -> String {
+    date_field_in(style(), d)
+}
+
+fn date_field_in(s: TimeStyle, d: NaiveDate) -> String {
+    if s.month_first {
+        format!("{} {}, {}", &month(d)[..3], d.day(), d.year())
+    } else {
+        format!("{} {} {}", d.day(), &month(d)[..3], d.year())
+    }
+}
+
+/// A date as a person types it: "2026-12-15", "15 Dec 2026", "Dec 15, 2026", "Tue 15
+/// December", "15/12/2026" or "15.12.26" (the day before the month in numbers unless the
+/// person reads the month first: "12/15/2026"). Without a year, `year`'s.
+pub fn parse_typed_date(text: &str, year: i32) -> Option<NaiveDate> {
+    parse_typed_date_in(style(), text, year)
+}
+
+fn parse_typed_date_in(s: TimeStyle, text: &str, year: i32) -> Option<NaiveDate> {
+    if let Some(d) = parse_date(text) {
+        return Some(d);
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut month_named = None;
+    let mut numbers = Vec::new();
+    for word in lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let named = |names: &[&str]| {
+            names
+                .iter()
+                .position(|n| word.len() >= 3 && n.to_ascii_lowercase().starts_with(word))
+        };
+        if word.chars().all(|c| c.is_ascii_digit()) {
+            numbers.push((word.parse::<u32>().ok()?, word.len()));
+        } else if let Some(m) = named(&MONTHS) {
+            month_named = Some(m as u32 + 1);
+        } else if named(&DAYS).is_none() {
+            return None;
+        }
+    }
+    let (d, m, rest) = match (month_named, numbers.as_slice()) {
+        (Some(m), [(d, _), rest @ ..]) => (*d, m, rest),
+        (None, [(a, _), (b, _), rest @ ..]) if s.month_first => (*b, *a, rest),
+        (None, [(a, _), (b, _), rest @ ..]) => (*a, *b, rest),
+        _ => return None,
+    };
+    let y = match rest {
+        [] => year,
+        [(y, 4)] => i32::try_from(*y).ok()?,
+        [(y, 2)] => 2000 + i32::try_from(*y).ok()?,
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Hours as a form writes them ("08:00-12:00, 13:00-17:00"), in the person's way ("8:00 am-
+/// 12:00 pm, …"); a text that is not such hours comes back as it is.
+pub fn day_hours(hours: &str) -> String {
+    let styled: Option<Vec<String>> = hours
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let (a, b) = part.split_once(['-', '–'])?;
+            Some(format!("{}-{}", hm(parse_hm(a)?), hm(parse_hm(b)?)))
+        })
+        .collect();
+    styled.map_or_else(|| hours.to_owned(), |s| s.join(", "))
+}
+
 /// A time as a person types it: "14:30", "1430", "9", "2:30 pm", "2pm", "12 a.m." (seconds,
 /// if any, are ignored).
 pub fn parse_hm(text: &str) -> Option<NaiveTime> {
@@ -191,9 +265,18 @@ pub fn parse_hm(text: &str) -> Option<NaiveTime> {
 /// What a move did, for the message that offers its undo: "Moved Eleanor Vance to Dr Reyes,
 /// Tue 1 Dec 15:00" (`to`: the clinician, when it changed).
 pub fn moved(title: &str, to: Option<&str>, start: NaiveDateTime) -> String {
+    move_words("Moved", title, to, start)
+}
+
+/// What a move would do, asked first: "Move Eleanor Vance to Dr Reyes, Tue 1 Dec 15:00".
+pub fn to_move(title: &str, to: Option<&str>, start: NaiveDateTime) -> String {
+    move_words("Move", title, to, start)
+}
+
+fn move_words(verb: &str, title: &str, to: Option<&str>, start: NaiveDateTime) -> String {
     match to {
-        Some(p) => format!("Moved {title} to {p}, {}", when_short(start)),
-        None => format!("Moved {title} to {}", when_short(start)),
+        Some(p) => format!("{verb} {title} to {p}, {}", when_short(start)),
+        None => format!("{verb} {title} to {}", when_short(start)),
     }
 }
 
@@ -280,6 +363,69 @@ mod tests {
     }
 
     #[test]
+    fn a_date_is_typed_either_way_and_written_as_the_person_reads_it() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+        let (eu, us) = (
+            TimeStyle::default(),
+            TimeStyle {
+                twelve_hour: true,
+                month_first: true,
+            },
+        );
+        assert_eq!(date_field_in(eu, d), "15 Dec 2026");
+        assert_eq!(date_field_in(us, d), "Dec 15, 2026");
+        for style in [eu, us] {
+            for typed in [
+                "2026-12-15",
+                "15 Dec 2026",
+                "Dec 15, 2026",
+                "Tue 15 December",
+                "december 15",
+                "15 dec 26",
+            ] {
+                assert_eq!(parse_typed_date_in(style, typed, 2026), Some(d), "{typed}");
+            }
+            // What it writes reads back as itself.
+            assert_eq!(
+                parse_typed_date_in(style, &date_field_in(style, d), 1999),
+                Some(d)
+            );
+        }
+        // In numbers, the person's order decides.
+        assert_eq!(parse_typed_date_in(eu, "15/12/2026", 2026), Some(d));
+        assert_eq!(parse_typed_date_in(eu, "15.12", 2026), Some(d));
+        assert_eq!(parse_typed_date_in(us, "12/15/2026", 2026), Some(d));
+        assert_eq!(
+            parse_typed_date_in(eu, "1/2/2027", 2026),
+            NaiveDate::from_ymd_opt(2027, 2, 1)
+        );
+        assert_eq!(
+            parse_typed_date_in(us, "1/2/2027", 2026),
+            NaiveDate::from_ymd_opt(2027, 1, 2)
+        );
+        for bad in [
+            "",
+            "15",
+            "12/15/2026",
+            "31 Feb 2026",
+            "15 Decx 2026",
+            "someday",
+            "15/12/202",
+            "1 2 3 4",
+        ] {
+            assert_eq!(parse_typed_date_in(eu, bad, 2026), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn hours_are_written_the_persons_way() {
+        assert_eq!(day_hours("08:00-12:00, 13:30-17:00"), "08:00-12:00, 13:30-17:00");
+        assert_eq!(day_hours("8am - 12pm"), "08:00-12:00");
+        assert_eq!(day_hours(""), "");
+        assert_eq!(day_hours("nine to five"), "nine to five");
+    }
+
+    #[test]
     fn a_change_is_said_with_whom_and_when() {
         let at = NaiveDate::from_ymd_opt(2026, 12, 1)
             .unwrap()
@@ -290,6 +436,10 @@ mod tests {
             "Moved Eleanor Vance to Dr Reyes, Tue 1 Dec 15:00"
         );
         assert_eq!(moved("Lunch", None, at), "Moved Lunch to Tue 1 Dec 15:00");
+        assert_eq!(
+            to_move("Eleanor Vance", Some("Dr Reyes"), at),
+            "Move Eleanor Vance to Dr Reyes, Tue 1 Dec 15:00"
+        );
         assert_eq!(
             booked("Eleanor Vance", Some("Dr Reyes"), at),
             "Booked Eleanor Vance with Dr Reyes, Tue 1 Dec 15:00"

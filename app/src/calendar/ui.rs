@@ -81,6 +81,20 @@ pub struct MoveAsk {
     pub what: String,
 }
 
+/// An entry being moved from the keyboard, and where it would go.
+#[derive(Clone, Debug, PartialEq)]
+struct KeyMove {
+    id: EntryId,
+    version: i32,
+    title: String,
+    minutes: i64,
+    /// An appointment's clinician (a move to another is asked first).
+    clinician: Option<UserId>,
+    /// The grid's column it would go to, and its start there.
+    col: usize,
+    start: NaiveDateTime,
+}
+
 /// The short-lived message at the foot of the calendar: what a change did (with its undo),
 /// or what stopped a change made from the grid.
 #[derive(Clone, Debug, PartialEq)]
@@ -706,18 +720,9 @@ fn SidePanel(setup: StoredValue<Setup>, view_res: ViewResource) -> impl IntoView
                     opener
                         .get_value()
                         .and_then(|el| if el.is_connected() { Some(el) } else { redrawn(&el) });
-                // A choice in a menu since closed gives the focus back to the menu's button.
-                let in_menu = |el: &web_sys::HtmlElement| {
-                    el.closest("details:not([open])")
-                        .ok()
-                        .flatten()?
-                        .query_selector("summary")
-                        .ok()
-                        .flatten()?
-                        .dyn_into::<web_sys::HtmlElement>()
-                        .ok()
-                };
-                match back.map(|el| in_menu(&el).unwrap_or(el)) {
+                // (A panel opened from a menu was opened by the menu's button: closing the
+                // menu gave it the focus.)
+                match back {
                     Some(el) if el.tag_name() != "BODY" && el.id() != "content" => {
                         let _ = el.focus();
                     }
@@ -994,9 +999,57 @@ fn TimeGrid(
     #[cfg(not(feature = "hydrate"))]
     let _ = scroll_to;
     let view = StoredValue::new(view);
+    let name_of =
+        move |p: UserId| names.with_value(|n| n.iter().find(|(x, _)| *x == p).map(|(_, n)| n.clone()));
+    // A move from the grid (a drop, or Enter after the arrow keys); onto another clinician,
+    // only once asked (then true).
+    let place = move |id: EntryId,
+                      version: i32,
+                      start: NaiveDateTime,
+                      provider: Option<UserId>,
+                      room: Option<RoomId>| {
+        let Some(e) = view.with_value(|v| v.entries.iter().find(|e| e.id == id).cloned()) else {
+            return false;
+        };
+        let other = e.kind == EntryKind::Appointment && provider.is_some() && provider != e.provider_id;
+        let to = provider.filter(|_| other).and_then(name_of);
+        let ask = MoveAsk {
+            id,
+            version,
+            start,
+            provider,
+            room,
+            what: text::moved(&e.title, to.as_deref(), start),
+        };
+        if other {
+            state.panel.set(Panel::MoveTo(ask));
+        } else {
+            state.move_entry(ask, true);
+        }
+        other
+    };
+    // Shift with the arrows walks a focused entry through the slots and the columns (an
+    // outline shows where it would go), and Enter moves it there: the patient hears of one
+    // move, not of every step.
+    let key_move = RwSignal::new(None::<KeyMove>);
+    let places: Vec<(NaiveDate, Option<UserId>, Option<RoomId>)> =
+        cols.iter().map(|c| (c.date, c.provider, c.room)).collect();
+    let places = StoredValue::new(places);
+    let key_move_words = move || {
+        key_move.get().map(|k| {
+            let (_, provider, _) = places.with_value(|p| p[k.col]);
+            let to = provider
+                .filter(|p| k.clinician.is_some_and(|c| c != *p))
+                .and_then(name_of);
+            let what = text::to_move(&k.title, to.as_deref(), k.start);
+            format!("{what}? Enter moves it there, Escape keeps it where it is.")
+        })
+    };
     view! {
         <div class="timegrid" style=grid_cols.clone() node_ref=grid on:scroll=keep_scroll tabindex="0"
-            role="region" aria-label="Calendar grid: Tab reaches free times and appointments">
+            role="region" aria-label="Calendar grid: Tab reaches free times and appointments; Shift with the arrows moves the focused one"
+            aria-keyshortcuts="Shift+ArrowUp Shift+ArrowDown Shift+ArrowLeft Shift+ArrowRight">
+            <p class="sr-only" aria-live="polite">{key_move_words}</p>
             <div class="tg-corner"></div>
             {cols.iter().map(|c| {
                 let is_today = c.date == today;
@@ -1017,7 +1070,7 @@ fn TimeGrid(
                     }
                 }).collect_view()}
             </div>
-            {cols.into_iter().map(|col| {
+            {cols.into_iter().enumerate().map(|(ci, col)| {
                 // A column of several days' grid names its day for whoever's name it lacks.
                 let one_provider = col.provider.is_some() && span == Span3::Day;
                 let col = StoredValue::new(col);
@@ -1076,16 +1129,7 @@ fn TimeGrid(
                     dragging.set(None);
                     let Some(start) = time_at(&ev) else { return };
                     let (provider, room) = col.with_value(|c| (c.provider, c.room));
-                    let Some(e) = view.with_value(|v| v.entries.iter().find(|e| e.id == id).cloned()) else { return };
-                    let name = |p: Option<UserId>| names.with_value(|n| n.iter().find(|(x, _)| Some(*x) == p).map(|(_, n)| n.clone()));
-                    let other = e.kind == EntryKind::Appointment && provider.is_some() && provider != e.provider_id;
-                    let to = name(provider).filter(|_| other);
-                    let ask = MoveAsk { id, version, start, provider, room, what: text::moved(&e.title, to.as_deref(), start) };
-                    if other {
-                        state.panel.set(Panel::MoveTo(ask));
-                    } else {
-                        state.move_entry(ask, true);
-                    }
+                    let _ = place(id, version, start, provider, room);
                 };
                 // A screen reader meets the grid column by column, each named by its day and
                 // whose it is (the heads and the hours are for the eye).
@@ -1110,6 +1154,11 @@ fn TimeGrid(
                             let h = ((end - minute_of(*s)) as f64 * PX_PER_MIN).max(0.0);
                             view! { <div class="tg-open" style=format!("top:{top}px;height:{h}px")></div> }
                         }).collect_view())}
+                        {move || key_move.get().filter(|k| k.col == ci).map(|k| {
+                            let top = ((minute_of(k.start) - first_min) as f64 * PX_PER_MIN).max(0.0);
+                            let h = (k.minutes as f64 * PX_PER_MIN).max(14.0);
+                            view! { <div class="tg-ghost" aria-hidden="true" style=format!("top:{top}px;height:{h}px")>{format!("→ {}", text::hm(k.start.time()))}</div> }
+                        })}
                         {free.into_iter().map(|(s, e)| {
                             let top = ((minute_of(s) - first_min) as f64 * PX_PER_MIN).max(0.0);
                             let end = if e.date() > s.date() { 24 * 60 } else { minute_of(e) };
@@ -1169,13 +1218,57 @@ fn TimeGrid(
                                         state.panel.set(Panel::Detail(id));
                                     }
                                     on:dragstart=move |_| dragging.set(Some((id, version)))
+                                    on:keydown={
+                                        let (title, start, minutes) = (e.title.clone(), e.start_local, (e.end_local - e.start_local).num_minutes());
+                                        let clinician = e.provider_id.filter(|_| e.kind == EntryKind::Appointment);
+                                        move |ev: leptos::ev::KeyboardEvent| {
+                                            let going = key_move.get_untracked().filter(|k| k.id == id);
+                                            let by = match ev.key().as_str() {
+                                                _ if !ev.shift_key() => None,
+                                                "ArrowUp" => Some((-1, 0)),
+                                                "ArrowDown" => Some((1, 0)),
+                                                "ArrowLeft" => Some((0, -1)),
+                                                "ArrowRight" => Some((0, 1)),
+                                                _ => None,
+                                            };
+                                            if let Some(by) = by {
+                                                ev.prevent_default();
+                                                let (from, at) = going.as_ref().map_or((ci, start), |k| (k.col, k.start));
+                                                let dates: Vec<NaiveDate> = places.with_value(|p| p.iter().map(|(d, _, _)| *d).collect());
+                                                if let Some((col, start)) = rules::key_step(at, from, &dates, Duration::minutes(slot), by) {
+                                                    key_move.set(Some(KeyMove { id, version, title: title.clone(), minutes, clinician, col, start }));
+                                                }
+                                                return;
+                                            }
+                                            let Some(k) = going else { return };
+                                            match ev.key().as_str() {
+                                                "Enter" | " " => {
+                                                    ev.prevent_default();
+                                                    key_move.set(None);
+                                                    if (k.col, k.start) != (ci, start) {
+                                                        let (_, provider, room) = places.with_value(|p| p[k.col]);
+                                                        // Moved: the focus is back on the entry once the grid is
+                                                        // drawn anew (asked first: the question's panel gives it back).
+                                                        if !place(id, version, k.start, provider, room) {
+                                                            state.refocus.set_value(Some(Some(id)));
+                                                        }
+                                                    }
+                                                }
+                                                "Escape" => key_move.set(None),
+                                                _ => {}
+                                            }
+                                        }
+                                    }
+                                    on:blur=move |_| if key_move.get_untracked().is_some_and(|k| k.id == id) { key_move.set(None) }
                                 >
                                     <span class="t">{text::hm(e.start_local.time())}</span>
                                     " "
                                     <strong>{e.title.clone()}</strong>
                                     " "
                                     <span class="sub">{badge}{type_name}{who.map(|p| format!(" · {p}"))}</span>
-                                    <span class="sr-only rest">{rest}</span>
+                                    // (Its opening comma is for the ear: the card shows the rest alone.)
+                                    <span class="sr-only">", "</span>
+                                    <span class="sr-only rest">{rest.trim_start_matches(", ").to_owned()}</span>
                                 </button>
                             }
                         }).collect_view()}

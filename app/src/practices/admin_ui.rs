@@ -287,7 +287,7 @@ fn SettingsForm(
                                         "Admins must use two-factor sign-in"
                                     </label>
                                     <fieldset class="hours">
-                                        <legend>"Opening hours (local; e.g. 08:00-12:00, 13:00-17:00; empty = closed)"</legend>
+                                        <legend>{format!("Opening hours (local; e.g. {}; empty = closed)", crate::calendar::text::day_hours("08:00-12:00, 13:00-17:00"))}</legend>
                                         <p class="muted small" id="opening-what">
                                             "When the practice is open and its phone is answered. When each clinician can be booked is set "
                                             "apart, in the calendar's setup (⚙, Weekly hours)."
@@ -295,7 +295,7 @@ fn SettingsForm(
                                         {WEEKDAYS.iter().zip(days).map(|((key, label), value)| view! {
                                             <label>
                                                 <span>{*label}</span>
-                                                <input name=format!("settings[{key}]") value=value />
+                                                <input name=format!("settings[{key}]") value=crate::calendar::text::day_hours(&value) />
                                             </label>
                                         }).collect_view()}
                                     </fieldset>

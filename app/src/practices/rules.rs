@@ -237,9 +237,11 @@ pub fn parse_day_hours(text: &str) -> Result<Vec<[String; 2]>, String> {
         .collect())
 }
 
+/// A time typed either way ("08:30", "8:30 am").
 fn parse_time(text: &str) -> Result<NaiveTime, String> {
     let text = text.trim();
-    NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| format!("\"{text}\" is not a time like 08:30"))
+    crate::calendar::text::parse_hm(text)
+        .ok_or_else(|| format!("\"{text}\" is not a time like 08:30 or 8:30 am"))
 }
 
 /// The text an admin edits for one day.
@@ -376,6 +378,12 @@ mod tests {
         let spans = parse_day_hours("13:00-17:00,08:00-12:00").expect("valid");
         assert_eq!(format_day_hours(&spans), "08:00-12:00, 13:00-17:00");
         assert_eq!(parse_day_hours("").expect("closed"), Vec::<[String; 2]>::new());
+        // Typed the 12-hour way, kept as 24-hour times.
+        let typed = parse_day_hours("8:30 am - 12 pm, 1pm-5:15pm").expect("valid");
+        assert_eq!(format_day_hours(&typed), "08:30-12:00, 13:00-17:15");
+        for bad in ["9-", "25:00-26:00", "nine-five", "5pm-9am"] {
+            assert!(parse_day_hours(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -188,11 +188,24 @@ fn TopBar(me: Me) -> impl IntoView {
             }
         });
     }
+    // On a phone the sections and the account's links are behind "Menu" (a compact bar):
+    // open until a choice, Escape, or a tap outside the bar.
+    let menu_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        section.track();
+        practice.track();
+        menu_open.set(false);
+    });
     // Alt+<key> opens a section (the keys are announced with aria-keyshortcuts).
     #[cfg(feature = "hydrate")]
     {
         let me_keys = StoredValue::new(me.clone());
         let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+            if ev.key() == "Escape" && menu_open.get_untracked() {
+                menu_open.set(false);
+                crate::ui::focus_when_drawn("#top-menu");
+                return;
+            }
             if !ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
                 return;
             }
@@ -204,14 +217,24 @@ fn TopBar(me: Me) -> impl IntoView {
             }
         });
         // A click outside an open menu (availability, notifications) closes it.
-        let clicks = window_event_listener(leptos::ev::pointerdown, |ev| crate::ui::close_menus_outside(&ev));
+        let clicks = window_event_listener(leptos::ev::pointerdown, move |ev| {
+            crate::ui::close_menus_outside(&ev);
+            use wasm_bindgen::JsCast;
+            let in_bar = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| el.closest(".topbar").ok().flatten().is_some());
+            if !in_bar {
+                menu_open.set(false);
+            }
+        });
         on_cleanup(move || {
             keys.remove();
             clicks.remove();
         });
     }
     view! {
-            <header class="topbar">
+            <header class="topbar workspace" class:menu-open=move || menu_open.get()>
                 <a class="brand" href="/">"Switchboard"</a>
                 <label class="switcher">
                     <span class="sr-only">"Practice"</span>
@@ -229,7 +252,11 @@ fn TopBar(me: Me) -> impl IntoView {
                 </label>
                 <span class="sr-only" id="switcher-help">"Arrow keys choose a practice, Enter opens it."</span>
                 <span class="agency-view" id="agency-view" hidden=move || !agency_view() title="You are not a member of this practice: you see it as the agency, and its patients' data stays closed to you">"Agency view"</span>
-                <nav class="sections" aria-label="Sections">
+                <button type="button" class="menu-button" id="top-menu" aria-controls="top-sections top-account"
+                    aria-expanded=move || menu_open.get().to_string() on:click=move |_| menu_open.update(|o| *o = !*o)>
+                    "Menu"
+                </button>
+                <nav class="sections" id="top-sections" aria-label="Sections">
                     {
                         let me = me.clone();
                         move || {
@@ -257,9 +284,11 @@ fn TopBar(me: Me) -> impl IntoView {
                 </nav>
                 <div class="who">
                     {tools_slot(me.clone(), practice, section)}
-                    {me.agency_admin.then(|| view! { <a href="/agency">"Agency"</a> })}
-                    <a class="name" id="signed-in-as" href="/account" title="Your account">{me.display_name.clone()}</a>
-                    <SignOut />
+                    <span class="account" id="top-account">
+                        {me.agency_admin.then(|| view! { <a href="/agency">"Agency"</a> })}
+                        <a class="name" id="signed-in-as" href="/account" title="Your account">{me.display_name.clone()}</a>
+                        <SignOut />
+                    </span>
                 </div>
             </header>
         }

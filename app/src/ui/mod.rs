@@ -273,6 +273,18 @@ pub fn close_menu(ev: &leptos::ev::Event) {
             .and_then(|e| e.closest("details.menu").ok().flatten())
         {
             let _ = menu.remove_attribute("open");
+            // The focus was on an item now hidden: it goes back to the menu's button.
+            let inside = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .is_some_and(|a| menu.contains(Some(&a)));
+            if let Some(summary) = inside
+                .then(|| menu.query_selector("summary").ok().flatten())
+                .flatten()
+                .and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = summary.focus();
+            }
         }
     }
     #[cfg(not(feature = "hydrate"))]
