@@ -16,6 +16,7 @@ pub mod palette;
 pub mod practices;
 pub mod realtime;
 pub mod shell;
+pub mod tasks;
 pub mod ui;
 pub mod wire;
 

@@ -5,7 +5,6 @@
 
 use bench::Failure;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use futures::StreamExt;
 use server::{config::Config, Application};
 use sqlx::{Connection, PgConnection};
 use std::time::Instant;
@@ -51,15 +50,15 @@ async fn main() -> Result<(), Failure> {
 
     for concurrency in [1usize, 100] {
         let requests = if concurrency == 1 { 300 } else { 1000 };
-        let view = run(&client, concurrency, requests, |i| {
+        let view = bench::run(&client, concurrency, requests, |i| {
             (
                 format!("http://{addr}/api/calendar/view"),
                 serde_json::json!({ "practice": practice, "first_day": week(i), "days": 7 }),
             )
         })
         .await?;
-        report("week view (20 providers)", concurrency, &view);
-        let slots = run(&client, concurrency, requests, |i| {
+        bench::report("week view (20 providers)", concurrency, &view);
+        let slots = bench::run(&client, concurrency, requests, |i| {
             let from: NaiveDate = today + Duration::days((i % 60) as i64);
             (
                 format!("http://{addr}/api/calendar/slots"),
@@ -68,61 +67,10 @@ async fn main() -> Result<(), Failure> {
             )
         })
         .await?;
-        report("free-slot search (20 providers, 4 weeks)", concurrency, &slots);
+        bench::report("free-slot search (20 providers, 4 weeks)", concurrency, &slots);
     }
     running.stop();
     Ok(())
-}
-
-/// Sends `requests` requests, `concurrency` at a time; returns the latencies (ms) and the
-/// wall time (s).
-async fn run(
-    client: &reqwest::Client,
-    concurrency: usize,
-    requests: usize,
-    make: impl Fn(usize) -> (String, serde_json::Value),
-) -> Result<(Vec<f64>, f64), Failure> {
-    let started = Instant::now();
-    let results: Vec<Result<f64, String>> = futures::stream::iter(0..requests)
-        .map(|i| {
-            let (url, body) = make(i);
-            let client = client.clone();
-            async move {
-                let t = Instant::now();
-                let res = client
-                    .post(url)
-                    .json(&body)
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let status = res.status();
-                let _ = res.bytes().await.map_err(|e| e.to_string())?;
-                if !status.is_success() {
-                    return Err(format!("status {status}"));
-                }
-                Ok(t.elapsed().as_secs_f64() * 1000.0)
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    let mut ms = Vec::with_capacity(requests);
-    for r in results {
-        ms.push(r?);
-    }
-    ms.sort_by(f64::total_cmp);
-    Ok((ms, started.elapsed().as_secs_f64()))
-}
-
-fn report(what: &str, concurrency: usize, (ms, wall): &(Vec<f64>, f64)) {
-    let pct = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
-    println!(
-        "{what}, {concurrency} concurrent: p50 {:.2} ms, p99 {:.2} ms, {:.0} requests/s ({} requests)",
-        pct(0.50),
-        pct(0.99),
-        ms.len() as f64 / wall,
-        ms.len()
-    );
 }
 
 async fn count(url: &str) -> Result<i64, Failure> {

@@ -47,7 +47,9 @@ const PAGES = () => [
     { name: 'calendar-month', path: `/p/${riverside}/calendar?span=month`, ready: '#calendar .monthgrid', title: /^Calendar · Riverside/ },
     { name: 'calendar-list', path: `/p/${riverside}/calendar?span=list`, ready: '#calendar #day-list', title: /^Calendar · Riverside/ },
     { name: 'calendar-booking', path: `/p/${riverside}/calendar?span=day`, ready: '#calendar .timegrid', open: '#cal-new', panel: '#booking', title: /^Calendar · Riverside/ },
-    { name: 'coming-section', path: `/p/${riverside}/tasks`, ready: '#section-placeholder', title: /^Tasks · Riverside/ },
+    { name: 'tasks', path: `/p/${riverside}/tasks`, ready: '#task-list .task-row', title: /^Tasks · Riverside/ },
+    { name: 'task-open', path: `/p/${riverside}/tasks`, ready: '#task-list .task-row', open: '#task-list .task-row', panel: '#task-detail', title: /^Tasks · Riverside/ },
+    { name: 'coming-section', path: `/p/${riverside}/phone`, ready: '#section-placeholder', title: /^Phone · Riverside/ },
     { name: 'account', path: '/account', ready: '#account', title: /^Your account · Switchboard$/ },
   ] },
   { who: 'rachel.kim', pages: [
@@ -146,8 +148,8 @@ test('each role sees the sections it can use, and a refused page says why with a
     await context.close();
   }
   assert.deepEqual(seen, {
-    'helen.park': ['Inbox', 'My day', 'Calendar'],
-    'tom.becker': ['Inbox', 'My day', 'Calendar', 'Admin'],
+    'helen.park': ['Inbox', 'My day', 'Calendar', 'Tasks'],
+    'tom.becker': ['Inbox', 'My day', 'Calendar', 'Tasks', 'Admin'],
     'dana.whitfield': ['Inbox', 'Admin'],
   });
 });

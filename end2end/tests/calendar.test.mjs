@@ -228,21 +228,40 @@ test('week and month views, and the keyboard', async () => {
   await page.waitForSelector('#entry-detail', { state: 'detached' });
   await page.click('button[aria-keyshortcuts="w"]');
   await page.waitForSelector('.timegrid');
-  // Three days in a row from the day chosen (`3`); › steps three days on. A screen reader
-  // meets each column named by its day.
+  // Three days from the day chosen (`3`): the practice's open days (the demo's clinicians
+  // work Monday to Friday), so a weekend in between is stepped over; › goes to the next open
+  // day after them and ‹ back three open days. A screen reader meets each column named by
+  // its day.
   await page.focus('.timegrid');
   await page.keyboard.press('3');
   await page.waitForURL(/span=3day/);
   const anchor = new URL(page.url()).searchParams.get('date');
   const dayAfter = (iso, n) => new Date(Date.parse(`${iso}T12:00:00Z`) + n * 86_400_000);
+  const iso = (d) => d.toISOString().slice(0, 10);
+  const weekday = (d) => d.getUTCDay() % 6 !== 0;
+  const openAfter = (d, step) => { let n = d; do { n = new Date(n.getTime() + step * 86_400_000); } while (!weekday(n)); return n; };
+  const threeFrom = (iso) => { const days = [dayAfter(iso, 0)]; while (days.length < 3) days.push(openAfter(days.at(-1), 1)); return days; };
   const head = (d) => `${d.toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'UTC' })} ${d.getUTCDate()}`;
+  const heads = () => page.$$eval('.tg-head', (h) => h.map((x) => x.textContent));
   await page.waitForFunction(() => document.querySelectorAll('.tg-head').length === 3);
-  assert.deepEqual(await page.$$eval('.tg-head', (h) => h.map((x) => x.textContent)), [0, 1, 2].map((n) => head(dayAfter(anchor, n))));
+  assert.deepEqual(await heads(), threeFrom(anchor).map(head));
   assert.match(await page.getAttribute('.tg-col >> nth=0', 'aria-label'), /^\w+day \d+ \w+ \d{4}$/);
   await shot(page, 'calendar-3day');
-  await page.click('button[aria-label="Next"]');
-  await page.waitForFunction((d) => new URL(location.href).searchParams.get('date') === d, dayAfter(anchor, 3).toISOString().slice(0, 10));
-  await page.waitForFunction((h) => document.querySelector('.tg-head')?.textContent === h, head(dayAfter(anchor, 3)));
+  // Three steps on always cross a weekend, which is not drawn.
+  let at = anchor;
+  for (let i = 0; i < 3; i++) {
+    const next = iso(openAfter(threeFrom(at)[2], 1));
+    await page.click('button[aria-label="Next"]');
+    await page.waitForFunction((d) => new URL(location.href).searchParams.get('date') === d, next);
+    await page.waitForFunction((h) => document.querySelector('.tg-head')?.textContent === h, head(dayAfter(next, 0)));
+    assert.deepEqual(await heads(), threeFrom(next).map(head));
+    at = next;
+  }
+  const back = iso([1, 2, 3].reduce((d) => openAfter(d, -1), dayAfter(at, 0)));
+  await page.click('button[aria-label="Previous"]');
+  await page.waitForFunction((d) => new URL(location.href).searchParams.get('date') === d, back);
+  await page.waitForFunction((h) => document.querySelector('.tg-head')?.textContent === h, head(dayAfter(back, 0)));
+  assert.equal((await heads()).length, 3);
   await page.focus('.timegrid');
   await page.keyboard.press('m');
   await page.waitForSelector('.monthgrid');

@@ -132,11 +132,110 @@ pub async fn seed_demo_if_empty(pool: &PgPool) -> Result<bool, AppError> {
         }
         if let Some(assistant) = assistant {
             seed_calendar(&mut tx, PracticeId(practice), p.time_zone, &clinicians, assistant).await?;
+            if let Some(clinician) = clinicians.first() {
+                seed_tasks(&mut tx, PracticeId(practice), *clinician, assistant).await?;
+            }
         }
     }
     tx.commit().await?;
     tracing::info!("seeded the demo practices");
     Ok(true)
+}
+
+/// A demo practice's open tasks: what a clinician asked for this morning, one of them
+/// already with the assistant. Titles name no patient (the patient is linked).
+async fn seed_tasks(
+    tx: &mut app::db::Tx,
+    practice: PracticeId,
+    clinician: UserId,
+    assistant: UserId,
+) -> Result<(), AppError> {
+    use app::tasks::{db as tasks, model::Priority};
+    let (queue,): (app::model::QueueId,) =
+        sqlx::query_as("SELECT id FROM task_queues WHERE practice_id = $1 AND is_default")
+            .bind(practice)
+            .fetch_one(&mut **tx)
+            .await?;
+    let patients: Vec<(app::model::PatientId,)> =
+        sqlx::query_as("SELECT id FROM patients WHERE practice_id = $1 ORDER BY full_name LIMIT 4")
+            .bind(practice)
+            .fetch_all(&mut **tx)
+            .await?;
+    let patient = |i: usize| patients.get(i).map(|p| p.0);
+    let now = Utc::now();
+    let list = [
+        (
+            "Prescription refill",
+            "Refill request: blood pressure medication",
+            Priority::Soon,
+            3,
+            patient(0),
+        ),
+        (
+            "Call-back",
+            "Call back with the lab results",
+            Priority::Urgent,
+            1,
+            patient(1),
+        ),
+        (
+            "Prior authorization",
+            "Prior authorization for a knee MRI",
+            Priority::Routine,
+            26,
+            patient(2),
+        ),
+        (
+            "Records request",
+            "Records request from Lakeside Orthopedics",
+            Priority::Routine,
+            50,
+            patient(3),
+        ),
+        (
+            "Personal errand",
+            "Book a table for four, Friday 7 pm",
+            Priority::Routine,
+            6,
+            None,
+        ),
+    ];
+    let mut first = None;
+    for (kind, title, priority, hours, patient) in list {
+        let (type_id, checklist, errand): (app::model::TaskTypeId, Vec<String>, bool) = sqlx::query_as(
+            "SELECT id, checklist, errand FROM task_types WHERE practice_id = $1 AND name = $2",
+        )
+        .bind(practice)
+        .bind(kind)
+        .fetch_one(&mut **tx)
+        .await?;
+        let (id, _) = tasks::insert(
+            tx,
+            &tasks::Insert {
+                practice,
+                type_id,
+                queue,
+                title,
+                details: "",
+                priority,
+                due_at: now + Duration::hours(hours),
+                patient,
+                entry: None,
+                assignee: None,
+                creator: clinician,
+                errand,
+                checklist: &checklist,
+            },
+        )
+        .await?;
+        first = first.or(Some(id));
+    }
+    if let Some(id) = first {
+        if tasks::take(tx, practice, id, assistant).await?.is_some() {
+            tasks::event(tx, practice, id, assistant, "taken", serde_json::json!({}), None).await?;
+        }
+    }
+    Ok(())
 }
 
 const PATIENTS: [(&str, &str, &str); 12] = [

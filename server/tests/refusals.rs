@@ -241,6 +241,39 @@ fn checks(w: &World) -> Vec<(&'static str, Args, Guard)> {
             members,
         ),
         ("calendar/undo", j(json!({ "practice": a, "undo": any })), members),
+        ("tasks/setup", j(json!({ "practice": a })), members),
+        // Lists only the caller's own practices (tasks.rs checks another practice sees none).
+        ("tasks/list", j(json!({ "which": "open" })), Own),
+        (
+            "tasks/create",
+            j(json!({ "practice": a, "task": {
+                "type_id": any, "queue": null, "title": "Call back", "details": "", "priority": null,
+                "due": null, "patient": null, "entry": null, "assignee": null } })),
+            members,
+        ),
+        ("tasks/task", j(json!({ "practice": a, "task": any })), members),
+        ("tasks/take", j(json!({ "practice": a, "task": any })), desk),
+        ("tasks/next", j(json!({ "practices": [a] })), desk),
+        (
+            "tasks/act",
+            j(json!({ "practice": a, "task": any, "version": 1, "act": "done" })),
+            members,
+        ),
+        (
+            "tasks/comment",
+            j(json!({ "practice": a, "task": any, "text": "Done?" })),
+            members,
+        ),
+        (
+            "tasks/assign",
+            j(json!({ "practice": a, "task": any, "version": 1, "to": null, "note": "" })),
+            members,
+        ),
+        (
+            "tasks/step",
+            j(json!({ "practice": a, "task": any, "index": 0, "done": true })),
+            members,
+        ),
         (
             "calendar/slots",
             j(

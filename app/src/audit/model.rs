@@ -101,6 +101,10 @@ actions! {
     CalendarFeedCreate = "calendar.feed_create", "Made a calendar feed";
     CalendarFeedRevoke = "calendar.feed_revoke", "Revoked a calendar feed";
     CalendarFeedNames = "calendar.feed_names", "Changed names in calendar feeds";
+    TaskList = "task.list", "Viewed the task list";
+    TaskView = "task.view", "Opened a task";
+    TaskCreate = "task.create", "Made a task";
+    TaskChange = "task.change", "Changed a task";
     WaitlistView = "waitlist.view", "Viewed the waitlist";
     WaitlistAdd = "waitlist.add", "Put on the waitlist";
     WaitlistRemove = "waitlist.remove", "Took off the waitlist";

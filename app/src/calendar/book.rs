@@ -72,6 +72,7 @@ pub async fn setup_and_zone(conn: &mut PgConnection, practice: PracticeId) -> Re
         types: rows.types,
         now_local,
         utc_offset_minutes: i32::try_from((now_local - now.naive_utc()).num_minutes()).unwrap_or(0),
+        open_weekdays: rows.open_weekdays,
     };
     Ok((setup, tz))
 }

@@ -73,6 +73,7 @@ pub struct SetupRows {
     pub people: Vec<(Person, bool)>,
     pub rooms: Vec<Room>,
     pub types: Vec<ApptType>,
+    pub open_weekdays: Vec<u32>,
 }
 
 type TypeRow = (TypeId, String, i32, i32, i32, String, bool, Vec<Uuid>);
@@ -101,6 +102,7 @@ pub async fn setup_rows(
         Json<Vec<(UserId, String, bool)>>,
         Json<Vec<(RoomId, String)>>,
         Json<Vec<TypeRow>>,
+        Vec<i16>,
     );
     let row: Option<Row> = sqlx::query_as(
         "SELECT p.name, p.time_zone, p.slot_minutes,
@@ -113,14 +115,18 @@ pub async fn setup_rows(
            coalesce((SELECT json_agg(json_build_array(t.id, t.name, t.minutes, t.buffer_before_minutes,
                                        t.buffer_after_minutes, t.color, t.needs_room, t.provider_ids)
                                      ORDER BY lower(t.name))
-                     FROM appointment_types t WHERE t.practice_id = p.id AND t.archived_at IS NULL), '[]')
+                     FROM appointment_types t WHERE t.practice_id = p.id AND t.archived_at IS NULL), '[]'),
+           ARRAY(SELECT DISTINCT a.weekday FROM availability_ranges a
+                 WHERE a.practice_id = p.id
+                   AND (a.valid_until IS NULL OR a.valid_until >= (now() AT TIME ZONE p.time_zone)::date)
+                 ORDER BY a.weekday)
          FROM practices p WHERE p.id = $1 AND p.archived_at IS NULL",
     )
     .bind(practice)
     .fetch_optional(conn)
     .await?;
     Ok(row.map(
-        |(name, time_zone, slot_minutes, people, rooms, types)| SetupRows {
+        |(name, time_zone, slot_minutes, people, rooms, types, weekdays)| SetupRows {
             name,
             time_zone,
             slot_minutes,
@@ -131,6 +137,11 @@ pub async fn setup_rows(
                 .collect(),
             rooms: rooms.0.into_iter().map(|(id, name)| Room { id, name }).collect(),
             types: types.0.into_iter().map(to_type).collect(),
+            // Stored ISO weekdays (Monday 1) as chrono counts them from Monday.
+            open_weekdays: weekdays
+                .into_iter()
+                .filter_map(|d| u32::try_from(d - 1).ok())
+                .collect(),
         },
     ))
 }

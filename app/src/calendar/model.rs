@@ -51,6 +51,9 @@ pub struct Setup {
     pub now_local: NaiveDateTime,
     /// The practice's offset from UTC now, in minutes (the browser compares its own).
     pub utc_offset_minutes: i32,
+    /// The weekdays (Monday 0) on which some clinician has weekly hours from today on; the
+    /// 3-day view steps over the others. Empty when nobody has hours yet.
+    pub open_weekdays: Vec<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

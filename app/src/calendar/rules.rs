@@ -851,6 +851,37 @@ pub fn lanes<T: Ord + Copy>(spans: &[(T, T)]) -> Vec<(usize, usize, usize)> {
     out
 }
 
+/// The days a 3-day view shows from `anchor`: the anchor, then the next days on which the
+/// practice opens (`open` holds the weekdays, Monday 0; empty means every day) up to three.
+/// The anchor stays whatever it is, so a closed day asked for by address is still shown.
+pub fn three_days(anchor: NaiveDate, open: &[u32]) -> Vec<NaiveDate> {
+    let mut days = vec![anchor];
+    days.extend(open_days_from(anchor, open, 1).take(2));
+    days
+}
+
+/// Where a 3-day view goes from `anchor`: the next open day after the three it shows, or
+/// three open days earlier.
+pub fn three_days_step(anchor: NaiveDate, open: &[u32], forward: bool) -> NaiveDate {
+    let step = if forward { 1 } else { -1 };
+    let from = if forward {
+        three_days(anchor, open).last().copied().unwrap_or(anchor)
+    } else {
+        anchor
+    };
+    let mut days = open_days_from(from, open, step);
+    let found = if forward { days.next() } else { days.nth(2) };
+    found.unwrap_or(from + Duration::days(3 * step))
+}
+
+/// The open days after `from` (before it when `step` is -1), within three weeks (a
+/// practice open on no day yields none).
+fn open_days_from(from: NaiveDate, open: &[u32], step: i64) -> impl Iterator<Item = NaiveDate> + '_ {
+    (1..=21)
+        .map(move |n| from + Duration::days(n * step))
+        .filter(move |d| open.is_empty() || open.contains(&d.weekday().num_days_from_monday()))
+}
+
 /// Where an entry moved step by step from the keyboard goes next, from `start` in column
 /// `col` (the grid's columns are on `dates`): `slots` slot lengths later (earlier when
 /// negative), or the same time `cols` columns over. None where that leaves its day (the
@@ -1119,6 +1150,29 @@ pub fn find_slots(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn three_days_skip_the_days_the_practice_is_closed() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 12, day).unwrap();
+        let weekdays = [0, 1, 2, 3, 4];
+        // Friday 4 December: Friday, then Monday and Tuesday; on from there is Wednesday.
+        assert_eq!(three_days(d(4), &weekdays), vec![d(4), d(7), d(8)]);
+        assert_eq!(three_days_step(d(4), &weekdays, true), d(9));
+        assert_eq!(three_days(d(1), &weekdays), vec![d(1), d(2), d(3)]);
+        // From Wednesday the next three open days start on Monday, not on the closed Saturday.
+        assert_eq!(three_days_step(d(2), &weekdays, true), d(7));
+        // A Saturday asked for by address stays the first day.
+        assert_eq!(three_days(d(5), &weekdays), vec![d(5), d(7), d(8)]);
+        // Back goes three open days earlier.
+        assert_eq!(three_days_step(d(9), &weekdays, false), d(4));
+        assert_eq!(three_days_step(d(4), &weekdays, false), d(1));
+        // No hours at all: every day counts; weekdays that cannot be are no open days.
+        assert_eq!(three_days(d(4), &[]), vec![d(4), d(5), d(6)]);
+        assert_eq!(three_days_step(d(4), &[], false), d(1));
+        assert_eq!(three_days(d(4), &[9]), vec![d(4)]);
+        assert_eq!(three_days_step(d(4), &[9], true), d(7));
+    }
+
     #[test]
     fn a_keyboard_move_steps_by_slots_and_columns_within_the_grid() {
         use chrono::{Duration, NaiveDate};

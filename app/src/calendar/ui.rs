@@ -272,11 +272,15 @@ fn lens_key(lens: Lens) -> String {
     }
 }
 
-/// The first day a view shows and how many days it spans.
-fn range_of(span: Span3, anchor: NaiveDate) -> (NaiveDate, u32) {
+/// The first day a view shows and how many days it spans; a 3-day view spans its three
+/// open days (`open`, the practice's weekdays; empty to count every day).
+fn range_of(span: Span3, anchor: NaiveDate, open: &[u32]) -> (NaiveDate, u32) {
     match span {
         Span3::Day => (anchor, 1),
-        Span3::Three => (anchor, 3),
+        Span3::Three => {
+            let last = rules::three_days(anchor, open).last().copied().unwrap_or(anchor);
+            (anchor, u32::try_from((last - anchor).num_days() + 1).unwrap_or(3))
+        }
         Span3::Week | Span3::List => (
             anchor - Duration::days(anchor.weekday().num_days_from_monday().into()),
             7,
@@ -289,11 +293,11 @@ fn range_of(span: Span3, anchor: NaiveDate) -> (NaiveDate, u32) {
     }
 }
 
-fn step(span: Span3, anchor: NaiveDate, forward: bool) -> NaiveDate {
+fn step(span: Span3, anchor: NaiveDate, forward: bool, open: &[u32]) -> NaiveDate {
     let sign = if forward { 1 } else { -1 };
     match span {
         Span3::Day => anchor + Duration::days(sign),
-        Span3::Three => anchor + Duration::days(3 * sign),
+        Span3::Three => rules::three_days_step(anchor, open, forward),
         Span3::Week | Span3::List => anchor + Duration::days(7 * sign),
         Span3::Month => {
             let months = anchor.year() * 12 + anchor.month0() as i32 + sign as i32;
@@ -372,6 +376,16 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
     let state = expect_context::<CalState>();
     let today = setup.now_local.date();
     let anchor = Memo::new(move |_| state.date.get().unwrap_or(today));
+    // The weekdays a 3-day view counts: the practice's open ones, or all when closed days
+    // are shown.
+    let weekdays = setup.open_weekdays.clone();
+    let open_days = Memo::new(move |_| {
+        if state.show_closed.get() {
+            Vec::new()
+        } else {
+            weekdays.clone()
+        }
+    });
     let go = move |span: Span3, date: NaiveDate, lens: Lens| {
         if let Some(p) = state.practice.get_untracked() {
             let lens = lens_key(lens);
@@ -392,7 +406,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
     };
     let view_res = crate::wire::load(
         move || {
-            let (first, days) = range_of(state.span.get(), anchor.get());
+            let (first, days) = open_days.with(|o| range_of(state.span.get(), anchor.get(), o));
             (
                 state.practice.get(),
                 first,
@@ -443,8 +457,10 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                 anchor.get_untracked(),
             );
             match ev.key().as_str() {
-                "ArrowLeft" => go.with_value(|g| g(span, step(span, a, false), lens)),
-                "ArrowRight" => go.with_value(|g| g(span, step(span, a, true), lens)),
+                "ArrowLeft" | "ArrowRight" => {
+                    let to = open_days.with_untracked(|o| step(span, a, ev.key() == "ArrowRight", o));
+                    go.with_value(|g| g(span, to, lens))
+                }
                 "t" => go.with_value(|g| g(span, today, lens)),
                 "d" => go.with_value(|g| g(Span3::Day, a, lens)),
                 "3" => go.with_value(|g| g(Span3::Three, a, lens)),
@@ -479,13 +495,16 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
         let a = anchor.get();
         match state.span.get() {
             Span3::Day => text::day_long(a),
-            Span3::Three => format!(
-                "{} – {}",
-                text::day_short(a),
-                text::day_short(a + Duration::days(2))
-            ),
+            Span3::Three => {
+                let (_, days) = open_days.with(|o| range_of(Span3::Three, a, o));
+                format!(
+                    "{} – {}",
+                    text::day_short(a),
+                    text::day_short(a + Duration::days(i64::from(days) - 1))
+                )
+            }
             Span3::Week | Span3::List => {
-                let (first, _) = range_of(Span3::Week, a);
+                let (first, _) = range_of(Span3::Week, a, &[]);
                 format!("Week of {}", text::date_long(first))
             }
             Span3::Month => text::month_year(a),
@@ -567,8 +586,8 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
             <div class="cal-toolbar">
                 <div class="seg-group">
                     <button type="button" on:click=move |_| move_to(today) aria-keyshortcuts="t">"Today"</button>
-                    <button type="button" aria-label="Previous" aria-keyshortcuts="ArrowLeft" on:click=move |_| move_to(step(state.span.get_untracked(), anchor.get_untracked(), false))>"‹"</button>
-                    <button type="button" aria-label="Next" aria-keyshortcuts="ArrowRight" on:click=move |_| move_to(step(state.span.get_untracked(), anchor.get_untracked(), true))>"›"</button>
+                    <button type="button" aria-label="Previous" aria-keyshortcuts="ArrowLeft" on:click=move |_| move_to(open_days.with_untracked(|o| step(state.span.get_untracked(), anchor.get_untracked(), false, o)))>"‹"</button>
+                    <button type="button" aria-label="Next" aria-keyshortcuts="ArrowRight" on:click=move |_| move_to(open_days.with_untracked(|o| step(state.span.get_untracked(), anchor.get_untracked(), true, o)))>"›"</button>
                 </div>
                 <h1 class="cal-title" id="cal-title" aria-live="polite">{title}</h1>
                 <span class="muted zone-note" id="cal-zone">
@@ -582,7 +601,7 @@ fn Calendar(setup: Setup, live_version: RwSignal<u32>) -> impl IntoView {
                     {span_button(Span3::Month, "Month", "m")}
                     {span_button(Span3::List, "List", "l")}
                 </div>
-                <button type="button" id="cal-closed" class="small" hidden=move || state.span.get() != Span3::Week
+                <button type="button" id="cal-closed" class="small" hidden=move || !matches!(state.span.get(), Span3::Week | Span3::Three)
                     aria-pressed=move || state.show_closed.get().to_string()
                     title="Show the days the practice is closed and nothing is booked"
                     on:click=move |_| flip(state.show_closed, CLOSED_DAYS_KEY, "shown")>
@@ -870,9 +889,10 @@ fn TimeGrid(
         view.days,
         state.lens.get_untracked(),
     );
-    // A week leaves out the days the practice is closed and nothing is booked (unless the
-    // person asked to see them, or every day is closed).
-    if span == Span3::Week && !show_closed {
+    // A week or three days leave out the days the practice is closed and nothing is booked
+    // (unless the person asked to see them, or every day is closed); three days keep their
+    // first.
+    if matches!(span, Span3::Week | Span3::Three) && !show_closed {
         let busy = |d: NaiveDate| {
             view.open
                 .iter()
@@ -880,7 +900,7 @@ fn TimeGrid(
                 || view.entries.iter().any(|e| e.start_local.date() == d)
         };
         if cols.iter().any(|c| busy(c.date)) {
-            cols.retain(|c| busy(c.date));
+            cols.retain(|c| busy(c.date) || (span == Span3::Three && c.date == view.first_day));
         }
     }
     let provider_names: Vec<(UserId, String)> =
@@ -1465,17 +1485,27 @@ mod tests {
     fn week_and_month_ranges_start_on_monday() {
         let d = NaiveDate::from_ymd_opt(2026, 5, 6).unwrap(); // a Wednesday
         assert_eq!(
-            range_of(Span3::Week, d),
+            range_of(Span3::Week, d, &[]),
             (NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(), 7)
         );
-        let (first, days) = range_of(Span3::Month, d);
+        let (first, days) = range_of(Span3::Month, d, &[]);
         assert_eq!((first, days), (NaiveDate::from_ymd_opt(2026, 4, 27).unwrap(), 42));
         assert_eq!(
-            step(Span3::Month, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(), true),
+            step(
+                Span3::Month,
+                NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+                true,
+                &[]
+            ),
             NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
         );
         assert_eq!(
-            step(Span3::Month, NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(), false),
+            step(
+                Span3::Month,
+                NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                false,
+                &[]
+            ),
             NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
         );
     }

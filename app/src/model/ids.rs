@@ -78,3 +78,15 @@ id_type!(
     /// A change to a calendar entry that its maker may still undo.
     UndoId
 );
+id_type!(
+    /// A task of a practice.
+    TaskId
+);
+id_type!(
+    /// A task queue of a practice.
+    QueueId
+);
+id_type!(
+    /// A task type of a practice.
+    TaskTypeId
+);

@@ -6,7 +6,10 @@ mod ids;
 mod roles;
 mod time_style;
 
-pub use ids::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UndoId, UserId};
+pub use ids::{
+    EntryId, FeedId, PatientId, PracticeId, QueueId, RoomId, SeriesId, TaskId, TaskTypeId, TypeId, UndoId,
+    UserId,
+};
 pub use roles::Role;
 pub use time_style::TimeStyle;
 

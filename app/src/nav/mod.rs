@@ -384,7 +384,7 @@ pub fn lazy_view(page: &Page) -> AnyView {
 
 /// The chunk of each page that has one.
 async fn load(page: &Page) -> Option<PageFn> {
-    use crate::{agency, auth, calendar, practices};
+    use crate::{agency, auth, calendar, practices, tasks};
     Some(match page {
         Page::Login => auth::ui::login_page().await,
         Page::Account => auth::account_ui::account_page().await,
@@ -398,6 +398,7 @@ async fn load(page: &Page) -> Option<PageFn> {
             Section::AdminLog => practices::admin_ui::admin_log_page().await,
             Section::Today => calendar::today_ui::today_page().await,
             Section::Calendar => calendar::ui::calendar_page().await,
+            Section::Tasks => tasks::ui::tasks_page().await,
             Section::Inbox => practices::ui::inbox_page().await,
             Section::Other(_) => practices::ui::coming_page().await,
         },

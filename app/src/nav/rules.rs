@@ -38,6 +38,7 @@ pub enum Section {
     Inbox,
     Today,
     Calendar,
+    Tasks,
     Admin,
     AdminSettings,
     AdminLog,
@@ -52,6 +53,7 @@ impl Section {
             Section::Inbox => "inbox",
             Section::Today => "today",
             Section::Calendar => "calendar",
+            Section::Tasks => "tasks",
             Section::Admin => "admin",
             Section::AdminSettings => "admin/settings",
             Section::AdminLog => "admin/log",
@@ -84,7 +86,7 @@ pub struct SectionLink {
 /// The workspace's sections that are built. Those still to come (tasks, phone, timesheets,
 /// patients) keep their addresses, which say what is coming, but stay out of the top bar
 /// and the palette until they are.
-pub const SECTIONS: [SectionLink; 4] = [
+pub const SECTIONS: [SectionLink; 5] = [
     SectionLink {
         path: "inbox",
         label: "Inbox",
@@ -101,6 +103,12 @@ pub const SECTIONS: [SectionLink; 4] = [
         path: "calendar",
         label: "Calendar",
         key: "c",
+        audience: Audience::Members,
+    },
+    SectionLink {
+        path: "tasks",
+        label: "Tasks",
+        key: "k",
         audience: Audience::Members,
     },
     SectionLink {
@@ -172,11 +180,11 @@ pub fn title(page: &Page, practice: Option<&str>) -> String {
             Section::Inbox => "Inbox",
             Section::Today => "My day",
             Section::Calendar => "Calendar",
+            Section::Tasks => "Tasks",
             Section::Admin => "Admin: people",
             Section::AdminSettings => "Admin: settings",
             Section::AdminLog => "Admin: access log",
             Section::Other(s) => match s.as_str() {
-                "tasks" => "Tasks",
                 "phone" => "Phone",
                 "timesheets" => "Timesheets",
                 "patients" => "Patients",
@@ -212,6 +220,7 @@ impl Page {
                     [] | ["inbox"] => Section::Inbox,
                     ["today"] => Section::Today,
                     ["calendar"] => Section::Calendar,
+                    ["tasks"] => Section::Tasks,
                     ["admin"] => Section::Admin,
                     ["admin", "settings"] => Section::AdminSettings,
                     ["admin", "log"] => Section::AdminLog,
@@ -312,7 +321,7 @@ mod tests {
         );
         assert_eq!(
             Page::of(&format!("/p/{id}/tasks")),
-            Page::Practice(Some(practice), Section::Other("tasks".into()))
+            Page::Practice(Some(practice), Section::Tasks)
         );
         assert_eq!(
             Page::of("/p/not-an-id/inbox"),
@@ -379,20 +388,28 @@ mod tests {
     #[test]
     fn each_role_sees_the_sections_it_can_use() {
         let (me, ids) = person(false, &[Role::Assistant, Role::Clinician, Role::PracticeAdmin]);
-        assert_eq!(paths(&me, ids[0]), ["inbox", "today", "calendar"]);
-        assert_eq!(paths(&me, ids[1]), ["inbox", "today", "calendar"]);
-        assert_eq!(paths(&me, ids[2]), ["inbox", "today", "calendar", "admin"]);
+        assert_eq!(paths(&me, ids[0]), ["inbox", "today", "calendar", "tasks"]);
+        assert_eq!(paths(&me, ids[1]), ["inbox", "today", "calendar", "tasks"]);
+        assert_eq!(
+            paths(&me, ids[2]),
+            ["inbox", "today", "calendar", "tasks", "admin"]
+        );
         // Not a member, not the agency: nothing (the pages refuse too).
         assert!(paths(&me, ids[3]).is_empty());
         // The agency admin in a practice it is not a member of: no patients' pages.
         let (agency, theirs) = person(true, &[Role::Clinician]);
         assert_eq!(paths(&agency, theirs[1]), ["inbox", "admin"]);
-        assert_eq!(paths(&agency, theirs[0]), ["inbox", "today", "calendar", "admin"]);
+        assert_eq!(
+            paths(&agency, theirs[0]),
+            ["inbox", "today", "calendar", "tasks", "admin"]
+        );
         // Switching practice keeps the section where the person has it there.
         assert_eq!(section_in(&me, ids[2], "admin/log"), "admin/log");
         assert_eq!(section_in(&me, ids[0], "admin/log"), "inbox");
         assert_eq!(section_in(&agency, theirs[1], "calendar"), "inbox");
         assert_eq!(section_in(&me, ids[0], "tasks"), "tasks");
+        assert_eq!(section_in(&agency, theirs[1], "tasks"), "inbox");
+        assert_eq!(section_in(&me, ids[0], "phone"), "phone");
     }
 
     #[test]

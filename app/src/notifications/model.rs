@@ -12,6 +12,12 @@ pub enum Topic {
     RoleChanged,
     /// Someone the person invited joined the practice.
     InvitationAccepted,
+    /// A task was given to the person.
+    TaskAssigned,
+    /// A task the person asked for or watches is done.
+    TaskDone,
+    /// Someone mentioned the person in a task's comment.
+    TaskMention,
 }
 
 impl Topic {
@@ -19,6 +25,9 @@ impl Topic {
         match self {
             Topic::RoleChanged => "role_changed",
             Topic::InvitationAccepted => "invitation_accepted",
+            Topic::TaskAssigned => "task_assigned",
+            Topic::TaskDone => "task_done",
+            Topic::TaskMention => "task_mention",
         }
     }
 }

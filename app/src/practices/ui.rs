@@ -553,15 +553,7 @@ pub fn fill_script(script: &str, me: Option<&Me>) -> String {
 
 /// The sections still to come: (path, title, what it will do, what serves meanwhile, and a
 /// link there: its label and section).
-const COMING: [(&str, &str, &str, &str, &str, &str); 4] = [
-    (
-        "tasks",
-        "Tasks",
-        "Coming next: each practice's task queues (call-backs, refill requests, prior authorizations, lab orders, dictation to transcribe) in one inbox across your practices, most urgent first.",
-        "Until then, patients to call back after a clinician's time off are listed in the calendar's “Clinician out” panel.",
-        "Open the calendar",
-        "calendar",
-    ),
+const COMING: [(&str, &str, &str, &str, &str, &str); 3] = [
     (
         "phone",
         "Phone",

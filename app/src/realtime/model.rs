@@ -21,6 +21,8 @@ pub enum Kind {
     Availability,
     /// A notification for the person (addressed to them); `subject` is the notification.
     Notification,
+    /// A task was made or changed; `subject` is the task.
+    Task,
     /// Never sent: a page gives it to itself when its socket opens again after a gap.
     /// Whatever it shows may have changed meanwhile.
     Resync,
