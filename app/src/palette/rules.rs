@@ -134,14 +134,16 @@ mod tests {
         let all = commands(&me, Some(here), "admin/settings");
         assert_eq!(all[0].label, "Inbox · Sunset Pediatrics");
         assert_eq!(all[0].hint, "Alt+I");
-        assert_eq!(all[3].label, "Admin · Sunset Pediatrics", "an admin there");
+        assert_eq!(all[3].label, "Tasks · Sunset Pediatrics");
+        assert_eq!(all[4].label, "Admin · Sunset Pediatrics", "an admin there");
         // Riverside's assistant has no Admin: switching there lands on its inbox.
-        assert_eq!(all[4].label, "Switch to Riverside");
-        assert_eq!(all[4].href, format!("/p/{}/inbox", me.practices[0].id));
+        assert_eq!(all[5].label, "Switch to Riverside");
+        assert_eq!(all[5].href, format!("/p/{}/inbox", me.practices[0].id));
         let riverside = |path: &str| format!("/p/{}/{path}", me.practices[0].id);
         assert!(all.iter().any(|c| c.href == riverside("calendar")));
         assert!(!all.iter().any(|c| c.href == riverside("admin")));
-        assert!(!all.iter().any(|c| c.href.ends_with("/tasks")), "not built yet");
+        assert!(all.iter().any(|c| c.href == riverside("tasks")));
+        assert!(!all.iter().any(|c| c.href.ends_with("/phone")), "not built yet");
         assert!(!all.iter().any(|c| c.href == "/agency"), "not an agency admin");
         assert_eq!(all.last().map(|c| c.href.as_str()), Some("/account"));
     }
@@ -164,6 +166,7 @@ mod tests {
                 "Inbox · Sunset Pediatrics",
                 "My day · Sunset Pediatrics",
                 "Calendar · Sunset Pediatrics",
+                "Tasks · Sunset Pediatrics",
                 "Admin · Sunset Pediatrics"
             ]
         );
