@@ -8,6 +8,7 @@ pub mod auth;
 pub mod availability;
 pub mod calendar;
 pub mod error;
+pub mod inbox;
 pub mod mail;
 pub mod model;
 pub mod nav;

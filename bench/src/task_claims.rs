@@ -1,8 +1,9 @@
 //! Task benchmark. Claims: 50 concurrent claimers taking the most urgent task from a queue of
 //! 100,000 (each claim its own transaction, as "Take next" runs it), counted for double
 //! claims; then the same through the real server function over HTTP. The inbox: an assistant
-//! of 6 practices with 10,000 open tasks, `tasks/list` at 1 and at 20 concurrent requests,
-//! beside the bare SQL it runs (EXPLAIN ANALYZE). `cargo run --release -p bench --bin task-claims`.
+//! of 6 practices with 10,000 open tasks, `inbox/items` (and `tasks/list`) at 1 and at 20
+//! concurrent requests, beside the bare SQL of its tasks (EXPLAIN ANALYZE).
+//! `cargo run --release -p bench --bin task-claims`.
 
 use app::db::{begin, Scope};
 use app::model::{PracticeId, UserId};
@@ -89,8 +90,10 @@ async fn main() -> Result<(), Failure> {
     let mut tx = begin(&pool, &Scope::person(reader, practices.iter().copied())).await?;
     let plan: Vec<(String,)> = sqlx::query_as(&format!(
         "EXPLAIN (ANALYZE, FORMAT TEXT) {}",
-        app::tasks::db::list_sql(app::tasks::db::Which::Open)
+        app::tasks::db::inbox_sql()
     ))
+    .bind(&practices)
+    .bind(reader)
     .bind(&practices)
     .fetch_all(&mut *tx)
     .await?;
@@ -98,31 +101,33 @@ async fn main() -> Result<(), Failure> {
         .iter()
         .find_map(|(l,)| l.strip_prefix("Execution Time: "))
         .unwrap_or("?");
-    println!("bare SQL of the open list (EXPLAIN ANALYZE, row security on): {bare}");
+    println!("bare SQL of the inbox's tasks (EXPLAIN ANALYZE, row security on): {bare}");
     let t = Instant::now();
     let mut rows = 0;
     for _ in 0..50 {
-        rows = app::tasks::db::list(&mut tx, &practices, app::tasks::db::Which::Open)
+        rows = app::tasks::db::inbox(&mut tx, &practices, &practices, reader)
             .await?
             .len();
     }
     println!(
-        "the list's query with decoding, in the database: {:.2} ms ({rows} rows)",
+        "the inbox's task query with decoding, in the database: {:.2} ms ({rows} rows)",
         t.elapsed().as_secs_f64() * 1000.0 / 50.0
     );
     tx.rollback().await?;
-    for concurrency in [1usize, 20] {
-        let cpu = cpu_seconds();
-        let inbox = bench::run(&client, concurrency, 500, |_| {
-            (
-                format!("http://{addr}/api/tasks/list"),
-                serde_json::json!({ "which": "open" }),
-            )
-        })
-        .await?;
-        let per = (cpu_seconds() - cpu) * 1000.0 / inbox.0.len() as f64;
-        bench::report("tasks/list (6 practices)", concurrency, &inbox);
-        println!("  CPU of this process (server and client) per request: {per:.2} ms");
+    for (endpoint, body) in [
+        ("inbox/items", serde_json::json!({})),
+        ("tasks/list", serde_json::json!({ "which": "open" })),
+    ] {
+        for concurrency in [1usize, 20] {
+            let cpu = cpu_seconds();
+            let got = bench::run(&client, concurrency, 500, |_| {
+                (format!("http://{addr}/api/{endpoint}"), body.clone())
+            })
+            .await?;
+            let per = (cpu_seconds() - cpu) * 1000.0 / got.0.len() as f64;
+            bench::report(&format!("{endpoint} (6 practices)"), concurrency, &got);
+            println!("  CPU of this process (server and client) per request: {per:.2} ms");
+        }
     }
     running.stop();
     Ok(())

@@ -30,6 +30,9 @@ pub struct Config {
     /// `SB_HOUSEKEEPING_S`: how often old login attempts, link misses, sessions and sent
     /// mail bodies are purged (default 3600; 0: never).
     pub housekeeping: Option<std::time::Duration>,
+    /// `SB_TASK_CLOCK_S`: how often waiting tasks whose follow-up came are brought back and
+    /// late ones escalated (default 60; 0: never, e.g. tests that run it themselves).
+    pub task_clock: Option<std::time::Duration>,
     /// `SB_PUBLIC_URL`: the address people reach the site at (links in e-mail).
     pub public_url: String,
     /// `SB_DEMO=1`: seed the demo practices when the database is empty and list the accounts.
@@ -90,6 +93,14 @@ impl Config {
             reminder_poll: Some(
                 var("SB_REMINDER_POLL_S")
                     .map(|v| v.parse::<u64>().map_err(|e| format!("SB_REMINDER_POLL_S: {e}")))
+                    .transpose()?
+                    .unwrap_or(60),
+            )
+            .filter(|s| *s > 0)
+            .map(std::time::Duration::from_secs),
+            task_clock: Some(
+                var("SB_TASK_CLOCK_S")
+                    .map(|v| v.parse::<u64>().map_err(|e| format!("SB_TASK_CLOCK_S: {e}")))
                     .transpose()?
                     .unwrap_or(60),
             )
@@ -156,6 +167,7 @@ impl Config {
             mail_from: "Switchboard <no-reply@switchboard.localhost>".into(),
             mail_poll: std::time::Duration::from_millis(100),
             reminder_poll: None,
+            task_clock: None,
             housekeeping: None,
             public_url: "http://127.0.0.1".into(),
             demo: false,

@@ -184,6 +184,19 @@ impl Application {
                 }
             });
         }
+        if let Some(every) = config.task_clock {
+            let (pool, url) = (state.pool.clone(), state.settings.public_url.clone());
+            spawn_every(every, stop.subscribe(), move || {
+                let (pool, url) = (pool.clone(), url.clone());
+                async move {
+                    match app::tasks::clock::tick(&pool, &url).await {
+                        Ok(r) if r == app::tasks::clock::Round::default() => {}
+                        Ok(r) => tracing::info!(back = r.back, escalated = r.escalated, "task clock"),
+                        Err(e) => tracing::warn!(error = ?e, "the task clock failed"),
+                    }
+                }
+            });
+        }
         if let Some(every) = config.housekeeping {
             let pool = state.pool.clone();
             spawn_every(every, stop.subscribe(), move || {

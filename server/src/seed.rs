@@ -200,6 +200,10 @@ async fn seed_tasks(
             None,
         ),
     ];
+    // Due as the practice's SLA clock would have it: that many hours of its opening hours.
+    let (_, zone, hours) = tasks::clock(tx, practice).await?.ok_or(AppError::NotFound)?;
+    let tz = app::practices::rules::zone(&zone).unwrap_or(chrono_tz::UTC);
+    let week = app::tasks::rules::week_of(&hours);
     let mut first = None;
     for (kind, title, priority, hours, patient) in list {
         let (type_id, checklist, errand): (app::model::TaskTypeId, Vec<String>, bool) = sqlx::query_as(
@@ -218,7 +222,7 @@ async fn seed_tasks(
                 title,
                 details: "",
                 priority,
-                due_at: now + Duration::hours(hours),
+                due_at: app::tasks::rules::due_at(&tz, &week, now, hours * 60, priority),
                 patient,
                 entry: None,
                 assignee: None,

@@ -1753,6 +1753,32 @@ async fn a_clinician_out_moves_every_affected_appointment_at_once(_: PgPoolOptio
         (list.len(), list[0].patient.as_str(), list[0].phone.as_str()),
         (1, "Bob Byrne", "555 0199")
     );
+    // The call-back is a task of the front desk's, linked to Bob and his appointment.
+    let task: app::tasks::model::TaskDetail = d
+        .app
+        .call_json(
+            &d.assistant,
+            "tasks/task",
+            json!({ "practice": a, "task": list[0].id }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            task.row.type_name.as_str(),
+            task.row.title.as_str(),
+            task.row.status,
+            task.patient.as_ref().map(|p| p.1.as_str()),
+            task.entry.map(|e| e.0),
+        ),
+        (
+            "Call-back",
+            app::tasks::db::CALL_BACK_TITLE,
+            app::tasks::model::Status::New,
+            Some("Bob Byrne"),
+            Some(bob_id.0),
+        )
+    );
     let () = d
         .app
         .call_json(
@@ -1778,6 +1804,20 @@ async fn a_clinician_out_moves_every_affected_appointment_at_once(_: PgPoolOptio
         .await
         .unwrap();
     assert!(list.is_empty());
+    let task: app::tasks::model::TaskDetail = d
+        .app
+        .call_json(
+            &d.assistant,
+            "tasks/task",
+            json!({ "practice": a, "task": task.row.id }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(task.row.status, app::tasks::model::Status::Done);
+    assert_eq!(
+        task.events.last().map(|e| e.what.as_str()),
+        Some("Marked it done")
+    );
 
     // Outsiders are refused everything; a clinician marks only themself out.
     let calls = [

@@ -244,6 +244,8 @@ fn checks(w: &World) -> Vec<(&'static str, Args, Guard)> {
         ("tasks/setup", j(json!({ "practice": a })), members),
         // Lists only the caller's own practices (tasks.rs checks another practice sees none).
         ("tasks/list", j(json!({ "which": "open" })), Own),
+        // The caller's own practices only (tasks.rs checks another practice's people see none).
+        ("inbox/items", j(json!({})), Own),
         (
             "tasks/create",
             j(json!({ "practice": a, "task": {

@@ -533,3 +533,133 @@ async fn twenty_take_next_loops_claim_a_thousand_tasks_each_once_most_urgent_fir
         1000
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_clock_brings_waiting_tasks_back_and_escalates_late_ones_once(
+    _: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::spawn(conn).await;
+    let w = common::world(&app.pool).await;
+    let clinician = app.login(&w.a_clinician.email).await;
+    let assistant = app.login(&w.a_assistant.email).await;
+    let admin = app.login(&w.a_admin.email).await;
+    let s = setup(&app, &clinician, w.a).await;
+    let (waiting, n_waiting) = create(
+        &app,
+        &clinician,
+        w.a,
+        new_task(&s, "Prior authorization", "Prior auth"),
+    )
+    .await
+    .unwrap();
+    let (late, n_late) = create(&app, &clinician, w.a, new_task(&s, "Call-back", "Call back"))
+        .await
+        .unwrap();
+    let taken: Taken = app
+        .call_json(
+            &assistant,
+            "tasks/take",
+            json!({ "practice": w.a, "task": waiting }),
+        )
+        .await
+        .unwrap();
+    let Taken::Yours { version } = taken else {
+        panic!("{taken:?}")
+    };
+    let follow_up = (chrono::Utc::now() + chrono::Duration::days(2)).naive_utc();
+    act(
+        &app,
+        &assistant,
+        w.a,
+        waiting,
+        version,
+        json!({ "wait": { "on": "insurer", "follow_up": follow_up } }),
+    )
+    .await
+    .unwrap();
+    // Nothing is due yet: a round does nothing.
+    let round = app::tasks::clock::tick(&app.pool, "http://127.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(round, app::tasks::clock::Round::default());
+
+    // Time passes: the follow-up comes and the call-back's due time goes by.
+    common::exec(
+        &app.pool,
+        &format!("UPDATE tasks SET follow_up_at = now() - interval '1 minute' WHERE id = '{waiting}'"),
+    )
+    .await;
+    common::exec(
+        &app.pool,
+        &format!("UPDATE tasks SET due_at = now() - interval '1 minute' WHERE id = '{late}'"),
+    )
+    .await;
+    let round = app::tasks::clock::tick(&app.pool, "http://127.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!((round.back, round.escalated), (1, 1));
+    // Back with the assistant who had it, who is told; the history says why.
+    let d = detail(&app, &assistant, w.a, waiting).await.unwrap();
+    assert_eq!((d.row.status, d.follow_up_local), (Status::InProgress, None));
+    assert_eq!(
+        d.events.last().map(|e| (e.actor.as_str(), e.what.as_str())),
+        Some(("Switchboard", "Its follow-up time came: back at work"))
+    );
+    assert!(bell(&app, &assistant)
+        .await
+        .latest
+        .iter()
+        .any(|n| n.text == format!("Task #{n_waiting} is back from waiting")));
+    // The late one: the practice's admin is told and e-mailed, without patient data.
+    let d = detail(&app, &admin, w.a, late).await.unwrap();
+    assert_eq!(
+        d.events.last().map(|e| e.what.as_str()),
+        Some("Past its due time: told the practice")
+    );
+    assert!(bell(&app, &admin)
+        .await
+        .latest
+        .iter()
+        .any(|n| n.text == format!("Task #{n_late} is past its due time")));
+    let mail = format!(
+        "SELECT count(*) FROM mail_outbox WHERE to_address = '{}' AND subject = 'A task is past its due time'
+           AND body_text LIKE '%/p/{}/tasks?task={late}%'",
+        w.a_admin.email, w.a
+    );
+    assert_eq!(common::count(&app.pool, &mail).await, 1);
+    // Practice B's admin hears nothing of it.
+    let b_admin = app.login(&w.b_admin.email).await;
+    assert_eq!(bell(&app, &b_admin).await.unread, 0);
+
+    // Once only: the next round leaves both alone.
+    let round = app::tasks::clock::tick(&app.pool, "http://127.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(round, app::tasks::clock::Round::default());
+    assert_eq!(common::count(&app.pool, &mail).await, 1);
+
+    // A practice that chose someone escalates to them instead of its admins.
+    common::exec(
+        &app.pool,
+        &format!(
+            "UPDATE practices SET task_escalation_user = '{}' WHERE id = '{}'",
+            w.a_assistant.id, w.a
+        ),
+    )
+    .await;
+    common::exec(
+        &app.pool,
+        &format!("UPDATE tasks SET due_at = now() - interval '1 minute' WHERE id = '{waiting}'"),
+    )
+    .await;
+    let round = app::tasks::clock::tick(&app.pool, "http://127.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(round.escalated, 1);
+    let to = |who: &str| {
+        format!("SELECT count(*) FROM mail_outbox WHERE to_address = '{who}' AND subject = 'A task is past its due time'")
+    };
+    assert_eq!(common::count(&app.pool, &to(&w.a_assistant.email)).await, 1);
+    assert_eq!(common::count(&app.pool, &to(&w.a_admin.email)).await, 1);
+}

@@ -101,6 +101,7 @@ actions! {
     CalendarFeedCreate = "calendar.feed_create", "Made a calendar feed";
     CalendarFeedRevoke = "calendar.feed_revoke", "Revoked a calendar feed";
     CalendarFeedNames = "calendar.feed_names", "Changed names in calendar feeds";
+    InboxView = "inbox.view", "Viewed the inbox";
     TaskList = "task.list", "Viewed the task list";
     TaskView = "task.view", "Opened a task";
     TaskCreate = "task.create", "Made a task";

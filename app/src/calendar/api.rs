@@ -690,14 +690,12 @@ pub async fn apply_out(
         if crate::calendar::notices::notify(&mut tx, &url, practice, *id, Notice::Moved).await? {
             emailed += 1;
         } else {
-            db::insert_call_back(
-                &mut tx,
-                practice,
-                *id,
-                "Appointment moved (provider out): tell the patient the new time.",
-                actor.user(),
-            )
-            .await?;
+            let reason = "Appointment moved (provider out): tell the patient the new time.";
+            if let Some(task) =
+                crate::tasks::db::insert_call_back(&mut tx, practice, *id, reason, actor.user()).await?
+            {
+                crate::tasks::notices::announce(&mut tx, practice, task).await?;
+            }
         }
     }
     let detail = serde_json::json!({ "provider": provider, "moved": moved.len(), "emailed": emailed });
@@ -721,7 +719,7 @@ pub async fn apply_out(
 #[server(endpoint = "calendar/call-backs", input = Json, output = crate::wire::Bin)]
 pub async fn call_backs(practice: PracticeId) -> Result<Vec<CallBack>, AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    let list = db::open_call_backs(&mut tx, practice).await?;
+    let list = crate::tasks::db::open_call_backs(&mut tx, practice).await?;
     let detail = serde_json::json!({ "open": list.len() });
     audit::record(
         &mut tx,
@@ -738,9 +736,9 @@ pub async fn call_backs(practice: PracticeId) -> Result<Vec<CallBack>, AppError>
 
 /// Marks a call-back done.
 #[server(endpoint = "calendar/call-back-done", input = Json, output = crate::wire::Bin)]
-pub async fn finish_call_back(practice: PracticeId, id: uuid::Uuid) -> Result<(), AppError> {
+pub async fn finish_call_back(practice: PracticeId, id: crate::model::TaskId) -> Result<(), AppError> {
     let (actor, mut tx) = open(practice, &CALENDAR_ROLES).await?;
-    let Some(patient) = db::finish_call_back(&mut tx, practice, id, actor.user()).await? else {
+    let Some(patient) = crate::tasks::db::finish_call_back(&mut tx, practice, id, actor.user()).await? else {
         return Err(AppError::NotFound);
     };
     audit::record(
@@ -752,6 +750,7 @@ pub async fn finish_call_back(practice: PracticeId, id: uuid::Uuid) -> Result<()
     )
     .await?;
     crate::realtime::db::publish(&mut tx, &book::live(practice, None)).await?;
+    crate::tasks::notices::announce(&mut tx, practice, id).await?;
     tx.commit().await?;
     Ok(())
 }

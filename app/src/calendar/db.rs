@@ -1,7 +1,7 @@
 //! Queries of calendars. Functions take a connection (a scoped transaction or a savepoint
 //! inside one), so that a refused claim can be rolled back without losing the transaction.
 
-use crate::calendar::model::{ApptType, CallBack, Entry, EntryKind, Feed, Person, Room, Status};
+use crate::calendar::model::{ApptType, Entry, EntryKind, Feed, Person, Room, Status};
 use crate::calendar::rules::{ExceptionKind, Span, WeeklyRange};
 use crate::model::{EntryId, FeedId, PatientId, PracticeId, RoomId, SeriesId, TypeId, UndoId, UserId};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
@@ -1303,70 +1303,6 @@ pub async fn appointments_of(
     .bind(window.start)
     .bind(window.end)
     .fetch_all(conn)
-    .await
-}
-
-pub async fn insert_call_back(
-    conn: &mut PgConnection,
-    practice: PracticeId,
-    entry: EntryId,
-    reason: &str,
-    by: UserId,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO call_backs (practice_id, entry_id, patient_id, reason, created_by)
-         SELECT practice_id, id, patient_id, $3, $4 FROM entries WHERE practice_id = $1 AND id = $2",
-    )
-    .bind(practice)
-    .bind(entry)
-    .bind(reason)
-    .bind(by)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Call-backs not done yet, oldest first.
-pub async fn open_call_backs(
-    conn: &mut PgConnection,
-    practice: PracticeId,
-) -> Result<Vec<CallBack>, sqlx::Error> {
-    let rows: Vec<(Uuid, String, String, String, DateTime<Utc>, PatientId)> = sqlx::query_as(
-        "SELECT c.id, pt.full_name, pt.phone, c.reason, c.created_at, pt.id
-         FROM call_backs c JOIN patients pt ON pt.id = c.patient_id
-         WHERE c.practice_id = $1 AND c.done_at IS NULL ORDER BY c.created_at LIMIT 200",
-    )
-    .bind(practice)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, patient, phone, reason, created_at, patient_id)| CallBack {
-            id,
-            patient,
-            patient_id,
-            phone,
-            reason,
-            created_at,
-        })
-        .collect())
-}
-
-/// Marks a call-back done: its patient, or none when the practice has no such open one.
-pub async fn finish_call_back(
-    conn: &mut PgConnection,
-    practice: PracticeId,
-    id: Uuid,
-    by: UserId,
-) -> Result<Option<PatientId>, sqlx::Error> {
-    sqlx::query_scalar(
-        "UPDATE call_backs SET done_at = now(), done_by = $3 WHERE practice_id = $1 AND id = $2 AND done_at IS NULL
-         RETURNING patient_id",
-    )
-    .bind(practice)
-    .bind(id)
-    .bind(by)
-    .fetch_optional(conn)
     .await
 }
 

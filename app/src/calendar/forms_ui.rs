@@ -801,6 +801,10 @@ fn DetailPanel(setup: Setup, entry: Entry) -> impl IntoView {
                     }).collect_view()}
                 </div>
             })}
+            {is_appointment.then(|| {
+                let practice = state.practice.get_untracked().map(|p| p.to_string()).unwrap_or_default();
+                view! { <p class="small"><a id="entry-task" href=format!("/p/{practice}/tasks?new={id}")>"Make a task about this appointment"</a></p> }
+            })}
             {movable.then(|| view! {
                 <form class="move" on:submit=move |ev| { ev.prevent_default(); submit_move(false); }>
                     <h3>"Move"</h3>

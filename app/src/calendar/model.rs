@@ -337,7 +337,9 @@ pub struct OutChoice {
 /// A patient to phone about a change (no e-mail address on file).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CallBack {
-    pub id: uuid::Uuid,
+    /// The call-back's task.
+    pub id: crate::model::TaskId,
+    pub number: i64,
     pub patient: String,
     pub patient_id: PatientId,
     pub phone: String,

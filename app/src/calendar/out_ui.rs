@@ -203,10 +203,15 @@ fn CallBacks(version: RwSignal<u32>) -> impl IntoView {
                         <ul class="feed-list" id="call-backs">
                             {items.into_iter().map(|c| {
                                 let id = c.id;
+                                let task = format!(
+                                    "/p/{}/tasks?task={}",
+                                    state.practice.get_untracked().map(|p| p.to_string()).unwrap_or_default(),
+                                    c.id
+                                );
                                 view! {
                                     <li>
                                         <span><strong>{c.patient}</strong>" "{c.phone}</span>
-                                        <span class="muted small">{c.reason}</span>
+                                        <span class="muted small">{c.reason}" "<a href=task>{format!("Task #{}", c.number)}</a></span>
                                         <button type="button" class="small" on:click=move |_| finish(id)>"Done"</button>
                                     </li>
                                 }

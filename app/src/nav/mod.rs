@@ -357,7 +357,7 @@ pub fn prefetch_sections(practice: crate::model::PracticeId) {
     set_timeout(
         move || {
             leptos::task::spawn_local(async move {
-                for section in [Section::Calendar, Section::Today, Section::Inbox] {
+                for section in [Section::Calendar, Section::Today, Section::Inbox, Section::Tasks] {
                     let _ = load(&Page::Practice(Some(practice), section)).await;
                 }
             })
@@ -384,7 +384,7 @@ pub fn lazy_view(page: &Page) -> AnyView {
 
 /// The chunk of each page that has one.
 async fn load(page: &Page) -> Option<PageFn> {
-    use crate::{agency, auth, calendar, practices, tasks};
+    use crate::{agency, auth, calendar, inbox, practices, tasks};
     Some(match page {
         Page::Login => auth::ui::login_page().await,
         Page::Account => auth::account_ui::account_page().await,
@@ -399,7 +399,7 @@ async fn load(page: &Page) -> Option<PageFn> {
             Section::Today => calendar::today_ui::today_page().await,
             Section::Calendar => calendar::ui::calendar_page().await,
             Section::Tasks => tasks::ui::tasks_page().await,
-            Section::Inbox => practices::ui::inbox_page().await,
+            Section::Inbox => inbox::ui::inbox_page().await,
             Section::Other(_) => practices::ui::coming_page().await,
         },
         Page::Home | Page::NotFound => return None,

@@ -18,6 +18,10 @@ pub enum Topic {
     TaskDone,
     /// Someone mentioned the person in a task's comment.
     TaskMention,
+    /// A task of the person's came back from waiting (its follow-up time came).
+    TaskFollowUp,
+    /// A task is past its due time (to whom the practice escalates).
+    TaskLate,
 }
 
 impl Topic {
@@ -28,6 +32,8 @@ impl Topic {
             Topic::TaskAssigned => "task_assigned",
             Topic::TaskDone => "task_done",
             Topic::TaskMention => "task_mention",
+            Topic::TaskFollowUp => "task_follow_up",
+            Topic::TaskLate => "task_late",
         }
     }
 }

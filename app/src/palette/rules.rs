@@ -29,6 +29,11 @@ pub fn commands(me: &Me, here: Option<PracticeId>, section: &str) -> Vec<Command
                     href: format!("/p/{}/{}", p.id, s.path),
                 });
             }
+            out.push(Command {
+                label: format!("New task · {}", p.name),
+                hint: "n".into(),
+                href: format!("/p/{}/tasks?new", p.id),
+            });
         } else {
             out.push(Command {
                 label: format!("Switch to {}", p.name),
@@ -136,9 +141,13 @@ mod tests {
         assert_eq!(all[0].hint, "Alt+I");
         assert_eq!(all[3].label, "Tasks · Sunset Pediatrics");
         assert_eq!(all[4].label, "Admin · Sunset Pediatrics", "an admin there");
+        assert_eq!(
+            (all[5].label.as_str(), all[5].href.clone()),
+            ("New task · Sunset Pediatrics", format!("/p/{here}/tasks?new"))
+        );
         // Riverside's assistant has no Admin: switching there lands on its inbox.
-        assert_eq!(all[5].label, "Switch to Riverside");
-        assert_eq!(all[5].href, format!("/p/{}/inbox", me.practices[0].id));
+        assert_eq!(all[6].label, "Switch to Riverside");
+        assert_eq!(all[6].href, format!("/p/{}/inbox", me.practices[0].id));
         let riverside = |path: &str| format!("/p/{}/{path}", me.practices[0].id);
         assert!(all.iter().any(|c| c.href == riverside("calendar")));
         assert!(!all.iter().any(|c| c.href == riverside("admin")));

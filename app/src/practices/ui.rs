@@ -623,14 +623,10 @@ fn SectionPlaceholder() -> impl IntoView {
     .into_any()
 }
 
-crate::lazy_page!(
-    /// `/p/:practice` and `/p/:practice/inbox`.
-    inbox_page => Inbox
-);
-
-/// `/p/:practice` and `/p/:practice/inbox`: what an assistant needs at hand for the practice.
+/// What an assistant needs at hand for the practice being shown: its phone script and
+/// emergency rules, who is online, its people. Beside the inbox.
 #[component]
-pub fn Inbox() -> impl IntoView {
+pub fn PracticeCard() -> impl IntoView {
     let practice = practice_param();
     let overview = crate::wire::load(
         move || practice.get(),
@@ -644,14 +640,14 @@ pub fn Inbox() -> impl IntoView {
     // Resources are created here, never inside a Suspend: nested creation breaks hydration.
     let loading = || view! { <p class="muted">"Loading…"</p> };
     view! {
-        <div class="grid">
+        <div class="stack-panels practice-card">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     let me = expect_context::<MeResource>().await.ok().flatten();
                     match overview.await {
                         Ok(o) => view! {
                             <section class="panel">
-                                <h1 id="practice-name">{o.name}</h1>
+                                <h2 id="practice-name">{o.name}</h2>
                                 <p class="muted">{format!("Local time zone: {}", o.time_zone)}</p>
                                 <h3>"Phone script"</h3>
                                 <p class="prewrap">{fill_script(&o.phone_script, me.as_ref())}</p>
@@ -660,14 +656,14 @@ pub fn Inbox() -> impl IntoView {
                             </section>
                         }
                             .into_any(),
-                        Err(e) => view! { <PageError error=e /> }.into_any(),
+                        // The inbox beside it says why the practice cannot be shown.
+                        Err(_) => ().into_any(),
                     }
                 })}
             </Suspense>
-            <div class="stack-panels">
-                <crate::realtime::ui::OnlineNow practice=practice />
-                <section class="panel">
-                    <h2>"People"</h2>
+            <crate::realtime::ui::OnlineNow practice=practice />
+            <section class="panel">
+                <h2>"People"</h2>
                     <Suspense fallback=loading>
                         {move || Suspend::new(async move {
                             overview.await.map(|o| view! {
@@ -684,8 +680,7 @@ pub fn Inbox() -> impl IntoView {
                             }).ok()
                         })}
                     </Suspense>
-                </section>
-            </div>
+            </section>
         </div>
     }
 }

@@ -16,14 +16,17 @@ use crate::{
     auth::session::{self, Actor},
     db::{begin, Scope, Tx},
     model::Role,
-    notifications::{db::Notice, model::Topic},
+    notifications::model::Topic,
     state::app_state,
-    tasks::{db, rules},
+    tasks::{
+        db,
+        notices::{announce, tell},
+        rules,
+    },
 };
 
-/// Who works the queues: takes tasks and hands them on.
 #[cfg(feature = "ssr")]
-const DESK: [Role; 2] = [Role::Assistant, Role::PracticeAdmin];
+use crate::tasks::rules::DESK;
 
 #[cfg(feature = "ssr")]
 async fn open(practice: PracticeId, roles: &[Role]) -> Result<(std::sync::Arc<Actor>, Role, Tx), AppError> {
@@ -32,39 +35,6 @@ async fn open(practice: PracticeId, roles: &[Role]) -> Result<(std::sync::Arc<Ac
     let state = app_state()?;
     let tx = begin(&state.pool, &actor.scope(practice)).await?;
     Ok((actor, role, tx))
-}
-
-/// Tells the practice's open pages that a task changed (ids only).
-#[cfg(feature = "ssr")]
-async fn announce(tx: &mut Tx, practice: PracticeId, task: TaskId) -> Result<(), AppError> {
-    let event = crate::realtime::LiveEvent::practice(practice, crate::realtime::Kind::Task, Some(task.0));
-    crate::realtime::db::publish(tx, &event).await?;
-    Ok(())
-}
-
-/// A notification about task `number` (its text never says more than the number).
-#[cfg(feature = "ssr")]
-async fn tell(
-    tx: &mut Tx,
-    practice: PracticeId,
-    to: UserId,
-    topic: Topic,
-    task: TaskId,
-    text: &str,
-) -> Result<(), AppError> {
-    let link = format!("/p/{practice}/tasks?task={task}");
-    crate::notifications::db::notify(
-        tx,
-        Notice {
-            practice,
-            to,
-            topic,
-            text,
-            link: &link,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// How every change ends: the access log, the live event, the commit.
@@ -140,6 +110,11 @@ pub async fn create_task(practice: PracticeId, task: NewTask) -> Result<(TaskId,
             "The patient or appointment linked is not this practice's.",
         ));
     }
+    // A task about an appointment is about its patient too.
+    let patient = match (task.patient, task.entry) {
+        (None, Some(entry)) => db::entry_patient(&mut tx, practice, entry).await?,
+        (patient, _) => patient,
+    };
     let priority = task.priority.unwrap_or(kind.default_priority);
     let now = chrono::Utc::now();
     let due_at = match task.due {
@@ -168,7 +143,7 @@ pub async fn create_task(practice: PracticeId, task: NewTask) -> Result<(TaskId,
             details: task.details.trim(),
             priority,
             due_at,
-            patient: task.patient,
+            patient,
             entry: task.entry,
             assignee: task.assignee,
             creator: actor.user(),
@@ -193,7 +168,7 @@ pub async fn create_task(practice: PracticeId, task: NewTask) -> Result<(TaskId,
         Event {
             subject_type: Some("task"),
             subject_id: Some(id.to_string()),
-            patient: task.patient.map(|p| p.0),
+            patient: patient.map(|p| p.0),
             detail: serde_json::json!({ "number": number }),
             ..Event::of(&actor, practice, Action::TaskCreate)
         },

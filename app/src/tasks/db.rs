@@ -1,7 +1,7 @@
 //! Every query of tasks. Each runs in the caller's scoped transaction; row-level security
 //! keeps other practices' tasks, and errands of others, out of reach whatever the query.
 
-use crate::calendar::model::Person;
+use crate::calendar::model::{CallBack, Person};
 use crate::model::{EntryId, PatientId, PracticeId, QueueId, TaskId, TaskTypeId, UserId};
 use crate::practices::rules::Hours;
 use crate::tasks::model::{
@@ -88,6 +88,21 @@ pub async fn links_exist(
     .fetch_one(conn)
     .await?;
     Ok(ok)
+}
+
+/// The patient of the practice's appointment `entry`, if it has one.
+pub async fn entry_patient(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+) -> Result<Option<PatientId>, sqlx::Error> {
+    let row: Option<(Option<PatientId>,)> =
+        sqlx::query_as("SELECT patient_id FROM entries WHERE practice_id = $1 AND id = $2")
+            .bind(practice)
+            .bind(entry)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(p,)| p))
 }
 
 /// A task ready to write: checked, with its queue, due time and checklist decided.
@@ -281,6 +296,36 @@ pub async fn list(
     Ok(rows.into_iter().map(to_row).collect())
 }
 
+/// The query of [`inbox`]: `$1` the practices, `$2` the person, `$3` where they work the queues.
+pub fn inbox_sql() -> String {
+    format!(
+        "{ROW_SELECT} WHERE t.practice_id = ANY($1) AND t.status IN ('new', 'in_progress', 'waiting') AND (
+            (t.assignee_id = $2 AND (t.status <> 'waiting' OR t.follow_up_at <= now()))
+            OR (t.assignee_id IS NULL AND t.status = 'new' AND t.practice_id = ANY($3))
+            OR (t.status = 'waiting' AND t.waiting_on = 'clinician' AND t.creator_id = $2))
+         ORDER BY t.priority DESC, t.due_at, t.number LIMIT 500"
+    )
+}
+
+/// What the person's inbox holds of tasks: theirs (a waiting one once its follow-up time
+/// has come), the queues' new ones in the practices of `desk` (where they work the queues),
+/// and what waits on them as the clinician who asked. Most urgent first, at most 500.
+pub async fn inbox(
+    conn: &mut PgConnection,
+    practices: &[PracticeId],
+    desk: &[PracticeId],
+    me: UserId,
+) -> Result<Vec<TaskRow>, sqlx::Error> {
+    let sql = inbox_sql();
+    let rows = sqlx::query_as::<_, RowRec>(&sql)
+        .bind(practices)
+        .bind(me)
+        .bind(desk)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(to_row).collect())
+}
+
 /// The patients linked to the listed tasks (for the access log).
 pub async fn patients_of(
     conn: &mut PgConnection,
@@ -329,8 +374,8 @@ pub async fn detail(
     .fetch_one(&mut *conn)
     .await?;
     let events: Vec<(NaiveDateTime, String, String, serde_json::Value, Option<String>)> = sqlx::query_as(
-        "SELECT (e.at AT TIME ZONE p.time_zone), u.display_name, e.kind, e.detail, e.comment
-         FROM task_events e JOIN users u ON u.id = e.actor_id JOIN practices p ON p.id = e.practice_id
+        "SELECT (e.at AT TIME ZONE p.time_zone), COALESCE(u.display_name, 'Switchboard'), e.kind, e.detail, e.comment
+         FROM task_events e LEFT JOIN users u ON u.id = e.actor_id JOIN practices p ON p.id = e.practice_id
          WHERE e.practice_id = $1 AND e.task_id = $2 ORDER BY e.id",
     )
     .bind(practice)
@@ -539,6 +584,193 @@ pub async fn members(
          WHERE m.practice_id = $1 AND u.disabled_at IS NULL ORDER BY u.display_name",
     )
     .bind(practice)
+    .fetch_all(conn)
+    .await
+}
+
+/// The title of a call-back task (the patient's name is in the task, never in its title).
+pub const CALL_BACK_TITLE: &str = "Call the patient about their appointment";
+
+/// Makes a call-back task about appointment `entry` for the patient of it (the calendar's
+/// list of patients to phone), due by the call-back type's SLA in the practice's opening
+/// hours. Answers None when the practice has no call-back type or no such appointment.
+pub async fn insert_call_back(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    entry: EntryId,
+    reason: &str,
+    by: UserId,
+) -> Result<Option<TaskId>, sqlx::Error> {
+    let kind: Option<(TaskTypeId, QueueId, Priority, i32, Option<PatientId>)> = sqlx::query_as(
+        "SELECT ty.id, q.id, ty.default_priority, ty.sla_minutes, e.patient_id
+         FROM task_types ty
+         JOIN task_queues q ON q.practice_id = ty.practice_id AND q.is_default
+         JOIN entries e ON e.practice_id = ty.practice_id AND e.id = $2
+         WHERE ty.practice_id = $1 AND ty.system_key = 'call_back' AND ty.archived_at IS NULL",
+    )
+    .bind(practice)
+    .bind(entry)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (Some((type_id, queue, priority, sla, patient)), Some((_, zone, hours))) =
+        (kind, clock(conn, practice).await?)
+    else {
+        return Ok(None);
+    };
+    let tz = crate::practices::rules::zone(&zone).unwrap_or(chrono_tz::UTC);
+    let due_at = rules::due_at(&tz, &rules::week_of(&hours), Utc::now(), i64::from(sla), priority);
+    let (id, _) = insert(
+        conn,
+        &Insert {
+            practice,
+            type_id,
+            queue,
+            title: CALL_BACK_TITLE,
+            details: reason,
+            priority,
+            due_at,
+            patient,
+            entry: Some(entry),
+            assignee: None,
+            creator: by,
+            errand: false,
+            checklist: &[],
+        },
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+/// Open call-back tasks, oldest first, with their patient's name and phone.
+pub async fn open_call_backs(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+) -> Result<Vec<CallBack>, sqlx::Error> {
+    type Row = (TaskId, i64, String, String, String, DateTime<Utc>, PatientId);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT t.id, t.number, pt.full_name, pt.phone, t.details, t.created_at, pt.id
+         FROM tasks t
+         JOIN task_types ty ON ty.practice_id = t.practice_id AND ty.id = t.type_id
+         JOIN patients pt ON pt.practice_id = t.practice_id AND pt.id = t.patient_id
+         WHERE t.practice_id = $1 AND ty.system_key = 'call_back' AND t.status IN ('new', 'in_progress', 'waiting')
+         ORDER BY t.created_at, t.number LIMIT 200",
+    )
+    .bind(practice)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, number, patient, phone, reason, created_at, patient_id)| CallBack {
+                id,
+                number,
+                patient,
+                patient_id,
+                phone,
+                reason,
+                created_at,
+            },
+        )
+        .collect())
+}
+
+/// Marks an open call-back task done (recorded in its history): its patient, or None when
+/// the practice has no such open call-back.
+pub async fn finish_call_back(
+    conn: &mut PgConnection,
+    practice: PracticeId,
+    task: TaskId,
+    by: UserId,
+) -> Result<Option<PatientId>, sqlx::Error> {
+    let patient: Option<Option<PatientId>> = sqlx::query_scalar(
+        "UPDATE tasks t SET status = 'done', waiting_on = NULL, follow_up_at = NULL,
+                            assignee_id = COALESCE(t.assignee_id, $3), version = t.version + 1, updated_at = now()
+         FROM task_types ty
+         WHERE ty.practice_id = t.practice_id AND ty.id = t.type_id AND ty.system_key = 'call_back'
+           AND t.practice_id = $1 AND t.id = $2 AND t.status IN ('new', 'in_progress', 'waiting')
+         RETURNING t.patient_id",
+    )
+    .bind(practice)
+    .bind(task)
+    .bind(by)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(patient) = patient else {
+        return Ok(None);
+    };
+    event(
+        conn,
+        practice,
+        task,
+        by,
+        "status",
+        serde_json::json!({ "act": "done" }),
+        None,
+    )
+    .await?;
+    Ok(patient)
+}
+
+/// A task the clock moved: its practice, id, number and who has it.
+pub type Moved = (PracticeId, TaskId, i64, Option<UserId>);
+
+/// Waiting tasks whose follow-up time has come, back at work (with whoever had them, or new
+/// in the queue), each recorded in its history by the system. At most `limit` a round.
+pub async fn bring_back(conn: &mut PgConnection, limit: i64) -> Result<Vec<Moved>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH due AS (
+           SELECT practice_id, id FROM tasks WHERE status = 'waiting' AND follow_up_at <= now()
+           ORDER BY follow_up_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+         moved AS (
+           UPDATE tasks t SET status = CASE WHEN t.assignee_id IS NULL THEN 'new'::task_status ELSE 'in_progress'::task_status END,
+                              waiting_on = NULL, follow_up_at = NULL, version = t.version + 1, updated_at = now()
+           FROM due WHERE t.practice_id = due.practice_id AND t.id = due.id
+           RETURNING t.practice_id, t.id, t.number, t.assignee_id),
+         noted AS (
+           INSERT INTO task_events (practice_id, task_id, kind) SELECT practice_id, id, 'follow_up' FROM moved)
+         SELECT practice_id, id, number, assignee_id FROM moved",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Open tasks past their due time not escalated yet (waiting ones wait on someone else),
+/// marked escalated and recorded in their history. At most `limit` a round.
+pub async fn escalate(conn: &mut PgConnection, limit: i64) -> Result<Vec<Moved>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH late AS (
+           SELECT practice_id, id FROM tasks
+           WHERE status IN ('new', 'in_progress') AND escalated_at IS NULL AND due_at <= now()
+           ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+         marked AS (
+           UPDATE tasks t SET escalated_at = now()
+           FROM late WHERE t.practice_id = late.practice_id AND t.id = late.id
+           RETURNING t.practice_id, t.id, t.number, t.assignee_id),
+         noted AS (
+           INSERT INTO task_events (practice_id, task_id, kind) SELECT practice_id, id, 'escalated' FROM marked)
+         SELECT practice_id, id, number, assignee_id FROM marked",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Whom each practice escalates late tasks to: its chosen person, or its practice admins.
+/// Answers (practice, person, e-mail, practice's name).
+pub async fn escalation_people(
+    conn: &mut PgConnection,
+    practices: &[PracticeId],
+) -> Result<Vec<(PracticeId, UserId, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, u.id, u.email, p.name FROM practices p
+         JOIN users u ON u.disabled_at IS NULL AND (
+           u.id = p.task_escalation_user
+           OR (p.task_escalation_user IS NULL AND EXISTS (
+             SELECT 1 FROM memberships m WHERE m.practice_id = p.id AND m.user_id = u.id AND m.role = 'practice_admin')))
+         WHERE p.id = ANY($1) ORDER BY p.id, u.email",
+    )
+    .bind(practices)
     .fetch_all(conn)
     .await
 }

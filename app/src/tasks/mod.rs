@@ -7,5 +7,9 @@ pub mod model;
 pub mod rules;
 
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod notices;
 pub mod ui;

@@ -5,6 +5,9 @@ use crate::calendar::rules::local_to_utc;
 use crate::tasks::model::{Act, Priority, Status};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 
+/// Who works the queues: takes tasks and hands them on.
+pub const DESK: [crate::model::Role; 2] = [crate::model::Role::Assistant, crate::model::Role::PracticeAdmin];
+
 /// Where `act` takes a task in `status`, or why it cannot.
 pub fn next_status(status: Status, act: &Act) -> Result<Status, &'static str> {
     use Status::*;
@@ -82,6 +85,37 @@ pub fn due_at<Z: TimeZone>(
     wall
 }
 
+/// Minutes of the practice's opening hours from `from` to `to` (negative when `to` is
+/// earlier): the time an SLA has left, or how late it is. An emergency, or a practice that
+/// gave no opening hours, counts every minute.
+pub fn open_minutes<Z: TimeZone>(
+    tz: &Z,
+    week: &Week,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    priority: Priority,
+) -> i64 {
+    if to < from {
+        return -open_minutes(tz, week, to, from, priority);
+    }
+    if priority == Priority::Emergency || week.iter().all(Vec::is_empty) {
+        return (to - from).num_minutes();
+    }
+    let mut open = Duration::zero();
+    let first: NaiveDate = from.with_timezone(tz).date_naive();
+    let last: NaiveDate = to.with_timezone(tz).date_naive();
+    for day in first.iter_days().take(366 * 2).take_while(|d| *d <= last) {
+        for (o, c) in &week[day.weekday().num_days_from_monday() as usize] {
+            let start = local_to_utc(tz, day.and_time(*o)).max(from);
+            let end = local_to_utc(tz, day.and_time(*c)).min(to);
+            if end > start {
+                open += end - start;
+            }
+        }
+    }
+    open.num_minutes()
+}
+
 /// Whether the practice is open at `at`.
 pub fn open_at<Z: TimeZone>(tz: &Z, week: &Week, at: DateTime<Utc>) -> bool {
     let local = at.with_timezone(tz).naive_local();
@@ -124,6 +158,8 @@ pub fn describe(kind: &str, detail: &serde_json::Value) -> String {
             "release" => "Gave it back to the queue".into(),
             _ => "Changed its status".into(),
         },
+        "follow_up" => "Its follow-up time came: back at work".into(),
+        "escalated" => "Past its due time: told the practice".into(),
         "comment" => "Commented".into(),
         "step" => {
             let done = detail.get("done").and_then(|v| v.as_bool()).unwrap_or(false);
@@ -299,6 +335,41 @@ mod tests {
                 t += Duration::minutes(1);
             }
             prop_assert!((open - minutes).abs() <= 1, "{open} open minutes for {minutes}");
+        }
+    }
+
+    #[test]
+    fn time_left_counts_opening_hours_only() {
+        let tz: Tz = "America/New_York".parse().unwrap();
+        let week = office();
+        // Friday 16:30 to Monday 09:00: half an hour on Friday, an hour on Monday.
+        let (fri, mon) = (at(&tz, "2026-12-04 16:30"), at(&tz, "2026-12-07 09:00"));
+        assert_eq!(open_minutes(&tz, &week, fri, mon, Priority::Routine), 90);
+        assert_eq!(open_minutes(&tz, &week, mon, fri, Priority::Routine), -90);
+        // An emergency's clock is the wall's.
+        assert_eq!(
+            open_minutes(&tz, &week, fri, mon, Priority::Emergency),
+            (mon - fri).num_minutes()
+        );
+        // Over lunch: one hour of the two.
+        let (a, b) = (at(&tz, "2026-12-07 11:30"), at(&tz, "2026-12-07 13:30"));
+        assert_eq!(open_minutes(&tz, &week, a, b, Priority::Soon), 60);
+    }
+
+    proptest! {
+        /// The time left from the moment a task is made until it is due is its SLA.
+        #[test]
+        fn time_left_at_the_start_is_the_sla(
+            zone in prop::sample::select(vec!["America/Los_Angeles", "Europe/Berlin", "Pacific/Auckland"]),
+            start_min in 0i64..(60 * 24 * 400),
+            minutes in 5i64..(60 * 24 * 10),
+        ) {
+            let tz: Tz = zone.parse().unwrap();
+            let week = office();
+            let start = at(&tz, "2026-01-01 00:00") + Duration::minutes(start_min);
+            let due = due_at(&tz, &week, start, minutes, Priority::Routine);
+            let left = open_minutes(&tz, &week, start, due, Priority::Routine);
+            prop_assert!((left - minutes).abs() <= 1, "{zone} {start}: {left} left of {minutes}");
         }
     }
 

@@ -4,7 +4,7 @@
 //! j/k move, Enter opens, t takes, d marks done, n makes a new one. A lazy route.
 
 use crate::calendar::text;
-use crate::model::{Me, PracticeId, Role, TaskId, UserId};
+use crate::model::{EntryId, Me, PracticeId, TaskId, UserId};
 use crate::shell::MeResource;
 use crate::tasks::api::{
     act_on_task, assign_task, comment_on_task, create_task, list_tasks, read_task, take_next, take_task,
@@ -21,38 +21,57 @@ crate::lazy_page!(
 
 /// What the page shares with its parts.
 #[derive(Clone, Copy)]
-struct TaskState {
+pub struct TaskState {
     /// Counts changes: the list and the open task are read again on each.
-    changed: RwSignal<u32>,
+    pub(crate) changed: RwSignal<u32>,
     /// The task open beside the list.
-    open: RwSignal<Option<(PracticeId, TaskId)>>,
+    pub(crate) open: RwSignal<Option<(PracticeId, TaskId)>>,
     /// A short message of what the last action did (polite live region).
-    said: RwSignal<Option<String>>,
-    creating: RwSignal<bool>,
+    pub(crate) said: RwSignal<Option<String>>,
+    pub(crate) creating: RwSignal<bool>,
     /// The open task takes the focus when next drawn (it was opened on purpose).
     focus_panel: StoredValue<bool>,
     /// The practices where the person works the queues (takes tasks).
-    desk: RwSignal<Vec<PracticeId>>,
+    pub(crate) desk: RwSignal<Vec<PracticeId>>,
+    /// The appointment a task being made is about (`?new=`, from the calendar).
+    about: RwSignal<Option<EntryId>>,
+    /// A task opens beside the list (the Tasks page); otherwise opening one goes there.
+    beside: bool,
 }
 
 impl TaskState {
-    fn reread(self) {
+    pub(crate) fn new(beside: bool) -> TaskState {
+        TaskState {
+            beside,
+            changed: RwSignal::new(0),
+            open: RwSignal::new(None),
+            said: RwSignal::new(None),
+            creating: RwSignal::new(false),
+            focus_panel: StoredValue::new(false),
+            desk: RwSignal::new(Vec::new()),
+            about: RwSignal::new(None),
+        }
+    }
+
+    pub(crate) fn reread(self) {
         self.changed.update(|v| *v += 1);
     }
 
     /// Opens a task beside the list and gives it the focus.
-    fn open_task(self, practice: PracticeId, task: TaskId) {
+    pub(crate) fn open_task(self, practice: PracticeId, task: TaskId) {
+        if !self.beside {
+            crate::nav::go(&format!("/p/{practice}/tasks?task={task}"), false);
+            return;
+        }
         self.focus_panel.set_value(true);
         self.open.set(Some((practice, task)));
     }
 }
 
 /// The person works queues (takes tasks) in `practice`.
-fn works_queues(me: &Me, practice: PracticeId) -> bool {
-    matches!(
-        me.practice(practice).map(|p| p.role),
-        Some(Role::Assistant | Role::PracticeAdmin)
-    )
+pub(crate) fn works_queues(me: &Me, practice: PracticeId) -> bool {
+    me.practice(practice)
+        .is_some_and(|p| crate::tasks::rules::DESK.contains(&p.role))
 }
 
 #[component]
@@ -60,19 +79,19 @@ pub fn TasksPage() -> impl IntoView {
     let practice = crate::practices::ui::practice_param();
     let query = crate::nav::query();
     let which = RwSignal::new("open");
-    let state = TaskState {
-        changed: RwSignal::new(0),
-        open: RwSignal::new(None),
-        said: RwSignal::new(None),
-        creating: RwSignal::new(false),
-        focus_panel: StoredValue::new(false),
-        desk: RwSignal::new(Vec::new()),
-    };
+    let state = TaskState::new(true);
     // A notification's link names the task to open.
     Effect::new(move |_| {
         let asked = query.read().get("task").and_then(|t| t.parse::<TaskId>().ok());
         if let (Some(p), Some(t)) = (practice.get(), asked) {
             state.open.set(Some((p, t)));
+        }
+    });
+    // The calendar's "Make a task about this appointment" names the appointment.
+    Effect::new(move |_| {
+        if let Some(new) = query.read().get("new") {
+            state.about.set(new.parse::<EntryId>().ok());
+            state.creating.set(true);
         }
     });
     if let Some(feed) = use_context::<crate::realtime::ui::LiveFeed>() {
@@ -85,6 +104,8 @@ pub fn TasksPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     view! {
         <div class="tasks-page" id="tasks">
+            <div class="task-main">
+            <NewTaskSlot state />
             <Transition fallback=|| view! { <p class="muted pad">"Loading tasks…"</p> }>
                 {move || Suspend::new(async move {
                     let me = me.await.ok().flatten();
@@ -95,9 +116,10 @@ pub fn TasksPage() -> impl IntoView {
                         return view! { <PageError error=crate::error::AppError::Forbidden /> }.into_any();
                     }
                     let rows = list.await;
-                    view! { <TaskBoard me here rows which state /> }.into_any()
+                    view! { <TaskBoard me rows which state /> }.into_any()
                 })}
             </Transition>
+            </div>
             {move || state.open.get().map(|(p, t)| view! { <TaskPanel practice=p task=t state /> })}
         </div>
     }
@@ -106,7 +128,6 @@ pub fn TasksPage() -> impl IntoView {
 #[component]
 fn TaskBoard(
     me: Me,
-    here: PracticeId,
     rows: Result<Vec<TaskRow>, crate::error::AppError>,
     which: RwSignal<&'static str>,
     state: TaskState,
@@ -173,15 +194,9 @@ fn TaskBoard(
         }
         ev.prevent_default();
     };
-    let pages_keys = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "n" && keys_on() && !ev.alt_key() && !ev.ctrl_key() && !ev.meta_key() && on_page(&ev) {
-            state.creating.set(true);
-            ev.prevent_default();
-        }
-    };
-    let practices = me.practices.clone();
+    new_task_key(state);
     view! {
-        <section class="panel task-list" on:keydown=pages_keys>
+        <section class="panel task-list">
             <div class="task-bar">
                 <h1>"Tasks"</h1>
                 <div class="seg-group" role="group" aria-label="Which tasks">
@@ -195,7 +210,6 @@ fn TaskBoard(
             </div>
             <p class="sr-only" role="status" aria-live="polite" id="task-said">{move || state.said.get()}</p>
             {move || error.get().map(|e| view! { <ErrorNote error=e /> })}
-            {move || state.creating.get().then(|| view! { <NewTaskForm practices=practices.clone() here state /> })}
             {match rows {
                 Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                 Ok(rows) if rows.is_empty() => view! {
@@ -206,38 +220,8 @@ fn TaskBoard(
                 Ok(rows) => view! {
                     <ul class="task-rows" id="task-list" aria-label="Tasks, most urgent first" aria-keyshortcuts="j k Enter t d" on:keydown=keys>
                         {rows.into_iter().map(|row| {
-                            let key = (row.practice, row.id);
                             let can_take = row.status == Status::New && row.assignee.as_ref().is_none_or(|a| a.id == me_id) && desk.contains(&row.practice);
-                            let who = match (&row.assignee, row.status) {
-                                (_, Status::Done | Status::Cancelled) => row.status.label().to_string(),
-                                (Some(a), _) if a.id == me_id => format!("{} · you", row.status.label()),
-                                (Some(a), _) => format!("{} · {}", row.status.label(), a.name),
-                                (None, _) => format!("{} · {}", row.status.label(), row.queue_name),
-                            };
-                            let waiting = row.waiting_on.map(|w| format!(" on {}", w.label())).unwrap_or_default();
-                            let shown = row.clone();
-                            let prio = row.priority.key();
-                            view! {
-                                <li tabindex="0" data-task=row.id.to_string()
-                                    class=move || format!("task-row prio-{}{}", prio, if state.open.get() == Some(key) { " open-now" } else { "" })
-                                    on:click=move |_| state.open_task(key.0, key.1)>
-                                    <span class="badge prio">{row.priority.label()}</span>
-                                    <span class="num">{format!("#{}", row.number)}</span>
-                                    <span class="title">{row.title.clone()}</span>
-                                    <span class="muted type">
-                                        {row.type_name.clone()}
-                                        {many.then(|| view! { " · " <span class="practice-tag">{row.practice_name.clone()}</span> })}
-                                    </span>
-                                    <span class="due">{format!("Due {}", text::when_short(row.due_local))}</span>
-                                    <span class="who">{who}{waiting}</span>
-                                    {can_take.then(|| view! {
-                                        <button type="button" class="small take" on:click=move |ev| {
-                                            ev.stop_propagation();
-                                            take(state, error, &shown);
-                                        }>"Take"</button>
-                                    })}
-                                </li>
-                            }
+                            view! { <TaskLine row me=me_id many can_take state error minutes_left=None /> }
                         }).collect_view()}
                     </ul>
                 }.into_any(),
@@ -246,8 +230,90 @@ fn TaskBoard(
     }
 }
 
+/// One task in a list: priority, number, title, kind and practice, due, who has it, "Take".
+#[component]
+pub fn TaskLine(
+    row: TaskRow,
+    me: UserId,
+    /// The person serves several practices: each row names its own.
+    many: bool,
+    can_take: bool,
+    state: TaskState,
+    error: RwSignal<Option<crate::error::AppError>>,
+    /// Minutes of opening hours left on its SLA, when the list ranks by them.
+    minutes_left: Option<i64>,
+) -> impl IntoView {
+    let key = (row.practice, row.id);
+    let who = match (&row.assignee, row.status) {
+        (_, Status::Done | Status::Cancelled) => row.status.label().to_string(),
+        (Some(a), _) if a.id == me => format!("{} · you", row.status.label()),
+        (Some(a), _) => format!("{} · {}", row.status.label(), a.name),
+        (None, _) => format!("{} · {}", row.status.label(), row.queue_name),
+    };
+    let waiting = row
+        .waiting_on
+        .map(|w| format!(" on {}", w.label()))
+        .unwrap_or_default();
+    let prio = row.priority.key();
+    let late = minutes_left
+        .map(crate::inbox::rules::urgency_class)
+        .unwrap_or_default();
+    let due = match minutes_left {
+        Some(m) => format!(
+            "Due {} · {}",
+            text::when_short(row.due_local),
+            crate::inbox::rules::left_words(m)
+        ),
+        None => format!("Due {}", text::when_short(row.due_local)),
+    };
+    let shown = row.clone();
+    view! {
+        <li tabindex="0" data-task=row.id.to_string()
+            class=move || format!("task-row prio-{prio} {late}{}", if state.open.get() == Some(key) { " open-now" } else { "" })
+            on:click=move |_| state.open_task(key.0, key.1)>
+            <span class="badge prio">{row.priority.label()}</span>
+            <span class="num">{format!("#{}", row.number)}</span>
+            <span class="title">{row.title.clone()}</span>
+            <span class="muted type">
+                {row.type_name.clone()}
+                {many.then(|| view! { " · " <span class="practice-tag">{row.practice_name.clone()}</span> })}
+            </span>
+            <span class="due">{due}</span>
+            <span class="who">{who}{waiting}</span>
+            {can_take.then(|| view! {
+                <button type="button" class="small take" on:click=move |ev| {
+                    ev.stop_propagation();
+                    take(state, error, &shown);
+                }>"Take"</button>
+            })}
+        </li>
+    }
+}
+
+/// "n" anywhere on the page (not in a field) opens the new-task form, while the caller lives.
+pub(crate) fn new_task_key(state: TaskState) {
+    #[cfg(feature = "hydrate")]
+    {
+        let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+            if ev.key() == "n"
+                && keys_on()
+                && !ev.alt_key()
+                && !ev.ctrl_key()
+                && !ev.meta_key()
+                && on_page(&ev)
+            {
+                state.creating.set(true);
+                ev.prevent_default();
+            }
+        });
+        on_cleanup(move || keys.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
+}
+
 /// Whether the person keeps single-key shortcuts on.
-fn keys_on() -> bool {
+pub(crate) fn keys_on() -> bool {
     #[cfg(feature = "hydrate")]
     return crate::ui::single_keys_on();
     #[cfg(not(feature = "hydrate"))]
@@ -255,23 +321,16 @@ fn keys_on() -> bool {
 }
 
 /// Whether a key was pressed on the page itself, not in a field or on a control.
+#[cfg(feature = "hydrate")]
 fn on_page(ev: &leptos::ev::KeyboardEvent) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        ev.target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_none_or(|el| !matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = ev;
-        false
-    }
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_none_or(|el| !matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"))
 }
 
 /// The index of the task row that has the focus.
-fn focused_row() -> Option<usize> {
+pub(crate) fn focused_row() -> Option<usize> {
     #[cfg(feature = "hydrate")]
     {
         let active = crate::ui::focused()?;
@@ -280,7 +339,7 @@ fn focused_row() -> Option<usize> {
         }
         let rows = web_sys::window()?
             .document()?
-            .query_selector_all("#task-list .task-row")
+            .query_selector_all("ul.task-rows .task-row")
             .ok()?;
         (0..rows.length()).position(|i| {
             rows.item(i)
@@ -291,13 +350,13 @@ fn focused_row() -> Option<usize> {
     None
 }
 
-fn focus_row(i: usize) {
+pub(crate) fn focus_row(i: usize) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
         let row = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.query_selector_all("#task-list .task-row").ok())
+            .and_then(|d| d.query_selector_all("ul.task-rows .task-row").ok())
             .and_then(|rows| rows.item(u32::try_from(i).unwrap_or(u32::MAX)))
             .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(row) = row {
@@ -312,18 +371,18 @@ fn focus_row(i: usize) {
 fn close_panel(state: TaskState, task: TaskId) {
     state.open.set(None);
     #[cfg(feature = "hydrate")]
-    crate::ui::focus_when_drawn(format!("#task-list .task-row[data-task=\"{task}\"]"));
+    crate::ui::focus_when_drawn(format!("ul.task-rows .task-row[data-task=\"{task}\"]"));
     #[cfg(not(feature = "hydrate"))]
     let _ = task;
 }
 
-fn take(state: TaskState, error: RwSignal<Option<crate::error::AppError>>, row: &TaskRow) {
+pub(crate) fn take(state: TaskState, error: RwSignal<Option<crate::error::AppError>>, row: &TaskRow) {
     let (p, t, n) = (row.practice, row.id, row.number);
     leptos::task::spawn_local(async move {
         match take_task(p, t).await {
             Ok(Taken::Yours { .. }) => {
                 state.said.set(Some(format!("Took task #{n}.")));
-                if state.open.get_untracked() != Some((p, t)) {
+                if state.beside && state.open.get_untracked() != Some((p, t)) {
                     state.open.set(Some((p, t)));
                 }
             }
@@ -335,7 +394,7 @@ fn take(state: TaskState, error: RwSignal<Option<crate::error::AppError>>, row: 
     });
 }
 
-fn act(
+pub(crate) fn act(
     state: TaskState,
     error: RwSignal<Option<crate::error::AppError>>,
     practice: PracticeId,
@@ -357,7 +416,7 @@ fn act(
 }
 
 #[component]
-fn TaskPanel(practice: PracticeId, task: TaskId, state: TaskState) -> impl IntoView {
+pub fn TaskPanel(practice: PracticeId, task: TaskId, state: TaskState) -> impl IntoView {
     let detail = crate::wire::load(move || state.changed.get(), move |_| read_task(practice, task));
     view! {
         <aside class="panel task-panel" id="task-detail" aria-labelledby="task-heading" on:keydown=move |ev| {
@@ -549,6 +608,27 @@ fn TaskView(d: TaskDetail, state: TaskState) -> impl IntoView {
     }
 }
 
+/// The new-task form while it is asked for. It lives outside the list, so that a live change
+/// of the list never draws it anew (losing what is being typed).
+#[component]
+pub fn NewTaskSlot(state: TaskState) -> impl IntoView {
+    let practice = crate::practices::ui::practice_param();
+    let me = expect_context::<MeResource>();
+    move || {
+        state.creating.get().then(|| {
+            view! {
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let me = me.await.ok().flatten()?;
+                        let here = practice.get_untracked()?;
+                        Some(view! { <NewTaskForm practices=me.practices.clone() here state /> })
+                    })}
+                </Suspense>
+            }
+        })
+    }
+}
+
 #[component]
 fn NewTaskForm(
     practices: Vec<crate::model::PracticeSummary>,
@@ -579,7 +659,7 @@ fn NewTaskForm(
             priority: Priority::from_key(&priority.get_untracked()),
             due: None,
             patient: None,
-            entry: None,
+            entry: state.about.get_untracked(),
             assignee: assignee.get_untracked().parse().ok(),
         };
         let p = practice.get_untracked();
@@ -588,6 +668,7 @@ fn NewTaskForm(
                 Ok((id, number)) => {
                     state.said.set(Some(format!("Made task #{number}.")));
                     state.creating.set(false);
+                    state.about.set(None);
                     state.open_task(p, id);
                     state.reread();
                 }
@@ -595,17 +676,24 @@ fn NewTaskForm(
             }
         });
     };
-    let cancel = move |_| state.creating.set(false);
+    let cancel = move |_| {
+        state.creating.set(false);
+        state.about.set(None);
+    };
     let escape = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
             state.creating.set(false);
+            state.about.set(None);
             #[cfg(feature = "hydrate")]
             crate::ui::focus_when_drawn("#task-new");
         }
     };
     view! {
         <form class="new-task" id="new-task" aria-label="New task" on:submit=submit on:keydown=escape>
-            {(practices.len() > 1).then(|| view! {
+            {move || state.about.get().is_some().then(|| view! {
+                <p class="wide notice" id="new-task-about">"About the appointment you came from: its patient is linked to the task."</p>
+            })}
+            {(practices.len() > 1 && state.about.get_untracked().is_none()).then(|| view! {
                 <label>"Practice"
                     <select id="new-task-practice" on:change=move |ev| if let Ok(p) = event_target_value(&ev).parse() { practice.set(p) }>
                         {practices.iter().map(|p| view! { <option value=p.id.to_string() selected=p.id == here>{p.name.clone()}</option> }).collect_view()}
